@@ -1,0 +1,241 @@
+"""Build or update an index from a corpus folder: parse → chunk → embed → store → publish.
+
+Incremental by default: records are matched to the live version by corpus path and
+content hash, so only new or changed articles are parsed and embedded; deleted ones are
+removed. Every build writes a complete new version and publishes it atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from index.chunk import Chunker
+from index.embed import Embedder
+from index.layout import build_lock, live_version, new_version_id, publish, record_outcome, staging_dir
+from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.reader import Index, IndexUnavailable
+from index.settings import IndexSettings
+from index.store import FORMAT_VERSION, METADATA, VECTORS, Manifest, StoreWriter
+from index.types import Skipped
+
+log = logging.getLogger(__name__)
+ARTICLES_PER_BATCH = 256
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    version_dir: Path
+    full: bool
+    articles: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded_articles: int = 0
+    embedded_chunks: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    reason_full: str | None = None
+
+
+def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
+    """Every usable record under the folder (hidden files and unknown suffixes ignored)."""
+    if not corpus_dir.is_dir():
+        raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
+    records, skipped = [], []
+    files = sorted(
+        p for p in corpus_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+    )
+    for path in files:
+        rel = path.relative_to(corpus_dir).as_posix()
+        try:
+            records.extend(read_records(path, corpus_dir, max_file_bytes))
+        except UnusableFile as exc:
+            skipped.append(Skipped(rel, str(exc)))
+        except OSError as exc:
+            skipped.append(Skipped(rel, f"could not be read ({exc.strerror or exc})"))
+    return records, skipped
+
+
+def corpus_fingerprint(records: Iterable[Record]) -> str:
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r.key):
+        digest.update(f"{record.key}\0{record.content_sha}\n".encode())
+    return digest.hexdigest()
+
+
+def build_index(
+    settings: IndexSettings,
+    embedder: Embedder | None = None,
+    full: bool = False,
+    strict: bool = False,
+    progress: bool = True,
+    on_staged: Callable[[Path], None] | None = None,
+) -> BuildReport:
+    """Build ``settings.corpus_dir`` into a new version under ``settings.index_dir`` and publish it.
+
+    ``on_staged`` runs after the new version is complete but before it goes live (tests use it
+    to simulate a crash at the last moment).
+    """
+    index_dir = settings.index_dir
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        try:
+            report = _build(settings, embedder, full, strict, progress, on_staged, started)
+        except BaseException as exc:
+            record_outcome(index_dir, {
+                "status": "failed", "finished_at": _now(), "error": str(exc) or type(exc).__name__,
+            })
+            raise
+        record_outcome(index_dir, {
+            "status": "ok", "finished_at": _now(), "version": report.version_dir.name,
+            "articles": report.articles, "chunks": report.chunks, "skipped": len(report.skipped),
+            "seconds": round(report.seconds, 2),
+        })
+        return report
+
+
+def _build(settings, embedder, full, strict, progress, on_staged, started) -> BuildReport:
+    index_dir = settings.index_dir
+    records, skipped = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
+    embedder = embedder or Embedder(settings.model, settings.batch_size)
+    chunking = settings.chunking_params()
+    chunker = Chunker(embedder.count_tokens, **chunking)
+
+    live = live_version(index_dir)
+    reason_full = "--full requested" if full else None
+    if live is not None and not full:
+        reason_full = _incompatibility(live, embedder, chunking)
+    elif live is None:
+        reason_full = "no existing index"
+
+    version_id = new_version_id()
+    staging = staging_dir(index_dir, version_id)
+    report = BuildReport(index_dir=index_dir, version_dir=index_dir, full=reason_full is not None,
+                         skipped=skipped, reason_full=reason_full)
+    try:
+        if reason_full is None:
+            for name in (METADATA, VECTORS):
+                shutil.copy2(live / name, staging / name)
+        writer = StoreWriter(staging, embedder.dimension)
+        known = writer.known_articles()
+        current = {r.key: r for r in records}
+        removed = [key for key in known if key not in current]
+        changed = [key for key, r in current.items() if key in known and known[key] != r.content_sha]
+        report.removed, report.updated = len(removed), len(changed)
+        report.added = sum(1 for key in current if key not in known)
+        report.unchanged = len(current) - report.added - report.updated
+        if reason_full is None and not (removed or changed or report.added):
+            # Nothing to do: keep the live version rather than publishing an identical copy.
+            report.articles, report.chunks = writer.counts()
+            writer.abandon()
+            shutil.rmtree(staging, ignore_errors=True)
+            report.version_dir = live
+            report.seconds = time.perf_counter() - started
+            return report
+        writer.remove_paths(removed + changed)
+
+        pending = [r for key, r in sorted(current.items()) if key not in known or key in changed]
+        bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
+        for i in range(0, len(pending), ARTICLES_PER_BATCH):
+            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, embedder, writer, report)
+            bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
+        bar.close()
+
+        report.articles, report.chunks = writer.counts()
+        if strict and report.skipped:
+            listed = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5])
+            raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
+        if report.articles == 0:
+            raise BuildError(f"no usable articles in {settings.corpus_dir}; the live index was left as it was")
+        report.seconds = time.perf_counter() - started
+        Manifest(
+            format_version=FORMAT_VERSION, model=embedder.model_id, dimension=embedder.dimension,
+            chunking=chunking, articles=report.articles, chunks=report.chunks,
+            corpus_dir=str(settings.corpus_dir), corpus_fingerprint=corpus_fingerprint(
+                r for r in records if r.key not in {s.path for s in report.skipped}),
+            built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
+        ).write(staging)
+        writer.close()
+        _verify(staging, embedder)
+        if on_staged is not None:
+            on_staged(staging)
+        report.version_dir = publish(index_dir, staging, version_id, settings.keep_versions)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
+                 writer: StoreWriter, report: BuildReport) -> None:
+    parsed = []
+    for record in records:
+        try:
+            article = parse_record(record)
+        except UnusableFile as exc:
+            report.skipped.append(Skipped(record.key, str(exc)))
+            continue
+        report.warnings.extend((record.key, w) for w in article.warnings)
+        chunks = chunker.chunk(article)
+        if not chunks:
+            report.skipped.append(Skipped(record.key, "no sentences found in the body"))
+            continue
+        parsed.append((article, chunks))
+    texts = [chunker.embedding_text(a.title, c.text) for a, chunks in parsed for c in chunks]
+    vectors = embedder.encode(texts)
+    offset = 0
+    for article, chunks in parsed:
+        writer.add(article, chunks, vectors[offset:offset + len(chunks)])
+        offset += len(chunks)
+    report.embedded_articles += len(parsed)
+    report.embedded_chunks += len(texts)
+
+
+def _incompatibility(live: Path, embedder: Embedder, chunking: dict) -> str | None:
+    """Why the live version cannot be updated in place (so a full build is needed), or None."""
+    try:
+        manifest = Index(live).manifest
+    except IndexUnavailable as exc:
+        return f"existing index unusable: {exc}"
+    if manifest.model != embedder.model_id or manifest.dimension != embedder.dimension:
+        return f"model changed ({manifest.model} → {embedder.model_id})"
+    if manifest.chunking != chunking:
+        return "chunking settings changed"
+    return None
+
+
+def _verify(staging: Path, embedder: Embedder) -> None:
+    """Open the staged version as a reader would, and check a stored vector finds itself."""
+    index = Index(staging)
+    index.check_model(embedder.model_id, embedder.dimension)
+    if index.vectors.ntotal:
+        some_id = int(faiss.vector_to_array(index.vectors.id_map)[0])
+        probe = index.vectors.reconstruct(some_id)
+        hits = index.dense_search(np.asarray(probe), 1)
+        if not hits or hits[0][1] < 0.99:
+            raise BuildError(f"verification failed: a stored vector did not find itself in {staging}")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

