@@ -7,6 +7,9 @@ and every token is quoted, so `"`, `*`, `NEAR(`, `OR`, `-` are just characters.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+import Stemmer
 
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -38,3 +41,17 @@ def fts_query(text: str) -> str | None:
     if not words:
         return None
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+_STEMMER = Stemmer.Stemmer("porter")  # the same algorithm as FTS5's porter tokenizer
+
+
+def fold(token: str) -> str:
+    """Lower-case and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def stems(text: str) -> list[str]:
+    """Stems of the content words of ``text``, matching the terms stored in the FTS5 index."""
+    return _STEMMER.stemWords([fold(t) for t in terms(text)])

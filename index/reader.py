@@ -141,6 +141,14 @@ class Index:
         rows = self._db().execute(sql, [title_weight, query, *args, k]).fetchall()
         return [(int(r["id"]), float(r["score"])) for r in rows]
 
+    def document_frequencies(self, stems: list[str]) -> dict[str, int]:
+        """How many chunks hold each (porter-stemmed) term: the IDF that BM25 itself uses."""
+        if not stems:
+            return {}
+        rows = self._db().execute(
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(stems))})", stems)
+        return {r["term"]: r["doc"] for r in rows}
+
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, args = _filter_sql(filters)
         rows = self._db().execute(

@@ -1,0 +1,144 @@
+"""Extractive answers: the best retrieved sentences, verbatim, each with its citation.
+
+No generator is available offline, so every word of an answer is a quote whose article
+and character offsets are returned. Sentences are scored by embedding similarity to the
+question, IDF-weighted overlap of question words, whether they hold the kind of fact
+the question asks for, and the rank of their passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embed import Embedder
+from index.keywords import stems
+from index.reader import Index
+from qa.retrieve import Passage
+from qa.settings import Settings
+
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.IGNORECASE)
+DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\b(?:January|February|March|April|May|June|July|August|September|"
+                  r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                  r"yesterday|today|tomorrow|century|decade)\b", re.IGNORECASE)
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+
+
+@dataclass
+class ScoredSentence:
+    passage_index: int
+    start: int  # offsets in the article body
+    end: int
+    text: str
+    score: float
+    similarity: float
+    overlap: float
+
+
+@dataclass
+class Citation:
+    n: int
+    passage: Passage
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    answer: str | None
+    answerable: bool
+    reason: str | None
+    citations: list[Citation]
+
+
+def expected_kind(question: str) -> str | None:
+    """The kind of fact a question asks for, from its wording."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|far|old|big|large|often)\b|\bwhat (percentage|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century)\b|\bwhich (year|date|day|month)\b", q):
+        return "date"
+    if re.search(r"\bwho(m|se)?\b", q):
+        return "name"
+    return None
+
+
+def kind_match(kind: str | None, sentence: str, question: str) -> float:
+    """1.0 when the sentence holds a fact of the expected kind that the question does not already hold."""
+    if kind is None:
+        return 0.0
+    pattern = {"number": NUMBER, "date": DATE, "name": NAME}[kind]
+    asked = {m.lower() for m in pattern.findall(question)}
+    return 1.0 if any(m.lower() not in asked for m in pattern.findall(sentence)) else 0.0
+
+
+class Answerer:
+    def __init__(self, embedder: Embedder, settings: Settings) -> None:
+        self.embedder = embedder
+        self.settings = settings
+
+    def score_sentences(self, question: str, query_vector: np.ndarray, passages: list[Passage],
+                        index: Index) -> list[ScoredSentence]:
+        candidates: list[tuple[int, int, int, str]] = []
+        for p_index, passage in enumerate(passages[: self.settings.answer_passages]):
+            for start, end in passage.sentences:
+                text = passage.text[start - passage.start:end - passage.start]
+                if text.strip():
+                    candidates.append((p_index, start, end, text))
+        if not candidates:
+            return []
+        vectors = self.embedder.encode([c[3] for c in candidates])
+        similarity = vectors @ query_vector
+        q_stems = set(stems(question))
+        idf = self._idf(q_stems, index)
+        total = sum(idf.values()) or 1.0
+        kind = expected_kind(question)
+        scored = []
+        for (p_index, start, end, text), sim in zip(candidates, similarity):
+            overlap = sum(idf[s] for s in q_stems & set(stems(text))) / total
+            score = (0.55 * float(sim) + 0.35 * overlap + 0.10 * kind_match(kind, text, question)
+                     + 0.05 / (1 + p_index))
+            scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap))
+        return sorted(scored, key=lambda s: -s.score)
+
+    @staticmethod
+    def _idf(q_stems: set[str], index: Index) -> dict[str, float]:
+        n = max(index.chunk_count(), 1)
+        df = index.document_frequencies(sorted(q_stems))
+        return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in q_stems}
+
+    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage], index: Index) -> Answer:
+        if not passages:
+            return Answer(None, False, "No passage in the index matches this question (or the filters).", [])
+        ranked = self.score_sentences(question, query_vector, passages, index)
+        if not ranked:
+            return Answer(None, False, "The retrieved passages hold no sentences to quote.", [])
+        best = ranked[0]
+        if best.score < self.settings.answer_min_score:
+            return Answer(
+                None, False,
+                f"The closest sentence scores {best.score:.2f}, below the answerability threshold "
+                f"{self.settings.answer_min_score:.2f}: the indexed articles do not seem to answer this question.",
+                [],
+            )
+        chosen = [best]
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.settings.answer_max_sentences:
+                break
+            if candidate.score >= self.settings.answer_extra_ratio * best.score:
+                chosen.append(candidate)
+        # Reading order within an article reads better than score order.
+        chosen.sort(key=lambda s: (passages[s.passage_index].chunk.article.article_id != passages[best.passage_index].chunk.article.article_id,
+                                   s.passage_index, s.start))
+        citations = [
+            Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text, score=s.score)
+            for n, s in enumerate(chosen, start=1)
+        ]
+        text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+        return Answer(text, True, None, citations)

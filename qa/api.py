@@ -1,0 +1,187 @@
+"""The HTTP API: a thin FastAPI layer over ``qa.engine.Engine``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timezone
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from qa.answer import Citation
+from qa.engine import Engine, NoIndex
+from qa.retrieve import Passage
+from qa.schemas import (
+    ArticleOut, AskRequest, AskResponse, CitationOut, ErrorResponse, FilterModel, HealthResponse, PassageOut,
+    SearchResponse,
+)
+from qa.settings import Settings
+
+log = logging.getLogger("qa.api")
+FILTER_PARAMS = set(FilterModel.model_fields)
+ERRORS = {
+    404: {"model": ErrorResponse, "description": "No such article."},
+    413: {"model": ErrorResponse, "description": "Request body too large."},
+    503: {"model": ErrorResponse, "description": "No index is loaded; the message says how to build one."},
+}
+
+
+def invalid(field: tuple, message: str) -> RequestValidationError:
+    """A 422 in FastAPI's own error format, naming the offending field."""
+    return RequestValidationError([{"loc": field, "msg": message, "type": "value_error"}])
+
+
+def passage_out(p: Passage) -> PassageOut:
+    return PassageOut(**PassageOut.fields_of(p.chunk.article), chunk_id=p.chunk.chunk_id, text=p.text,
+                      start=p.start, end=p.end, score=round(p.score, 6))
+
+
+def citation_out(c: Citation) -> CitationOut:
+    return CitationOut(**CitationOut.fields_of(c.passage.chunk.article), n=c.n, chunk_id=c.passage.chunk.chunk_id,
+                       quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6))
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the app; the engine (and its model) is loaded once here unless one is passed in."""
+    engine = engine or Engine(settings)
+    app = FastAPI(
+        title="News QA",
+        version="0.1.0",
+        description="Semantic search and cited, extractive answers over news articles. "
+                    "Every answer sentence is a verbatim quote with its article and character offsets.",
+        responses={422: {"description": "Invalid request; `detail` names the field."}},
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["authorization", "content-type"])
+    install_middleware(app, settings)
+
+    @app.exception_handler(NoIndex)
+    async def _no_index(request: Request, exc: NoIndex):
+        return JSONResponse(status_code=503, content={"detail": f"No index is available: {exc}"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})
+
+    def check_question(text: str, field: tuple) -> str:
+        text = text.strip()
+        if not text:
+            raise invalid(field, "must not be empty")
+        if len(text) > settings.max_question_chars:
+            raise invalid(field, f"is {len(text)} characters; the limit is {settings.max_question_chars}")
+        return text
+
+    def check_top_k(top_k: int, field: tuple) -> int:
+        if top_k > settings.max_top_k:
+            raise invalid(field, f"must be at most {settings.max_top_k}")
+        return top_k
+
+    @app.post("/ask", response_model=AskResponse, responses={503: ERRORS[503], 413: ERRORS[413]})
+    def ask(request: AskRequest) -> AskResponse:
+        """Answer a question with quoted, cited sentences from the indexed articles."""
+        question = check_question(request.question, ("body", "question"))
+        top_k = check_top_k(request.top_k, ("body", "top_k"))
+        result = engine.ask(question, top_k, request.filters.to_filters())
+        return AskResponse(
+            question=question, answer=result.answer.answer, answerable=result.answer.answerable,
+            reason=result.answer.reason, citations=[citation_out(c) for c in result.answer.citations],
+            passages=[passage_out(p) for p in result.retrieval.passages],
+        )
+
+    @app.get("/search", response_model=SearchResponse, responses={503: ERRORS[503]})
+    def search(
+        request: Request,
+        q: str = Query(..., description="Search text."),
+        top_k: int = Query(10, ge=1),
+        source: list[str] = Query([], description="Outlet (repeatable)."),
+        author: list[str] = Query([], description="Author name (repeatable)."),
+        section: list[str] = Query([]),
+        conflict: list[str] = Query([]),
+        published_after: date | None = Query(None, description="Inclusive ISO date."),
+        published_before: date | None = Query(None, description="Inclusive ISO date."),
+    ) -> SearchResponse:
+        """Passages ranked by hybrid (dense + BM25) relevance, optionally filtered by metadata."""
+        unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k"})
+        if unknown:
+            raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
+        query = check_question(q, ("query", "q"))
+        top_k = check_top_k(top_k, ("query", "top_k"))
+        try:
+            filters = FilterModel(source=source, author=author, section=section, conflict=conflict,
+                                  published_after=published_after, published_before=published_before)
+        except ValueError as exc:
+            raise invalid(("query", "published_after"), str(exc).splitlines()[-1]) from None
+        retrieval = engine.search(query, top_k, filters.to_filters())
+        return SearchResponse(query=query, results=[passage_out(p) for p in retrieval.passages])
+
+    @app.get("/articles/{article_id}", response_model=ArticleOut, responses={404: ERRORS[404], 503: ERRORS[503]})
+    def article(article_id: str) -> ArticleOut:
+        """An article's metadata and full text, to read a cited passage in context."""
+        found = engine.article(article_id) if len(article_id) <= 64 else None
+        if found is None:
+            raise HTTPException(404, f"no article with id {article_id[:64]!r}")
+        return ArticleOut(**ArticleOut.fields_of(found), path=found.path, extra=found.extra, text=found.body)
+
+    @app.get("/health", response_model=HealthResponse)
+    def health() -> HealthResponse:
+        """Whether an index is loaded, its size and age, and the last build's outcome."""
+        status = engine.status()
+        index = status["index"]
+        if index is None:
+            return HealthResponse(status="no_index", model=settings.model, articles=0, chunks=0, index_version=None,
+                                  built_at=None, index_age_seconds=None, last_build=status["last_build"],
+                                  message=status["error"])
+        built = index.manifest.built_at
+        age = (datetime.now(timezone.utc) - datetime.fromisoformat(built)).total_seconds()
+        return HealthResponse(status="ok", model=index.manifest.model, articles=index.article_count(),
+                              chunks=index.chunk_count(), index_version=index.directory.name, built_at=built,
+                              index_age_seconds=round(age, 1), last_build=status["last_build"],
+                              message=status["error"])
+
+    return app
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Request log line, and a cap on body size that holds for chunked uploads too."""
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next):
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            log.info("%s %s %d %.1fms", request.method, request.url.path, status,
+                     (time.perf_counter() - started) * 1000)
+
+    limit = settings.max_body_bytes
+
+    @app.middleware("http")
+    async def cap_body(request: Request, call_next):
+        declared = request.headers.get("content-length")
+        too_large = JSONResponse(status_code=413, content={
+            "detail": f"request body is larger than the limit of {limit} bytes"})
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    return too_large
+            except ValueError:
+                return JSONResponse(status_code=400, content={"detail": "invalid Content-Length header"})
+        elif request.method in ("POST", "PUT", "PATCH"):
+            body = b""
+            async for piece in request.stream():
+                body += piece
+                if len(body) > limit:
+                    return too_large
+            request._body = body  # starlette re-serves a body read this way to the endpoint
+        return await call_next(request)
+

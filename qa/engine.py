@@ -1,0 +1,108 @@
+"""The query side's core: one loaded model, the live index (re-opened when a build swaps
+it), retrieval and answering. The HTTP API and the CLI are thin layers over this."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.embed import Embedder
+from index.layout import CURRENT, last_outcome
+from index.reader import Index, IndexUnavailable, open_index
+from index.types import Article, Filters
+from qa.answer import Answer, Answerer
+from qa.retrieve import Retrieval, Retriever
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NoIndex(RuntimeError):
+    """No servable index; the message says why and how to build one."""
+
+
+@dataclass
+class Snapshot:
+    """One index version and the retriever over it; a request uses one snapshot throughout."""
+
+    index: Index
+    retriever: Retriever
+    link_target: str | None
+
+
+@dataclass
+class AskResult:
+    retrieval: Retrieval
+    answer: Answer
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.model, settings.batch_size)
+        self.answerer = Answerer(self.embedder, settings)
+        self._snapshot: Snapshot | None = None
+        self._error: str | None = None
+        self._lock = threading.Lock()
+
+    # --- index lifecycle -----------------------------------------------------------------
+
+    def _link_target(self) -> str | None:
+        try:
+            return os.readlink(self.settings.index_dir / CURRENT)
+        except OSError:
+            return None
+
+    def snapshot(self) -> Snapshot:
+        """The live index, re-opened if a build has switched ``current`` since the last call."""
+        target = self._link_target()
+        current = self._snapshot
+        if current is not None and current.link_target == target:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is not None and current.link_target == target:
+                return current
+            try:
+                index = open_index(self.settings.index_dir)
+                index.check_model(self.embedder.model_id, self.embedder.dimension)
+            except IndexUnavailable as exc:
+                self._error = str(exc)
+                if current is not None:  # keep serving the last good version
+                    log.error("new index not loaded, still serving %s: %s", current.index.directory.name, exc)
+                    current.link_target = target
+                    return current
+                raise NoIndex(str(exc)) from None
+            self._error = None
+            self._snapshot = Snapshot(index, Retriever(index, self.embedder, self.settings), target)
+            log.info("serving index %s (%d articles, %d chunks)", index.directory.name,
+                     index.article_count(), index.chunk_count())
+            return self._snapshot
+
+    def status(self) -> dict:
+        try:
+            snap = self.snapshot()
+        except NoIndex as exc:
+            return {"index": None, "error": str(exc), "last_build": last_outcome(self.settings.index_dir)}
+        return {"index": snap.index, "error": self._error, "last_build": last_outcome(self.settings.index_dir)}
+
+    # --- queries -------------------------------------------------------------------------
+
+    def search(self, query: str, top_k: int, filters: Filters | None = None) -> Retrieval:
+        return self.snapshot().retriever.search(query, top_k, filters)
+
+    def ask(self, question: str, top_k: int, filters: Filters | None = None) -> AskResult:
+        snap = self.snapshot()
+        retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
+        answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+        retrieval.passages = retrieval.passages[:top_k]
+        return AskResult(retrieval, answer)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.snapshot().index.article(article_id)
+
+    def index_dir(self) -> Path:
+        return self.settings.index_dir

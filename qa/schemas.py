@@ -1,0 +1,125 @@
+"""Pydantic models of every HTTP request and response: the API contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from index.types import ArticleMeta, Filters
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+StrList = Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], BeforeValidator(_as_list),
+                    Field(max_length=50)]
+
+
+class FilterModel(BaseModel):
+    """Metadata filters; each text filter takes one value or a list (any may match, case-insensitive)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"source": "New York Times", "published_after": "2025-12-01"}]})
+
+    source: StrList = []
+    author: StrList = []
+    section: StrList = []
+    conflict: StrList = []
+    published_after: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
+    published_before: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.published_after and self.published_before and self.published_after > self.published_before:
+            raise ValueError("published_after is later than published_before")
+        return self
+
+    def to_filters(self) -> Filters:
+        return Filters(**self.model_dump())
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "How long did the Moscow meeting with Putin last?", "top_k": 5}]})
+
+    question: str = Field(..., description="A question in plain words.")
+    top_k: int = Field(5, ge=1, description="How many passages to return.")
+    filters: FilterModel = Field(default_factory=FilterModel)
+
+
+class SourceMeta(BaseModel):
+    article_id: str
+    title: str
+    source: str | None
+    authors: list[str]
+    published_date: date | None
+    updated_date: date | None
+    section: str | None
+    conflict: str | None
+    reported_from: str | None
+    page: str | None
+    url: str | None
+
+    @classmethod
+    def fields_of(cls, meta: ArticleMeta) -> dict:
+        return {name: getattr(meta, name) for name in cls.model_fields}
+
+
+class PassageOut(SourceMeta):
+    chunk_id: str
+    text: str = Field(..., description="Exact article text at [start, end).")
+    start: int
+    end: int
+    score: float
+
+
+class CitationOut(SourceMeta):
+    n: int = Field(..., description="The [n] marker in the answer.")
+    chunk_id: str
+    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id} .text[start:end].")
+    start: int
+    end: int
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
+    answerable: bool
+    reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[PassageOut]
+
+
+class ArticleOut(SourceMeta):
+    path: str
+    extra: dict[str, str]
+    text: str = Field(..., description="The article body; citation offsets index into this string.")
+
+
+class HealthResponse(BaseModel):
+    status: str = Field(..., description="'ok' when an index is loaded, 'no_index' otherwise.")
+    model: str
+    articles: int
+    chunks: int
+    index_version: str | None
+    built_at: str | None
+    index_age_seconds: float | None
+    last_build: dict | None
+    message: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    detail: str | list

@@ -1,0 +1,51 @@
+"""Query-side configuration: the build settings plus what the service needs.
+
+Every value comes from a ``NEWSQA_*`` environment variable or its default here; the
+objects built from it receive it explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from index.settings import IndexSettings
+
+
+class Settings(IndexSettings):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    # Limits on what a client may ask for.
+    default_top_k: int = Field(5, ge=1)
+    max_top_k: int = Field(50, ge=1, le=1000)
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
+
+    # Retrieval.
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    candidates: int = Field(100, ge=1, description="Candidates each retriever brings before fusion.")
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in fusion.")
+    keyword_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 ranking in fusion.")
+    title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
+
+    # Answers.
+    answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
+    answer_max_sentences: int = Field(2, ge=1, le=5)
+    answer_min_score: float = Field(0.30, description="Best sentence score below this: not answerable.")
+    answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
+                                      description="A further sentence joins the answer if it scores this share of the best.")
+
+    # Optional generator (an OpenAI-compatible chat endpoint); off when no URL is set.
+    llm_url: str | None = None
+    llm_model: str = "default"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(30.0, gt=0)
+
+    # Administration and HTTP.
+    admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
