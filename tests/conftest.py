@@ -1,0 +1,48 @@
+"""Shared fixtures: the real model loaded once per session, small real indexes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.build import build_index
+from index.embed import Embedder
+from index.settings import PROJECT_ROOT
+from qa import squad
+from qa.settings import Settings
+
+SEEDS = PROJECT_ROOT / "seeds"
+SEED_FILE = SEEDS / "000_197d81c4a69c7548.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder(Settings().model)
+
+
+@pytest.fixture(scope="session")
+def squad_data():
+    return squad.load()
+
+
+def make_settings(corpus: Path, index: Path, **extra) -> Settings:
+    return Settings(corpus_dir=corpus, index_dir=index, **extra)
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory, squad_data) -> Path:
+    """The seed article plus a dozen SQuAD paragraphs (as .jsonl)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copy(SEED_FILE, folder / SEED_FILE.name)
+    paragraphs, _ = squad_data
+    squad.write_corpus(paragraphs[:12], folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, small_corpus, embedder) -> Settings:
+    settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
+    build_index(settings, embedder=embedder, progress=False)
+    return settings

@@ -1,0 +1,204 @@
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.build import BuildError, build_index
+from index.layout import VERSIONS, live_version
+from index.reader import IndexUnavailable, open_index
+from index.settings import PROJECT_ROOT
+from index.store import MANIFEST, METADATA, VECTORS
+from qa import squad
+from tests.conftest import SEED_FILE, make_settings
+
+
+def txt(title: str, body: str) -> str:
+    return f"=== METADATA ===\nSource: Test Wire\nTitle: {title}\nPublished_Date: 2024-03-01\n=== ARTICLE ===\n{body}\n"
+
+
+def corpus_of(folder: Path, paragraphs) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, p in enumerate(paragraphs):
+        (folder / f"p{i:03d}.txt").write_text(txt(p.title, p.text), encoding="utf-8")
+    return folder
+
+
+def snapshot(index_dir: Path) -> dict:
+    """Everything a reader sees, keyed by chunk id: text, offsets, vector."""
+    index = open_index(index_dir)
+    ids = [int(i) for i in index.filtered_chunk_ids(_all())]
+    out = {}
+    for chunk in index.chunks(ids):
+        out[chunk.chunk_id] = (chunk.text, chunk.start, chunk.end, chunk.article.path,
+                               index.vectors.reconstruct(chunk.id))
+    return out
+
+
+def _all():
+    from index.types import Filters
+    return Filters()
+
+
+def test_malformed_files_are_skipped_and_build_completes(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED_FILE, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (corpus / "nobody.txt").write_text("=== METADATA ===\nTitle: x\n=== ARTICLE ===\n\n")
+    (corpus / "big.txt").write_text("x " * 10_000)
+    (corpus / "latin1.txt").write_bytes("=== METADATA ===\nTitle: Café\n=== ARTICLE ===\nUn café.".encode("latin-1"))
+    (corpus / "crlf.md").write_bytes(b"Title line\r\n\r\nBody sentence one. Body sentence two.\r\n")
+    (corpus / "ignored.csv").write_text("not an article")
+    settings = make_settings(corpus, tmp_path / "index", max_file_bytes=15_000)
+    report = build_index(settings, embedder=embedder, progress=False)
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert set(reasons) == {"empty.txt", "binary.txt", "nobody.txt", "big.txt"}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "over the limit" in reasons["big.txt"] and "no article body" in reasons["nobody.txt"]
+    assert report.articles == 3
+    index = open_index(settings.index_dir)
+    assert index.article_count() == 3
+    titles = {c.article.title for c in index.chunks([int(i) for i in index.filtered_chunk_ids(_all())])}
+    assert {"Café", "Title line"} <= titles
+
+    with pytest.raises(BuildError, match="--strict"):
+        build_index(settings, embedder=embedder, progress=False, strict=True)
+    assert open_index(settings.index_dir).article_count() == 3
+
+
+def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, embedder, squad_data):
+    paragraphs, _ = squad_data
+    corpus = corpus_of(tmp_path / "corpus", paragraphs[:8])
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, embedder=embedder, progress=False)
+    assert (first.added, first.embedded_articles) == (8, 8)
+
+    # add two, modify one, delete one
+    (corpus / "p100.txt").write_text(txt(paragraphs[20].title, paragraphs[20].text))
+    (corpus / "p101.txt").write_text(txt(paragraphs[21].title, paragraphs[21].text))
+    (corpus / "p003.txt").write_text(txt("Changed", paragraphs[30].text))
+    (corpus / "p005.txt").unlink()
+    second = build_index(settings, embedder=embedder, progress=False)
+    assert (second.added, second.updated, second.removed, second.unchanged) == (2, 1, 1, 6)
+    assert second.embedded_articles == 3
+    assert second.articles == 9
+
+    incremental = snapshot(settings.index_dir)
+    full_settings = make_settings(corpus, tmp_path / "full")
+    build_index(full_settings, embedder=embedder, progress=False, full=True)
+    full = snapshot(full_settings.index_dir)
+    assert incremental.keys() == full.keys()
+    for chunk_id, (text, start, end, path, vector) in full.items():
+        other = incremental[chunk_id]
+        assert other[:4] == (text, start, end, path)
+        np.testing.assert_allclose(other[4], vector, atol=1e-5)
+
+    # search finds the modified content and not the deleted article
+    index = open_index(settings.index_dir)
+    paths = {c.article.path for c in index.chunks([i for i, _ in index.keyword_search("Changed", 5)])}
+    assert "p003.txt" in paths
+    assert all(a.path != "p005.txt" for a in (c.article for c in index.chunks(list(range(200)))))
+
+    third = build_index(settings, embedder=embedder, progress=False)
+    assert third.embedded_articles == 0 and third.version_dir == live_version(settings.index_dir)
+
+
+def test_failed_build_leaves_previous_index(tmp_path, embedder, squad_data):
+    paragraphs, _ = squad_data
+    corpus = corpus_of(tmp_path / "corpus", paragraphs[:3])
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    live = live_version(settings.index_dir)
+    (corpus / "new.txt").write_text(txt("New", paragraphs[10].text))
+
+    def crash(_staging):
+        raise RuntimeError("simulated crash before publishing")
+
+    with pytest.raises(RuntimeError, match="simulated"):
+        build_index(settings, embedder=embedder, progress=False, on_staged=crash)
+    assert live_version(settings.index_dir) == live
+    assert open_index(settings.index_dir).article_count() == 3
+    assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
+    outcome = json.loads((settings.index_dir / "last_build.json").read_text())
+    assert outcome["status"] == "failed" and "simulated" in outcome["error"]
+
+
+def test_sigkill_mid_build_leaves_previous_index_loading(tmp_path, embedder, squad_data):
+    paragraphs, _ = squad_data
+    corpus = corpus_of(tmp_path / "corpus", paragraphs[:2])
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, embedder=embedder, progress=False)
+    live = live_version(settings.index_dir)
+    corpus_of(corpus, paragraphs[:400])  # a build long enough to kill part-way
+
+    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(settings.index_dir)}
+    proc = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "scripts" / "build_index.py"), "--quiet"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            staged = list((settings.index_dir / VERSIONS).glob(".building-*/meta.sqlite"))
+            if staged:
+                break
+            assert proc.poll() is None, "the build ended before it could be killed"
+            time.sleep(0.05)
+        assert staged, "the build never started writing"
+        time.sleep(1.0)
+        assert proc.poll() is None, "the build ended before it could be killed"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert live_version(settings.index_dir) == live
+    assert open_index(settings.index_dir).article_count() == 2
+    # the next build cleans up and succeeds
+    report = build_index(settings, embedder=embedder, progress=False)
+    assert report.articles == 400
+    assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
+
+
+@pytest.mark.parametrize("victim", [MANIFEST, VECTORS, METADATA])
+def test_corrupt_index_file_is_named(tmp_path, embedder, small_index, victim):
+    copy = tmp_path / "copy"
+    shutil.copytree(live_version(small_index.index_dir), copy)
+    (copy / victim).write_bytes(b"garbage" * 10)
+    with pytest.raises(IndexUnavailable, match=victim.replace(".", r"\.")):
+        open_index(copy)
+
+
+def test_missing_index_says_how_to_build(tmp_path):
+    with pytest.raises(IndexUnavailable, match="build_index.py"):
+        open_index(tmp_path / "nothing")
+
+
+def test_index_from_another_model_is_refused(small_index, embedder):
+    index = open_index(small_index.index_dir)
+    index.check_model(embedder.model_id, embedder.dimension)
+    with pytest.raises(IndexUnavailable, match="built with model"):
+        index.check_model("some-other-model", 768)
+
+
+def test_build_script_reports_missing_corpus(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "build_index.py"), "--corpus", str(tmp_path / "missing"),
+         "--index", str(tmp_path / "index"), "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_squad_corpus_is_written_once(tmp_path, squad_data):
+    paragraphs, _ = squad_data
+    path = squad.write_corpus(paragraphs[:3], tmp_path)
+    mtime = path.stat().st_mtime_ns
+    squad.write_corpus(paragraphs[:3], tmp_path)
+    assert path.stat().st_mtime_ns == mtime
