@@ -69,7 +69,7 @@ class SourceMeta(BaseModel):
 
     @classmethod
     def fields_of(cls, meta: ArticleMeta) -> dict:
-        return {name: getattr(meta, name) for name in cls.model_fields}
+        return {name: getattr(meta, name) for name in SourceMeta.model_fields}
 
 
 class PassageOut(SourceMeta):
