@@ -1,0 +1,152 @@
+"""Evaluate retrieval and answers on SQuAD v1.1 dev with the project's own build and query code.
+
+The paragraphs become a corpus (one article per paragraph, titled by its Wikipedia
+article), built with ``index.build`` into a cached index keyed by the build settings;
+every question then goes through the service's retrieval and answer code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.build import build_index
+from index.settings import PROJECT_ROOT
+from index.types import Filters
+from qa import squad
+from qa.engine import Engine
+from qa.metrics import contains_answer, first_hit_rank, mrr_at, recall_at
+from qa.settings import Settings
+
+KS = (1, 5, 10, 20)
+DEFAULT_WORKDIR = PROJECT_ROOT / "var" / "eval"
+
+
+@dataclass
+class Results:
+    questions: int
+    retrieval: dict[str, dict[str, float]] = field(default_factory=dict)
+    answers: dict[str, float] = field(default_factory=dict)
+    timing_ms: dict[str, float] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    build: dict = field(default_factory=dict)
+
+
+def prepare_index(settings: Settings, workdir: Path, paragraphs, embedder=None) -> tuple[Settings, dict]:
+    """Write the corpus and build (or reuse) an index for these chunking/model settings."""
+    corpus = workdir / "corpus"
+    squad.write_corpus(paragraphs, corpus)
+    key = hashlib.sha1(json.dumps([settings.model, settings.chunking_params(), len(paragraphs)],
+                                  sort_keys=True).encode()).hexdigest()[:10]
+    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / f"index-{key}"})
+    report = build_index(settings, embedder=embedder)
+    info = {"index_dir": str(settings.index_dir), "articles": report.articles, "chunks": report.chunks,
+            "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2)}
+    return settings, info
+
+
+def evaluate(settings: Settings, limit: int | None = None, workdir: Path = DEFAULT_WORKDIR,
+             engine: Engine | None = None, progress: bool = True) -> Results:
+    paragraphs, questions = squad.load()
+    settings, build_info = prepare_index(settings, workdir, paragraphs, engine.embedder if engine else None)
+    engine = Engine(settings, engine.embedder if engine else None)
+    snap = engine.snapshot()
+    index = snap.index
+    chunk_para = _chunk_paragraphs(index)
+    if limit:
+        step = max(1, len(questions) // limit)  # spread over all articles, not the first few
+        questions = questions[::step][:limit]
+
+    depth = max(KS)
+    ranks: dict[str, list[int | None]] = {"dense": [], "bm25": [], "hybrid": []}
+    contains, unanswerable, latencies = [], [], []
+    vectors = engine.embedder.encode([q.question for q in questions])
+    no_filters = Filters()
+    for i, (q, vector) in enumerate(zip(questions, vectors)):
+        dense = index.dense_search(vector, depth)
+        keyword = index.keyword_search(q.question, depth, None, settings.title_weight)
+        ranks["dense"].append(first_hit_rank([chunk_para[c] for c, _ in dense], q.pid))
+        ranks["bm25"].append(first_hit_rank([chunk_para[c] for c, _ in keyword], q.pid))
+
+        started = time.perf_counter()
+        result = engine.ask(q.question, depth, no_filters)  # what POST /ask does, with 20 passages kept
+        latencies.append((time.perf_counter() - started) * 1000)
+        ranks["hybrid"].append(first_hit_rank([chunk_para[p.chunk.id] for p in result.retrieval.passages], q.pid))
+        contains.append(contains_answer(result.answer.answer, q.answers))
+        unanswerable.append(not result.answer.answerable)
+        if progress and (i + 1) % 500 == 0:
+            print(f"  {i + 1}/{len(questions)} questions", file=sys.stderr)
+
+    results = Results(questions=len(questions), build=build_info, settings=_settings_summary(settings))
+    for name, r in ranks.items():
+        results.retrieval[name] = {**{f"R@{k}": recall_at(r, k) for k in KS}, "MRR@10": mrr_at(r, 10)}
+    results.answers = {
+        "contains_gold": sum(contains) / len(contains),
+        "unanswerable": sum(unanswerable) / len(unanswerable),
+    }
+    latencies.sort()
+    results.timing_ms = {"median": statistics.median(latencies),
+                         "p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]}
+    return results
+
+
+def _chunk_paragraphs(index) -> dict[int, str]:
+    ids = [int(i) for i in index.filtered_chunk_ids(Filters())]
+    return {c.id: c.article.extra.get("squad_id", c.article.path) for c in index.chunks(ids)}
+
+
+def _settings_summary(settings: Settings) -> dict:
+    keys = ("model", "chunk_tokens", "overlap_sentences", "title_in_embedding", "retrieval_mode", "candidates",
+            "fusion", "rrf_k", "dense_weight", "keyword_weight", "title_weight", "answer_passages",
+            "answer_max_sentences", "answer_min_score", "answer_extra_ratio")
+    return {k: getattr(settings, k) for k in keys}
+
+
+def table(results: Results) -> str:
+    lines = [f"SQuAD v1.1 dev: {results.questions} questions, {results.build['articles']} paragraphs, "
+             f"{results.build['chunks']} chunks", "",
+             "| retriever | R@1 | R@5 | R@10 | R@20 | MRR@10 |", "|---|---|---|---|---|---|"]
+    for name, m in results.retrieval.items():
+        lines.append(f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in ("R@1", "R@5", "R@10", "R@20", "MRR@10")) + " |")
+    a = results.answers
+    lines += ["", "| answers | value |", "|---|---|",
+              f"| answer contains a gold answer | {a['contains_gold']:.3f} |",
+              f"| declared unanswerable | {a['unanswerable']:.3f} |",
+              f"| time per question (retrieve + answer), median | {results.timing_ms['median']:.1f} ms |",
+              f"| time per question, 95th percentile | {results.timing_ms['p95']:.1f} ms |"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="evaluate on N questions spread over the set")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus, index cache and results")
+    parser.add_argument("--out", type=Path, help="results JSON (default: <workdir>/results.json)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting for this run, e.g. --set fusion=weighted")
+    args = parser.parse_args(argv)
+    overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in Settings.model_fields or not _:
+            print(f"--set {item!r}: unknown setting {name!r}", file=sys.stderr)
+            return 2
+        overrides[name] = value
+    try:
+        settings = Settings(**overrides)
+        results = evaluate(settings, limit=args.limit, workdir=args.workdir)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"evaluation failed: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(table(results))
+    out = args.out or args.workdir / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results.__dict__, indent=2, default=str), encoding="utf-8")
+    print(f"\nResults written to {out}")
+    return 0
