@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.build import build_index
+from index.embed import Embedder
 from index.settings import PROJECT_ROOT
 from index.types import Filters
 from qa import squad
@@ -38,24 +39,30 @@ class Results:
     build: dict = field(default_factory=dict)
 
 
-def prepare_index(settings: Settings, workdir: Path, paragraphs, embedder=None) -> tuple[Settings, dict]:
+def prepare_index(settings: Settings, workdir: Path, paragraphs, embedder: Embedder,
+                  progress: bool = True) -> tuple[Settings, dict]:
     """Write the corpus and build (or reuse) an index for these chunking/model settings."""
     corpus = workdir / "corpus"
     squad.write_corpus(paragraphs, corpus)
     key = hashlib.sha1(json.dumps([settings.model, settings.chunking_params(), len(paragraphs)],
                                   sort_keys=True).encode()).hexdigest()[:10]
     settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / f"index-{key}"})
-    report = build_index(settings, embedder=embedder)
+    report = build_index(settings, embedder=embedder, progress=progress)
     info = {"index_dir": str(settings.index_dir), "articles": report.articles, "chunks": report.chunks,
             "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2)}
     return settings, info
 
 
 def evaluate(settings: Settings, limit: int | None = None, workdir: Path = DEFAULT_WORKDIR,
-             engine: Engine | None = None, progress: bool = True) -> Results:
+             embedder: Embedder | None = None, max_paragraphs: int | None = None, progress: bool = True) -> Results:
     paragraphs, questions = squad.load()
-    settings, build_info = prepare_index(settings, workdir, paragraphs, engine.embedder if engine else None)
-    engine = Engine(settings, engine.embedder if engine else None)
+    if max_paragraphs:
+        paragraphs = paragraphs[:max_paragraphs]
+        kept = {p.pid for p in paragraphs}
+        questions = [q for q in questions if q.pid in kept]
+    embedder = embedder or Embedder(settings.model, settings.batch_size)
+    settings, build_info = prepare_index(settings, workdir, paragraphs, embedder, progress)
+    engine = Engine(settings, embedder)
     snap = engine.snapshot()
     index = snap.index
     chunk_para = _chunk_paragraphs(index)
@@ -126,6 +133,7 @@ def table(results: Results) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="evaluate on N questions spread over the set")
+    parser.add_argument("--max-paragraphs", type=int, help="index only the first N paragraphs (and their questions)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus, index cache and results")
     parser.add_argument("--out", type=Path, help="results JSON (default: <workdir>/results.json)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -140,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides[name] = value
     try:
         settings = Settings(**overrides)
-        results = evaluate(settings, limit=args.limit, workdir=args.workdir)
+        results = evaluate(settings, limit=args.limit, workdir=args.workdir, max_paragraphs=args.max_paragraphs)
     except (FileNotFoundError, ValueError) as exc:
         print(f"evaluation failed: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
