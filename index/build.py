@@ -26,7 +26,7 @@ from index.layout import build_lock, live_version, new_version_id, publish, reco
 from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
 from index.reader import Index, IndexUnavailable
 from index.settings import IndexSettings
-from index.store import FORMAT_VERSION, METADATA, VECTORS, Manifest, StoreWriter
+from index.store import FORMAT_VERSION, METADATA, SENTENCE_VECTORS, VECTORS, Manifest, StoreWriter
 from index.types import Skipped
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
                          skipped=skipped, reason_full=reason_full)
     try:
         if reason_full is None:
-            for name in (METADATA, VECTORS):
+            for name in (METADATA, VECTORS, SENTENCE_VECTORS):
                 shutil.copy2(live / name, staging / name)
         writer = StoreWriter(staging, embedder.dimension)
         known = writer.known_articles()
@@ -147,7 +147,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
         report.unchanged = len(current) - report.added - report.updated
         if reason_full is None and not (removed or changed or report.added):
             # Nothing to do: keep the live version rather than publishing an identical copy.
-            report.articles, report.chunks = writer.counts()
+            report.articles, report.chunks, _ = writer.counts()
             writer.abandon()
             shutil.rmtree(staging, ignore_errors=True)
             report.version_dir = live
@@ -162,7 +162,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
             bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
         bar.close()
 
-        report.articles, report.chunks = writer.counts()
+        report.articles, report.chunks, sentences = writer.counts()
         if strict and report.skipped:
             listed = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5])
             raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
@@ -171,7 +171,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
         report.seconds = time.perf_counter() - started
         Manifest(
             format_version=FORMAT_VERSION, model=embedder.model_id, dimension=embedder.dimension,
-            chunking=chunking, articles=report.articles, chunks=report.chunks,
+            chunking=chunking, articles=report.articles, chunks=report.chunks, sentences=sentences,
             corpus_dir=str(settings.corpus_dir), corpus_fingerprint=corpus_fingerprint(
                 r for r in records if r.key not in {s.path for s in report.skipped}),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
@@ -202,14 +202,32 @@ def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
             report.skipped.append(Skipped(record.key, "no sentences found in the body"))
             continue
         parsed.append((article, chunks))
+    sentences = [distinct_sentences(chunks) for _, chunks in parsed]
     texts = [chunker.embedding_text(a.title, c.text) for a, chunks in parsed for c in chunks]
-    vectors = embedder.encode(texts)
-    offset = 0
-    for article, chunks in parsed:
-        writer.add(article, chunks, vectors[offset:offset + len(chunks)])
-        offset += len(chunks)
+    n_chunks = len(texts)
+    texts += [chunker.embedding_text(a.title, a.body[s:e]) for (a, _), spans in zip(parsed, sentences)
+              for _, s, e in spans]
+    vectors = embedder.encode(texts)  # one call: the model batches similar lengths together
+    chunk_at, sentence_at = 0, n_chunks
+    for (article, chunks), spans in zip(parsed, sentences):
+        writer.add(article, chunks, vectors[chunk_at:chunk_at + len(chunks)],
+                   spans, vectors[sentence_at:sentence_at + len(spans)])
+        chunk_at += len(chunks)
+        sentence_at += len(spans)
     report.embedded_articles += len(parsed)
-    report.embedded_chunks += len(texts)
+    report.embedded_chunks += n_chunks
+
+
+def distinct_sentences(chunks) -> list[tuple[int, int, int]]:
+    """Each sentence once, ``(position of the first chunk holding it, start, end)``: overlap repeats them."""
+    seen: set[int] = set()
+    out = []
+    for chunk in chunks:
+        for start, end in chunk.sentences:
+            if start not in seen:
+                seen.add(start)
+                out.append((chunk.position, start, end))
+    return out
 
 
 def _incompatibility(live: Path, embedder: Embedder, chunking: dict) -> str | None:

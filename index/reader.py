@@ -13,7 +13,7 @@ import numpy as np
 
 from index.keywords import fts_query
 from index.layout import live_version
-from index.store import FORMAT_VERSION, MANIFEST, METADATA, VECTORS, Manifest, connect
+from index.store import FORMAT_VERSION, MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, Manifest, connect
 from index.types import Article, ArticleMeta, Filters, StoredChunk
 
 
@@ -38,24 +38,24 @@ class Index:
                 f"{directory} was written in index format {self.manifest.format_version}; this version "
                 f"reads format {FORMAT_VERSION}. Rebuild it with --full."
             )
-        vectors_path = directory / VECTORS
-        try:
-            self.vectors = faiss.read_index(str(vectors_path))
-        except RuntimeError as exc:
-            raise IndexUnavailable(f"{vectors_path} is missing or corrupt ({_first_line(exc)}); rebuild the index") from None
+        self.vectors = _read_vectors(directory / VECTORS, self.manifest.dimension)
+        self.sentence_vectors = _read_vectors(directory / SENTENCE_VECTORS, self.manifest.dimension)
         self._local = threading.local()
         try:
             db = self._db()
-            count = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc}); rebuild the index") from None
-        if count != self.vectors.ntotal or count != self.manifest.chunks:
-            raise IndexUnavailable(
-                f"{directory} is inconsistent: {count} chunks in {METADATA}, {self.vectors.ntotal} vectors in "
-                f"{VECTORS}, {self.manifest.chunks} in {MANIFEST}; rebuild the index"
-            )
-        if self.vectors.d != self.manifest.dimension:
-            raise IndexUnavailable(f"{vectors_path} has dimension {self.vectors.d}, manifest says {self.manifest.dimension}")
+        for what, stored, vectors, name, expected in (
+            ("chunks", chunks, self.vectors, VECTORS, self.manifest.chunks),
+            ("sentences", sentences, self.sentence_vectors, SENTENCE_VECTORS, self.manifest.sentences),
+        ):
+            if not stored == vectors.ntotal == expected:
+                raise IndexUnavailable(
+                    f"{directory} is inconsistent: {stored} {what} in {METADATA}, {vectors.ntotal} vectors in "
+                    f"{name}, {expected} in {MANIFEST}; rebuild the index"
+                )
 
     def check_model(self, model: str, dimension: int) -> None:
         """Refuse to serve vectors made by another model: similarities would be meaningless."""
@@ -111,20 +111,36 @@ class Index:
         return out
 
     def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """Top-k chunk ids by cosine similarity; filters restrict the candidates before the cut."""
-        k = min(k, self.vectors.ntotal)
-        if k <= 0:
+        """Top-k chunk ids by cosine similarity of whole chunks; filters restrict candidates before the cut."""
+        return _search(self.vectors, vector, k, self._allowed("chunks", filters))
+
+    def sentence_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """Top-k chunk ids by their best-matching sentence: a question usually targets one sentence."""
+        hits = _search(self.sentence_vectors, vector, k * 4, self._allowed("sentences", filters))
+        if not hits:
             return []
-        params = None
-        if filters is not None and not filters.is_empty():
-            allowed = self.filtered_chunk_ids(filters)
-            if allowed.size == 0:
-                return []
-            k = min(k, allowed.size)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        scores, ids = self.vectors.search(query, k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        marks = ",".join("?" * len(hits))
+        owner = dict(self._db().execute(f"SELECT id, chunk FROM sentences WHERE id IN ({marks})", [i for i, _ in hits]))
+        best: dict[int, float] = {}
+        for sentence_id, score in hits:  # best first, so the first score per chunk is its max
+            best.setdefault(owner[sentence_id], score)
+        return list(best.items())[:k]
+
+    def sentence_vectors_for(self, article_id: str, starts: list[int]) -> dict[int, np.ndarray]:
+        """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
+        if not starts:
+            return {}
+        marks = ",".join("?" * len(starts))
+        rows = self._db().execute(f"SELECT id, start FROM sentences WHERE article_id = ? AND start IN ({marks})",
+                                  [article_id, *starts]).fetchall()
+        return {r["start"]: self.sentence_vectors.reconstruct(int(r["id"])) for r in rows}
+
+    def _allowed(self, table: str, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.is_empty():
+            return None
+        where, args = _filter_sql(filters)
+        rows = self._db().execute(f"SELECT t.id FROM {table} t JOIN articles a USING(article_id) WHERE {where}", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
     def keyword_search(self, text: str, k: int, filters: Filters | None = None,
                        title_weight: float = 1.0) -> list[tuple[int, float]]:
@@ -150,10 +166,11 @@ class Index:
         return {r["term"]: r["doc"] for r in rows}
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
-        where, args = _filter_sql(filters)
-        rows = self._db().execute(
-            f"SELECT c.id FROM chunks c JOIN articles a USING(article_id) WHERE {where or '1'}", args)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+        """Ids of the chunks whose articles pass the filters (all chunks for empty filters)."""
+        allowed = self._allowed("chunks", filters)
+        if allowed is None:
+            return np.fromiter((r[0] for r in self._db().execute("SELECT id FROM chunks")), dtype=np.int64)
+        return allowed
 
     def article_count(self) -> int:
         return self.manifest.articles
@@ -173,6 +190,27 @@ def open_index(path: Path | str) -> Index:
             f"no index in {path}; build one with `python scripts/build_index.py` (or `qa build`)"
         )
     return Index(version)
+
+
+def _read_vectors(path: Path, dimension: int) -> faiss.Index:
+    try:
+        vectors = faiss.read_index(str(path))
+    except RuntimeError as exc:
+        raise IndexUnavailable(f"{path} is missing or corrupt ({_first_line(exc)}); rebuild the index") from None
+    if vectors.d != dimension:
+        raise IndexUnavailable(f"{path} has dimension {vectors.d}, but the manifest says {dimension}; rebuild the index")
+    return vectors
+
+
+def _search(vectors: faiss.Index, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """Inner-product top-k, restricted to ``allowed`` ids (before the cut) when given."""
+    k = min(k, vectors.ntotal if allowed is None else allowed.size)
+    if k <= 0:
+        return []
+    params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+    query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+    scores, ids = vectors.search(query, k, params=params)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 
 def _meta_fields(row: sqlite3.Row) -> dict:

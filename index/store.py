@@ -16,9 +16,10 @@ import numpy as np
 from index.keywords import FTS_TOKENIZER
 from index.types import Article, Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
+SENTENCE_VECTORS = "sentences.faiss"
 METADATA = "meta.sqlite"
 
 SCHEMA = f"""
@@ -51,6 +52,15 @@ CREATE TABLE IF NOT EXISTS chunks (
     sentences TEXT NOT NULL              -- JSON [[start, end], ...] in the article body
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY,              -- the id in sentences.faiss
+    chunk INTEGER NOT NULL,              -- the first chunk (FAISS id) that holds it
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, tokenize='{FTS_TOKENIZER}');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
@@ -64,6 +74,7 @@ class Manifest:
     chunking: dict
     articles: int
     chunks: int
+    sentences: int
     corpus_dir: str
     corpus_fingerprint: str
     built_at: str
@@ -104,10 +115,10 @@ class StoreWriter:
         self.directory = directory
         self.db = connect(directory / METADATA)
         self.db.executescript(SCHEMA)
-        vectors = directory / VECTORS
-        self.vectors = faiss.read_index(str(vectors)) if vectors.exists() else new_vector_index(dimension)
-        row = self.db.execute("SELECT COALESCE(MAX(id), -1) FROM chunks").fetchone()
-        self._next_id = row[0] + 1
+        self.vectors = _read_or_new(directory / VECTORS, dimension)
+        self.sentence_vectors = _read_or_new(directory / SENTENCE_VECTORS, dimension)
+        self._next_id = self.db.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM chunks").fetchone()[0]
+        self._next_sentence = self.db.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM sentences").fetchone()[0]
 
     def known_articles(self) -> dict[str, str]:
         """path → content_sha of what this version already holds."""
@@ -117,10 +128,15 @@ class StoreWriter:
         if not paths:
             return 0
         ids: list[int] = []
+        sentence_ids: list[int] = []
         for batch in _batches(paths, 500):
             marks = ",".join("?" * len(batch))
             ids += [r[0] for r in self.db.execute(
                 f"SELECT c.id FROM chunks c JOIN articles a USING(article_id) WHERE a.path IN ({marks})", batch)]
+            sentence_ids += [r[0] for r in self.db.execute(
+                f"SELECT s.id FROM sentences s JOIN articles a USING(article_id) WHERE a.path IN ({marks})", batch)]
+            self.db.execute(f"DELETE FROM sentences WHERE article_id IN "
+                            f"(SELECT article_id FROM articles WHERE path IN ({marks}))", batch)
             self.db.execute(f"DELETE FROM article_authors WHERE article_id IN "
                             f"(SELECT article_id FROM articles WHERE path IN ({marks}))", batch)
             self.db.execute(f"DELETE FROM chunks WHERE article_id IN "
@@ -130,9 +146,13 @@ class StoreWriter:
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({','.join('?' * len(batch))})", batch)
         if ids:
             self.vectors.remove_ids(np.asarray(ids, dtype=np.int64))
+        if sentence_ids:
+            self.sentence_vectors.remove_ids(np.asarray(sentence_ids, dtype=np.int64))
         return len(ids)
 
-    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray) -> None:
+        """Store an article with its chunks and its distinct sentences ``(chunk position, start, end)``."""
         self.db.execute(
             "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
@@ -156,11 +176,20 @@ class StoreWriter:
                             [(int(i), article.title, c.text) for i, c in zip(ids, chunks)])
         if len(chunks):
             self.vectors.add_with_ids(vectors, ids)
+        sentence_ids = np.arange(self._next_sentence, self._next_sentence + len(sentences), dtype=np.int64)
+        self._next_sentence += len(sentences)
+        self.db.executemany(
+            'INSERT INTO sentences (id, chunk, article_id, start, "end") VALUES (?,?,?,?,?)',
+            [(int(sid), int(ids[pos]), article.article_id, start, end)
+             for sid, (pos, start, end) in zip(sentence_ids, sentences)],
+        )
+        if len(sentences):
+            self.sentence_vectors.add_with_ids(sentence_vectors, sentence_ids)
 
-    def counts(self) -> tuple[int, int]:
-        articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        return articles, chunks
+    def counts(self) -> tuple[int, int, int]:
+        """Articles, chunks and sentences held."""
+        return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                     for table in ("articles", "chunks", "sentences"))
 
     def abandon(self) -> None:
         self.db.close()
@@ -171,6 +200,11 @@ class StoreWriter:
         self.db.execute("PRAGMA optimize")
         self.db.close()
         faiss.write_index(self.vectors, str(self.directory / VECTORS))
+        faiss.write_index(self.sentence_vectors, str(self.directory / SENTENCE_VECTORS))
+
+
+def _read_or_new(path: Path, dimension: int) -> faiss.Index:
+    return faiss.read_index(str(path)) if path.exists() else new_vector_index(dimension)
 
 
 def _iso(value) -> str | None:

@@ -93,7 +93,7 @@ class Answerer:
                     candidates.append((p_index, start, end, text))
         if not candidates:
             return []
-        vectors = self.embedder.encode([c[3] for c in candidates])
+        vectors = self._sentence_vectors(candidates, passages, index)
         similarity = vectors @ query_vector
         q_stems = set(stems(question))
         idf = self._idf(q_stems, index)
@@ -106,6 +106,24 @@ class Answerer:
                      + 0.05 / (1 + p_index))
             scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap))
         return sorted(scored, key=lambda s: -s.score)
+
+    def _sentence_vectors(self, candidates, passages: list[Passage], index: Index) -> np.ndarray:
+        """The index's stored sentence vectors; only sentences it lacks are embedded now."""
+        by_article: dict[str, list[int]] = {}
+        for p_index, start, _, _ in candidates:
+            by_article.setdefault(passages[p_index].chunk.article.article_id, []).append(start)
+        stored = {(a, start): v for a, starts in by_article.items()
+                  for start, v in index.sentence_vectors_for(a, starts).items()}
+        keys = [(passages[p].chunk.article.article_id, start) for p, start, _, _ in candidates]
+        missing = [i for i, key in enumerate(keys) if key not in stored]
+        fresh = self.embedder.encode([candidates[i][3] for i in missing])
+        vectors = np.zeros((len(candidates), self.embedder.dimension), dtype=np.float32)
+        for row, key in enumerate(keys):
+            if key in stored:
+                vectors[row] = stored[key]
+        for row, vector in zip(missing, fresh):
+            vectors[row] = vector
+        return vectors
 
     @staticmethod
     def _idf(q_stems: set[str], index: Index) -> dict[str, float]:

@@ -1,4 +1,9 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 (FTS5) candidates, fused, deduplicated.
+"""Hybrid retrieval: three rankings of chunks, fused and deduplicated.
+
+- dense: the chunk's embedding against the question's;
+- sentence: the chunk's best sentence embedding against the question's (factoid questions
+  usually target one sentence, which a whole-chunk vector dilutes);
+- keyword: BM25 over chunk text and title (SQLite FTS5, Porter stemming).
 
 Filters are applied inside each retriever, before the cut to top-k, so a filtered query
 still returns top-k passages whenever that many match.
@@ -48,6 +53,7 @@ class Retriever:
         out: dict[str, list[tuple[int, float]]] = {}
         if mode in ("hybrid", "dense"):
             out["dense"] = self.index.dense_search(query_vector, depth, filters)
+            out["sentence"] = self.index.sentence_search(query_vector, depth, filters)
         if mode in ("hybrid", "keyword"):
             out["keyword"] = self.index.keyword_search(question, depth, filters, self.settings.title_weight)
         return out
@@ -74,22 +80,21 @@ class Retriever:
 
 def fuse(ranked: dict[str, list[tuple[int, float]]], settings: Settings) -> list[tuple[int, float]]:
     """Combine rankings into one list, best first."""
-    weights = {"dense": settings.dense_weight, "keyword": settings.keyword_weight}
+    weights = {"dense": settings.dense_weight, "sentence": settings.sentence_weight,
+               "keyword": settings.keyword_weight}
     scores: dict[int, float] = {}
-    if len(ranked) == 1:
-        return next(iter(ranked.values()))
-    if settings.fusion == "rrf":
-        for name, hits in ranked.items():
+    for name, hits in ranked.items():
+        if not hits:
+            continue
+        if settings.fusion == "rrf":
             for rank, (cid, _) in enumerate(hits, start=1):
                 scores[cid] = scores.get(cid, 0.0) + weights[name] / (settings.rrf_k + rank)
-    else:  # weighted: scores min-max normalised within each list
-        for name, hits in ranked.items():
-            if not hits:
-                continue
-            values = np.array([s for _, s in hits])
-            low, span = values.min(), max(values.max() - values.min(), 1e-9)
+        else:
+            # Relative to the list's best hit: keeps how far behind the leader a candidate is,
+            # which rank-only fusion throws away (measured better on SQuAD; see README).
+            best = max(hits[0][1], 1e-9)
             for cid, s in hits:
-                scores[cid] = scores.get(cid, 0.0) + weights[name] * (s - low) / span
+                scores[cid] = scores.get(cid, 0.0) + weights[name] * max(s, 0.0) / best
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -26,10 +26,12 @@ class Settings(IndexSettings):
     # Retrieval.
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     candidates: int = Field(100, ge=1, description="Candidates each retriever brings before fusion.")
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted", description="weighted: sum of each retriever's scores divided by its best score; rrf: reciprocal rank fusion.")
     rrf_k: int = Field(60, ge=1)
-    dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in fusion.")
-    keyword_weight: float = Field(1.0, ge=0.0, description="Weight of the BM25 ranking in fusion.")
+    dense_weight: float = Field(0.5, ge=0.0, description="Weight of whole-chunk embedding similarity.")
+    sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
+    keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
 
     # Answers.
