@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class Embedder:
                              else self.model.get_sentence_embedding_dimension())
         self.max_seq_tokens = int(self.model.max_seq_length)
         self._counter = _private_counter(self.model.tokenizer)
+        # The fast tokenizer mutates its truncation/padding state on every call and raises
+        # "Already borrowed" when two threads encode at once; the CPU is saturated by one
+        # encode anyway, so calls are serialised.
+        self._lock = threading.Lock()
         log.info("loaded embedding model %s (%d dimensions)", spec, self.dimension)
 
     @property
@@ -83,10 +88,11 @@ class Embedder:
         """Unit-length float32 vectors, so inner product is cosine similarity."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=progress,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

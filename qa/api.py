@@ -1,6 +1,9 @@
-"""The HTTP API: a thin FastAPI layer over ``qa.engine.Engine``."""
+"""The HTTP API: a thin FastAPI layer over ``qa.engine.Engine``.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI must see the request model that
+``create_app`` builds from the settings as a real class, not a string.
+"""
+
 
 import logging
 import time
@@ -15,8 +18,8 @@ from qa.answer import Citation
 from qa.engine import Engine, NoIndex
 from qa.retrieve import Passage
 from qa.schemas import (
-    ArticleOut, AskRequest, AskResponse, CitationOut, ErrorResponse, FilterModel, HealthResponse, PassageOut,
-    SearchResponse,
+    NOT_BLANK, ArticleOut, AskResponse, CitationOut, ErrorResponse, FilterModel, HealthResponse, PassageOut,
+    SearchResponse, ask_request_model,
 )
 from qa.settings import Settings
 
@@ -61,6 +64,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                            allow_headers=["authorization", "content-type"])
     install_middleware(app, settings)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError):
+        # FastAPI's format, without echoing the offending input (it may be 100 kB).
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "value_error")}
+                  for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
     @app.exception_handler(NoIndex)
     async def _no_index(request: Request, exc: NoIndex):
         return JSONResponse(status_code=503, content={"detail": f"No index is available: {exc}"})
@@ -70,25 +80,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})
 
-    def check_question(text: str, field: tuple) -> str:
-        text = text.strip()
-        if not text:
-            raise invalid(field, "must not be empty")
-        if len(text) > settings.max_question_chars:
-            raise invalid(field, f"is {len(text)} characters; the limit is {settings.max_question_chars}")
-        return text
-
-    def check_top_k(top_k: int, field: tuple) -> int:
-        if top_k > settings.max_top_k:
-            raise invalid(field, f"must be at most {settings.max_top_k}")
-        return top_k
+    AskRequest = ask_request_model(settings.max_question_chars, settings.max_top_k, settings.default_top_k)
 
     @app.post("/ask", response_model=AskResponse, responses={503: ERRORS[503], 413: ERRORS[413]})
     def ask(request: AskRequest) -> AskResponse:
         """Answer a question with quoted, cited sentences from the indexed articles."""
-        question = check_question(request.question, ("body", "question"))
-        top_k = check_top_k(request.top_k, ("body", "top_k"))
-        result = engine.ask(question, top_k, request.filters.to_filters())
+        question = request.question.strip()
+        result = engine.ask(question, request.top_k, request.filters.to_filters())
         return AskResponse(
             question=question, answer=result.answer.answer, answerable=result.answer.answerable,
             reason=result.answer.reason, citations=[citation_out(c) for c in result.answer.citations],
@@ -98,8 +96,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     @app.get("/search", response_model=SearchResponse, responses={503: ERRORS[503]})
     def search(
         request: Request,
-        q: str = Query(..., description="Search text."),
-        top_k: int = Query(10, ge=1),
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="Search text."),
+        top_k: int = Query(10, ge=1, le=settings.max_top_k),
         source: list[str] = Query([], description="Outlet (repeatable)."),
         author: list[str] = Query([], description="Author name (repeatable)."),
         section: list[str] = Query([]),
@@ -111,13 +110,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k"})
         if unknown:
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
-        query = check_question(q, ("query", "q"))
-        top_k = check_top_k(top_k, ("query", "top_k"))
-        try:
-            filters = FilterModel(source=source, author=author, section=section, conflict=conflict,
-                                  published_after=published_after, published_before=published_before)
-        except ValueError as exc:
-            raise invalid(("query", "published_after"), str(exc).splitlines()[-1]) from None
+        query = q.strip()
+        filters = FilterModel(source=source, author=author, section=section, conflict=conflict,
+                              published_after=published_after, published_before=published_before)
         retrieval = engine.search(query, top_k, filters.to_filters())
         return SearchResponse(query=query, results=[passage_out(p) for p in retrieval.passages])
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from index.types import ArticleMeta, Filters
 
 
 def _as_list(value):
+    """One value or many; blank values mean "no restriction" and are dropped."""
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        value = [value]
+    if isinstance(value, list):
+        return [v.strip() for v in value if not isinstance(v, str) or v.strip()]
     return value
 
 
-StrList = Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], BeforeValidator(_as_list),
-                    Field(max_length=50)]
+StrList = Annotated[list[str], BeforeValidator(_as_list)]
 
 
 class FilterModel(BaseModel):
@@ -35,23 +37,30 @@ class FilterModel(BaseModel):
     published_after: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
     published_before: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
 
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.published_after and self.published_before and self.published_after > self.published_before:
-            raise ValueError("published_after is later than published_before")
-        return self
-
     def to_filters(self) -> Filters:
         return Filters(**self.model_dump())
+
+
+NOT_BLANK = r"\S"  # JSON-schema patterns search: "holds a non-space character"
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"question": "How long did the Moscow meeting with Putin last?", "top_k": 5}]})
 
-    question: str = Field(..., description="A question in plain words.")
+    question: str = Field(..., min_length=1, pattern=NOT_BLANK, description="A question in plain words.")
     top_k: int = Field(5, ge=1, description="How many passages to return.")
     filters: FilterModel = Field(default_factory=FilterModel)
+
+
+def ask_request_model(max_question_chars: int, max_top_k: int, default_top_k: int) -> type[AskRequest]:
+    """``AskRequest`` with the configured limits, so they appear in the OpenAPI schema."""
+    return create_model(
+        "AskRequest", __base__=AskRequest,
+        question=(str, Field(..., min_length=1, max_length=max_question_chars, pattern=NOT_BLANK,
+                             description="A question in plain words.")),
+        top_k=(int, Field(default_top_k, ge=1, le=max_top_k, description="How many passages to return.")),
+    )
 
 
 class SourceMeta(BaseModel):
