@@ -5,11 +5,12 @@ No ``from __future__ import annotations`` here: FastAPI must see the request mod
 """
 
 
+import hmac
 import logging
 import time
 from datetime import date, datetime, timezone
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -19,7 +20,7 @@ from qa.engine import Engine, NoIndex
 from qa.retrieve import Passage
 from qa.schemas import (
     NOT_BLANK, ArticleOut, AskResponse, CitationOut, ErrorResponse, FilterModel, HealthResponse, PassageOut,
-    SearchResponse, ask_request_model,
+    ReindexResponse, SearchResponse, ask_request_model,
 )
 from qa.settings import Settings
 
@@ -29,6 +30,9 @@ ERRORS = {
     404: {"model": ErrorResponse, "description": "No such article."},
     413: {"model": ErrorResponse, "description": "Request body too large."},
     503: {"model": ErrorResponse, "description": "No index is loaded; the message says how to build one."},
+    401: {"model": ErrorResponse, "description": "Missing or wrong bearer token."},
+    403: {"model": ErrorResponse, "description": "Admin endpoints are disabled (no NEWSQA_ADMIN_TOKEN set)."},
+    409: {"model": ErrorResponse, "description": "A rebuild is already running."},
 }
 
 
@@ -124,18 +128,36 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             raise HTTPException(404, f"no article with id {article_id[:64]!r}")
         return ArticleOut(**ArticleOut.fields_of(found), path=found.path, extra=found.extra, text=found.body)
 
+    def require_admin(authorization: str | None) -> None:
+        if not settings.admin_token:
+            raise HTTPException(403, "admin endpoints are disabled; set NEWSQA_ADMIN_TOKEN to enable them")
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+            raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    @app.post("/admin/reindex", status_code=202, response_model=ReindexResponse,
+              responses={k: ERRORS[k] for k in (401, 403, 409)})
+    def reindex(full: bool = Query(False, description="Rebuild from scratch instead of updating."),
+                authorization: str | None = Header(None)) -> ReindexResponse:
+        """Rebuild the index from the corpus folder in the background; the service swaps to it when done."""
+        require_admin(authorization)
+        if not engine.start_rebuild(full):
+            raise HTTPException(409, "a rebuild is already running; see /health")
+        return ReindexResponse(status="started", full=full)
+
     @app.get("/health", response_model=HealthResponse)
     def health() -> HealthResponse:
         """Whether an index is loaded, its size and age, and the last build's outcome."""
         status = engine.status()
         index = status["index"]
         if index is None:
-            return HealthResponse(status="no_index", model=settings.model, articles=0, chunks=0, index_version=None,
+            return HealthResponse(status="no_index", rebuilding=engine.rebuild_running(), model=settings.model, articles=0, chunks=0, index_version=None,
                                   built_at=None, index_age_seconds=None, last_build=status["last_build"],
                                   message=status["error"])
         built = index.manifest.built_at
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(built)).total_seconds()
-        return HealthResponse(status="ok", model=index.manifest.model, articles=index.article_count(),
+        return HealthResponse(status="ok", rebuilding=engine.rebuild_running(), model=index.manifest.model, articles=index.article_count(),
                               chunks=index.chunk_count(), index_version=index.directory.name, built_at=built,
                               index_age_seconds=round(age, 1), last_build=status["last_build"],
                               message=status["error"])

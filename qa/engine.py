@@ -7,9 +7,9 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-
+from index.build import BuildError, build_index
 from index.embed import Embedder
+from index.layout import BuildInProgress
 from index.layout import CURRENT, last_outcome
 from index.reader import Index, IndexUnavailable, open_index
 from index.types import Article, Filters
@@ -47,6 +47,7 @@ class Engine:
         self._snapshot: Snapshot | None = None
         self._error: str | None = None
         self._lock = threading.Lock()
+        self._rebuild: threading.Thread | None = None
 
     # --- index lifecycle -----------------------------------------------------------------
 
@@ -104,5 +105,30 @@ class Engine:
     def article(self, article_id: str) -> Article | None:
         return self.snapshot().index.article(article_id)
 
-    def index_dir(self) -> Path:
-        return self.settings.index_dir
+    # --- rebuilding -----------------------------------------------------------------------
+
+    def start_rebuild(self, full: bool = False) -> bool:
+        """Rebuild in a background thread with the loaded model; False if one is already running.
+
+        Requests keep being served from the live version; the next request after the build
+        publishes picks up the new one.
+        """
+        with self._lock:
+            if self._rebuild is not None and self._rebuild.is_alive():
+                return False
+            self._rebuild = threading.Thread(target=self._run_rebuild, args=(full,), name="rebuild", daemon=True)
+            self._rebuild.start()
+            return True
+
+    def _run_rebuild(self, full: bool) -> None:
+        try:
+            report = build_index(self.settings, embedder=self.embedder, full=full, progress=False)
+            log.info("rebuild finished: %d articles, %d chunks in %.1f s", report.articles, report.chunks,
+                     report.seconds)
+        except (BuildError, BuildInProgress) as exc:
+            log.error("rebuild failed, still serving the previous index: %s", exc)
+        except Exception:  # recorded in last_build.json by build_index; never kill the service
+            log.exception("rebuild failed, still serving the previous index")
+
+    def rebuild_running(self) -> bool:
+        return self._rebuild is not None and self._rebuild.is_alive()

@@ -120,6 +120,7 @@ class ArticleOut(SourceMeta):
 
 class HealthResponse(BaseModel):
     status: str = Field(..., description="'ok' when an index is loaded, 'no_index' otherwise.")
+    rebuilding: bool = False
     model: str
     articles: int
     chunks: int
@@ -128,6 +129,11 @@ class HealthResponse(BaseModel):
     index_age_seconds: float | None
     last_build: dict | None
     message: str | None = None
+
+
+class ReindexResponse(BaseModel):
+    status: str = Field(..., description="'started': the rebuild runs in the background; see /health.last_build.")
+    full: bool
 
 
 class ErrorResponse(BaseModel):
