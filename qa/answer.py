@@ -55,6 +55,7 @@ class Answer:
     answerable: bool
     reason: str | None
     citations: list[Citation]
+    method: str = "extractive"  # or "generated"
 
 
 def expected_kind(question: str) -> str | None:

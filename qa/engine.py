@@ -13,7 +13,8 @@ from index.layout import BuildInProgress
 from index.layout import CURRENT, last_outcome
 from index.reader import Index, IndexUnavailable, open_index
 from index.types import Article, Filters
-from qa.answer import Answer, Answerer
+from qa.answer import Answer, Answerer, Citation
+from qa.generate import ChatGenerator, GeneratorError, check_citations
 from qa.retrieve import Retrieval, Retriever
 from qa.settings import Settings
 
@@ -44,6 +45,8 @@ class Engine:
         self.settings = settings
         self.embedder = embedder or Embedder(settings.model, settings.batch_size)
         self.answerer = Answerer(self.embedder, settings)
+        self.generator = (ChatGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+                          if settings.llm_url else None)
         self._snapshot: Snapshot | None = None
         self._error: str | None = None
         self._lock = threading.Lock()
@@ -99,8 +102,26 @@ class Engine:
         snap = self.snapshot()
         retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
         answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+        if self.generator is not None and answer.answerable:  # the extractive score gates the generator
+            answer = self._generate(question, retrieval.passages[: self.settings.answer_passages]) or answer
         retrieval.passages = retrieval.passages[:top_k]
         return AskResult(retrieval, answer)
+
+    def _generate(self, question: str, passages) -> Answer | None:
+        """A generated answer whose every sentence cites a given passage; None to fall back."""
+        try:
+            raw = self.generator.generate(question, passages)
+        except GeneratorError as exc:
+            log.warning("%s; using the extractive answer", exc)
+            return None
+        checked = check_citations(raw, len(passages))
+        if checked.dropped:
+            log.info("generator: dropped %d sentence(s) without a valid citation", checked.dropped)
+        if not checked.text:
+            return None
+        citations = [Citation(n=n, passage=passages[n - 1], start=passages[n - 1].start, end=passages[n - 1].end,
+                              quote=passages[n - 1].text, score=passages[n - 1].score) for n in sorted(checked.cited)]
+        return Answer(checked.text, True, None, citations, method="generated")
 
     def article(self, article_id: str) -> Article | None:
         return self.snapshot().index.article(article_id)

@@ -102,6 +102,7 @@ class AskResponse(BaseModel):
     question: str
     answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
     answerable: bool
+    method: str = Field("extractive", description="'extractive' (verbatim sentences) or 'generated' (LLM, checked).")
     reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
     citations: list[CitationOut]
     passages: list[PassageOut]
