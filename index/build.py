@@ -31,6 +31,7 @@ from index.types import Skipped
 
 log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 256
+STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 
 class BuildError(RuntimeError):
@@ -44,6 +45,7 @@ class BuildReport:
     full: bool
     articles: int = 0
     chunks: int = 0
+    sentences: int = 0
     added: int = 0
     updated: int = 0
     removed: int = 0
@@ -90,18 +92,18 @@ def build_index(
     full: bool = False,
     strict: bool = False,
     progress: bool = True,
-    on_staged: Callable[[Path], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Build ``settings.corpus_dir`` into a new version under ``settings.index_dir`` and publish it.
 
-    ``on_staged`` runs after the new version is complete but before it goes live (tests use it
-    to simulate a crash at the last moment).
+    ``on_stage(name)`` is called as the build passes each of ``STAGES``; crash-safety tests use
+    it to fail or be killed at a chosen point.
     """
     index_dir = settings.index_dir
     started = time.perf_counter()
     with build_lock(index_dir):
         try:
-            report = _build(settings, embedder, full, strict, progress, on_staged, started)
+            report = _build(settings, embedder, full, strict, progress, on_stage or _no_stage, started)
         except BaseException as exc:
             record_outcome(index_dir, {
                 "status": "failed", "finished_at": _now(), "error": str(exc) or type(exc).__name__,
@@ -115,9 +117,10 @@ def build_index(
         return report
 
 
-def _build(settings, embedder, full, strict, progress, on_staged, started) -> BuildReport:
+def _build(settings, embedder, full, strict, progress, on_stage, started) -> BuildReport:
     index_dir = settings.index_dir
     records, skipped = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
+    on_stage("scanned")
     embedder = embedder or Embedder(settings.model, settings.batch_size)
     chunking = settings.chunking_params()
     chunker = Chunker(embedder.count_tokens, **chunking)
@@ -138,6 +141,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
             for name in (METADATA, VECTORS, SENTENCE_VECTORS):
                 shutil.copy2(live / name, staging / name)
         writer = StoreWriter(staging, embedder.dimension)
+        on_stage("staged")
         known = writer.known_articles()
         current = {r.key: r for r in records}
         removed = [key for key in known if key not in current]
@@ -147,7 +151,7 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
         report.unchanged = len(current) - report.added - report.updated
         if reason_full is None and not (removed or changed or report.added):
             # Nothing to do: keep the live version rather than publishing an identical copy.
-            report.articles, report.chunks, _ = writer.counts()
+            report.articles, report.chunks, report.sentences = writer.counts()
             writer.abandon()
             shutil.rmtree(staging, ignore_errors=True)
             report.version_dir = live
@@ -159,10 +163,11 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         for i in range(0, len(pending), ARTICLES_PER_BATCH):
             _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, embedder, writer, report)
+            on_stage("embedding")
             bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
         bar.close()
 
-        report.articles, report.chunks, sentences = writer.counts()
+        report.articles, report.chunks, report.sentences = writer.counts()
         if strict and report.skipped:
             listed = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5])
             raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
@@ -171,16 +176,17 @@ def _build(settings, embedder, full, strict, progress, on_staged, started) -> Bu
         report.seconds = time.perf_counter() - started
         Manifest(
             format_version=FORMAT_VERSION, model=embedder.model_id, dimension=embedder.dimension,
-            chunking=chunking, articles=report.articles, chunks=report.chunks, sentences=sentences,
+            chunking=chunking, articles=report.articles, chunks=report.chunks, sentences=report.sentences,
             corpus_dir=str(settings.corpus_dir), corpus_fingerprint=corpus_fingerprint(
                 r for r in records if r.key not in {s.path for s in report.skipped}),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
         ).write(staging)
         writer.close()
+        on_stage("written")
         _verify(staging, embedder)
-        if on_staged is not None:
-            on_staged(staging)
-        report.version_dir = publish(index_dir, staging, version_id, settings.keep_versions)
+        on_stage("verified")
+        report.version_dir = publish(index_dir, staging, version_id, settings.keep_versions,
+                                     before_switch=lambda: on_stage("renamed"))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -253,6 +259,10 @@ def _verify(staging: Path, embedder: Embedder) -> None:
         hits = index.dense_search(np.asarray(probe), 1)
         if not hits or hits[0][1] < 0.99:
             raise BuildError(f"verification failed: a stored vector did not find itself in {staging}")
+
+
+def _no_stage(_name: str) -> None:
+    pass
 
 
 def _now() -> str:

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,11 +51,14 @@ def staging_dir(index_dir: Path, version_id: str) -> Path:
     return path
 
 
-def publish(index_dir: Path, staging: Path, version_id: str, keep: int) -> Path:
+def publish(index_dir: Path, staging: Path, version_id: str, keep: int,
+            before_switch: Callable[[], None] | None = None) -> Path:
     """Make a complete staged version live in one atomic rename of the ``current`` link."""
     final = index_dir / VERSIONS / version_id
     _fsync_tree(staging)
     staging.rename(final)
+    if before_switch is not None:
+        before_switch()
     tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()

@@ -32,7 +32,8 @@ class IndexSettings(BaseSettings):
     )
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
-        128, ge=16, le=8192, description="Target chunk size in model tokens (title prefix included)."
+        256, ge=16, le=8192,
+        description="Target chunk size in model tokens (title prefix included); capped at the model window.",
     )
     overlap_sentences: int = Field(1, ge=0, le=10, description="Whole sentences repeated between chunks.")
     title_in_embedding: bool = Field(True, description="Prefix the article title to the text that is embedded.")

@@ -56,6 +56,7 @@ class Answer:
     reason: str | None
     citations: list[Citation]
     method: str = "extractive"  # or "generated"
+    confidence: float | None = None  # the best sentence's score, compared with answer_min_score
 
 
 def expected_kind(question: str) -> str | None:
@@ -144,7 +145,7 @@ class Answerer:
                 None, False,
                 f"The closest sentence scores {best.score:.2f}, below the answerability threshold "
                 f"{self.settings.answer_min_score:.2f}: the indexed articles do not seem to answer this question.",
-                [],
+                [], confidence=best.score,
             )
         chosen = [best]
         for candidate in ranked[1:]:
@@ -160,4 +161,4 @@ class Answerer:
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        return Answer(text, True, None, citations)
+        return Answer(text, True, None, citations, confidence=best.score)

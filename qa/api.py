@@ -93,7 +93,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         result = engine.ask(question, request.top_k, request.filters.to_filters())
         return AskResponse(
             question=question, answer=result.answer.answer, answerable=result.answer.answerable,
-            method=result.answer.method,
+            method=result.answer.method, confidence=result.answer.confidence,
             reason=result.answer.reason, citations=[citation_out(c) for c in result.answer.citations],
             passages=[passage_out(p) for p in result.retrieval.passages],
         )

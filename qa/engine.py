@@ -103,11 +103,12 @@ class Engine:
         retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
         answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
         if self.generator is not None and answer.answerable:  # the extractive score gates the generator
-            answer = self._generate(question, retrieval.passages[: self.settings.answer_passages]) or answer
+            answer = self._generate(question, retrieval.passages[: self.settings.answer_passages],
+                                    answer.confidence) or answer
         retrieval.passages = retrieval.passages[:top_k]
         return AskResult(retrieval, answer)
 
-    def _generate(self, question: str, passages) -> Answer | None:
+    def _generate(self, question: str, passages, confidence: float | None) -> Answer | None:
         """A generated answer whose every sentence cites a given passage; None to fall back."""
         try:
             raw = self.generator.generate(question, passages)
@@ -121,7 +122,7 @@ class Engine:
             return None
         citations = [Citation(n=n, passage=passages[n - 1], start=passages[n - 1].start, end=passages[n - 1].end,
                               quote=passages[n - 1].text, score=passages[n - 1].score) for n in sorted(checked.cited)]
-        return Answer(checked.text, True, None, citations, method="generated")
+        return Answer(checked.text, True, None, citations, method="generated", confidence=confidence)
 
     def article(self, article_id: str) -> Article | None:
         return self.snapshot().index.article(article_id)

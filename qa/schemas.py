@@ -103,6 +103,8 @@ class AskResponse(BaseModel):
     answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
     answerable: bool
     method: str = Field("extractive", description="'extractive' (verbatim sentences) or 'generated' (LLM, checked).")
+    confidence: float | None = Field(None, description="Score of the best evidence sentence; below the configured "
+                                                        "threshold the question is declared unanswerable.")
     reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
     citations: list[CitationOut]
     passages: list[PassageOut]

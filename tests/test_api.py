@@ -100,7 +100,7 @@ def test_search_never_repeats_text(client):
 
 def test_filters_by_source_author_and_date(client):
     def sources(**params):
-        response = client.get("/search", params={"q": "oil crisis Putin", "top_k": 10, **params})
+        response = client.get("/search", params={"q": "OPEC embargo Putin", "top_k": 10, **params})
         assert response.status_code == 200, response.text
         return {p["source"] for p in response.json()["results"]}
 
@@ -113,7 +113,7 @@ def test_filters_by_source_author_and_date(client):
 
 def test_filtered_search_still_fills_top_k(client):
     # The seed article alone has far more than 8 passages; the filter must apply before the cut.
-    results = client.get("/search", params={"q": "oil crisis", "top_k": 8, "source": "New York Times"}).json()["results"]
+    results = client.get("/search", params={"q": "OPEC embargo", "top_k": 8, "source": "New York Times"}).json()["results"]
     assert len(results) == 8
 
 

@@ -14,7 +14,7 @@ from index.build import BuildError, build_index
 from index.layout import VERSIONS, live_version
 from index.reader import IndexUnavailable, open_index
 from index.settings import PROJECT_ROOT
-from index.store import MANIFEST, METADATA, VECTORS
+from index.store import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS
 from qa import squad
 from tests.conftest import SEED_FILE, make_settings
 
@@ -119,11 +119,12 @@ def test_failed_build_leaves_previous_index(tmp_path, embedder, squad_data):
     live = live_version(settings.index_dir)
     (corpus / "new.txt").write_text(txt("New", paragraphs[10].text))
 
-    def crash(_staging):
-        raise RuntimeError("simulated crash before publishing")
+    def crash(stage):
+        if stage == "verified":
+            raise RuntimeError("simulated crash before publishing")
 
     with pytest.raises(RuntimeError, match="simulated"):
-        build_index(settings, embedder=embedder, progress=False, on_staged=crash)
+        build_index(settings, embedder=embedder, progress=False, on_stage=crash)
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 3
     assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
@@ -131,40 +132,51 @@ def test_failed_build_leaves_previous_index(tmp_path, embedder, squad_data):
     assert outcome["status"] == "failed" and "simulated" in outcome["error"]
 
 
-def test_sigkill_mid_build_leaves_previous_index_loading(tmp_path, embedder, squad_data):
+KILLABLE_BUILD = """
+import os, sys, time
+from pathlib import Path
+from index.build import build_index
+from qa.settings import Settings
+stage_wanted, marker = sys.argv[1], Path(sys.argv[2])
+def pause(stage):
+    if stage == stage_wanted:
+        marker.write_text(stage)
+        time.sleep(600)
+build_index(Settings(), progress=False, on_stage=pause)
+"""
+
+
+@pytest.mark.parametrize("stage", ["scanned", "staged", "embedding", "written", "renamed"])
+def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, embedder, squad_data, stage):
     paragraphs, _ = squad_data
     corpus = corpus_of(tmp_path / "corpus", paragraphs[:2])
     settings = make_settings(corpus, tmp_path / "index")
     build_index(settings, embedder=embedder, progress=False)
     live = live_version(settings.index_dir)
-    corpus_of(corpus, paragraphs[:400])  # a build long enough to kill part-way
+    corpus_of(corpus, paragraphs[:6])
 
+    marker = tmp_path / "paused"
     env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(settings.index_dir)}
-    proc = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "scripts" / "build_index.py"), "--quiet"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, stage, str(marker)], env=env,
+                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        while time.monotonic() < deadline:
-            staged = list((settings.index_dir / VERSIONS).glob(".building-*/meta.sqlite"))
-            if staged:
-                break
-            assert proc.poll() is None, "the build ended before it could be killed"
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the build never reached the stage"
             time.sleep(0.05)
-        assert staged, "the build never started writing"
-        time.sleep(1.0)
-        assert proc.poll() is None, "the build ended before it could be killed"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 2
-    # the next build cleans up and succeeds
+    # the next build cleans up what the killed one left and succeeds
     report = build_index(settings, embedder=embedder, progress=False)
-    assert report.articles == 400
+    assert report.articles == 6
     assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
 
 
-@pytest.mark.parametrize("victim", [MANIFEST, VECTORS, METADATA])
+@pytest.mark.parametrize("victim", [MANIFEST, VECTORS, SENTENCE_VECTORS, METADATA])
 def test_corrupt_index_file_is_named(tmp_path, embedder, small_index, victim):
     copy = tmp_path / "copy"
     shutil.copytree(live_version(small_index.index_dir), copy)
