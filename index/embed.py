@@ -53,6 +53,9 @@ class Embedder:
         self.batch_size = batch_size
         location = resolve_model(spec)
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
 
         try:
             self.model = SentenceTransformer(location, device=device)

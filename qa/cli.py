@@ -170,8 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "corpus", None) and args.command == "serve":
         overrides["corpus_dir"] = Settings.model_validate({"corpus_dir": args.corpus}).corpus_dir
     settings = settings.model_copy(update=overrides)
-    logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The service logs every request; terminal commands only say what went wrong.
+    level = getattr(logging, settings.log_level.upper(), logging.INFO) if args.command == "serve" else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
         return 2

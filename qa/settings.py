@@ -37,7 +37,9 @@ class Settings(IndexSettings):
     # Answers.
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
     answer_max_sentences: int = Field(2, ge=1, le=5)
-    answer_min_score: float = Field(0.30, description="Best sentence score below this: not answerable.")
+    answer_min_score: float = Field(
+        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py)."
+    )
     answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
                                       description="A further sentence joins the answer if it scores this share of the best.")
 
