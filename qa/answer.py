@@ -25,6 +25,13 @@ NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|e
 DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\b(?:January|February|March|April|May|June|July|August|September|"
                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
                   r"yesterday|today|tomorrow|century|decade)\b", re.IGNORECASE)
+DURATION = re.compile(
+    r"(?:\d[\d,.]*|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|hundred|several|few|many|half)\b)[\s-]+(?:\w+[\s-]+)?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|"
+    r"miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|inches?)\b", re.IGNORECASE)
+# "how long", "how many" … name the kind of answer, not what it is about.
+QUESTION_FORM = re.compile(r"\bhow\s+(?:long|many|much|far|old|big|large|often|tall|high)\b", re.IGNORECASE)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 
@@ -37,6 +44,7 @@ class ScoredSentence:
     score: float
     similarity: float
     overlap: float
+    has_kind: bool  # holds the kind of fact the question asks for (False when it asks for none)
 
 
 @dataclass
@@ -62,7 +70,9 @@ class Answer:
 def expected_kind(question: str) -> str | None:
     """The kind of fact a question asks for, from its wording."""
     q = question.lower()
-    if re.search(r"\bhow (many|much|long|far|old|big|large|often)\b|\bwhat (percentage|number|amount)\b", q):
+    if re.search(r"\bhow (long|far)\b", q):
+        return "duration"
+    if re.search(r"\bhow (many|much|old|big|large|often|tall|high)\b|\bwhat (percentage|number|amount)\b", q):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century)\b|\bwhich (year|date|day|month)\b", q):
         return "date"
@@ -75,7 +85,7 @@ def kind_match(kind: str | None, sentence: str, question: str) -> float:
     """1.0 when the sentence holds a fact of the expected kind that the question does not already hold."""
     if kind is None:
         return 0.0
-    pattern = {"number": NUMBER, "date": DATE, "name": NAME}[kind]
+    pattern = {"number": NUMBER, "duration": DURATION, "date": DATE, "name": NAME}[kind]
     asked = {m.lower() for m in pattern.findall(question)}
     return 1.0 if any(m.lower() not in asked for m in pattern.findall(sentence)) else 0.0
 
@@ -97,16 +107,16 @@ class Answerer:
             return []
         vectors = self._sentence_vectors(candidates, passages, index)
         similarity = vectors @ query_vector
-        q_stems = set(stems(question))
+        q_stems = set(stems(QUESTION_FORM.sub(" ", question)))
         idf = self._idf(q_stems, index)
         total = sum(idf.values()) or 1.0
         kind = expected_kind(question)
         scored = []
         for (p_index, start, end, text), sim in zip(candidates, similarity):
             overlap = sum(idf[s] for s in q_stems & set(stems(text))) / total
-            score = (0.55 * float(sim) + 0.35 * overlap + 0.10 * kind_match(kind, text, question)
-                     + 0.05 / (1 + p_index))
-            scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap))
+            has_kind = kind_match(kind, text, question)
+            score = 0.55 * float(sim) + 0.35 * overlap + 0.10 * has_kind + 0.05 / (1 + p_index)
+            scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap, bool(has_kind)))
         return sorted(scored, key=lambda s: -s.score)
 
     def _sentence_vectors(self, candidates, passages: list[Passage], index: Index) -> np.ndarray:
@@ -148,10 +158,13 @@ class Answerer:
                 [], confidence=best.score,
             )
         chosen = [best]
+        wants_kind = expected_kind(question) is not None
         for candidate in ranked[1:]:
             if len(chosen) >= self.settings.answer_max_sentences:
                 break
-            if candidate.score >= self.settings.answer_extra_ratio * best.score:
+            # A further sentence must be nearly as good and, for a factual question, hold such a fact too.
+            if candidate.score >= self.settings.answer_extra_ratio * best.score and (
+                    candidate.has_kind or not wants_kind):
                 chosen.append(candidate)
         # Reading order within an article reads better than score order.
         chosen.sort(key=lambda s: (passages[s.passage_index].chunk.article.article_id != passages[best.passage_index].chunk.article.article_id,
