@@ -174,11 +174,12 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
         if report.articles == 0:
             raise BuildError(f"no usable articles in {settings.corpus_dir}; the live index was left as it was")
         report.seconds = time.perf_counter() - started
+        unusable = {s.path for s in report.skipped}
         Manifest(
             format_version=FORMAT_VERSION, model=embedder.model_id, dimension=embedder.dimension,
             chunking=chunking, articles=report.articles, chunks=report.chunks, sentences=report.sentences,
-            corpus_dir=str(settings.corpus_dir), corpus_fingerprint=corpus_fingerprint(
-                r for r in records if r.key not in {s.path for s in report.skipped}),
+            corpus_dir=str(settings.corpus_dir),
+            corpus_fingerprint=corpus_fingerprint(r for r in records if r.key not in unusable),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
         ).write(staging)
         writer.close()

@@ -63,9 +63,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["authorization", "content-type"])
     install_middleware(app, settings)
 
     @app.exception_handler(RequestValidationError)
@@ -167,7 +164,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Request log line, and a cap on body size that holds for chunked uploads too."""
+    """Body size cap (innermost), CORS when configured, and a log line per request (outermost)."""
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["authorization", "content-type"])
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next):
@@ -181,25 +182,44 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             log.info("%s %s %d %.1fms", request.method, request.url.path, status,
                      (time.perf_counter() - started) * 1000)
 
-    limit = settings.max_body_bytes
 
-    @app.middleware("http")
-    async def cap_body(request: Request, call_next):
-        declared = request.headers.get("content-length")
-        too_large = JSONResponse(status_code=413, content={
-            "detail": f"request body is larger than the limit of {limit} bytes"})
+class BodyLimit:
+    """413 for bodies over the limit, whether announced by Content-Length or streamed in chunks.
+
+    Pure ASGI, so nothing is buffered: the count is kept as the app reads the body.
+    """
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             try:
-                if int(declared) > limit:
-                    return too_large
+                too_large = int(declared) > self.limit
             except ValueError:
-                return JSONResponse(status_code=400, content={"detail": "invalid Content-Length header"})
-        elif request.method in ("POST", "PUT", "PATCH"):
-            body = b""
-            async for piece in request.stream():
-                body += piece
-                if len(body) > limit:
-                    return too_large
-            request._body = body  # starlette re-serves a body read this way to the endpoint
-        return await call_next(request)
+                return await JSONResponse(status_code=400, content={"detail": "invalid Content-Length header"})(
+                    scope, receive, send)
+            if too_large:
+                return await self._refuse(scope, receive, send)
+        received = 0
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                # FastAPI re-raises HTTPException from body reading; its handler answers 413.
+                raise HTTPException(413, f"request body is larger than the limit of {self.limit} bytes")
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+    async def _refuse(self, scope, receive, send):
+        response = JSONResponse(status_code=413,
+                                content={"detail": f"request body is larger than the limit of {self.limit} bytes"})
+        await response(scope, receive, send)
 

@@ -68,6 +68,23 @@ def test_hostile_input(client, name, method, path, kwargs, accepted):
             assert text[c["start"]:c["end"]] == c["quote"]
 
 
+def test_oversize_chunked_body_is_413(client):
+    def chunks():
+        yield b'{"question": "'
+        for _ in range(100):
+            yield b"a" * 1000
+        yield b'"}'
+
+    response = client.post("/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "limit" in response.json()["detail"]
+
+
+def test_small_chunked_body_is_served(client):
+    response = client.post("/ask", content=iter([b'{"question": ', b'"Who met Putin?"}']),
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 200 and response.json()["question"] == "Who met Putin?"
+
+
 def test_index_is_unchanged_after_hostile_input(client, small_index):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["articles"] == 13
