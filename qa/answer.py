@@ -166,9 +166,14 @@ class Answerer:
             if candidate.score >= self.settings.answer_extra_ratio * best.score and (
                     candidate.has_kind or not wants_kind):
                 chosen.append(candidate)
-        # Reading order within an article reads better than score order.
-        chosen.sort(key=lambda s: (passages[s.passage_index].chunk.article.article_id != passages[best.passage_index].chunk.article.article_id,
-                                   s.passage_index, s.start))
+        # Reading order within an article reads better than score order; the best article first.
+        best_article = passages[best.passage_index].chunk.article.article_id
+
+        def reading_order(s: ScoredSentence) -> tuple:
+            article_id = passages[s.passage_index].chunk.article.article_id
+            return (article_id != best_article, article_id, s.start)
+
+        chosen.sort(key=reading_order)
         citations = [
             Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text, score=s.score)
             for n, s in enumerate(chosen, start=1)
