@@ -21,18 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def settings_from(args: argparse.Namespace, base: IndexSettings | None = None) -> IndexSettings:
-    base = base or IndexSettings()
+def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSettings:
+    """The settings with ``--corpus`` / ``--index`` applied (commands that lack them keep the defaults)."""
     update = {}
-    if args.corpus is not None:
-        update["corpus_dir"] = args.corpus.expanduser().resolve()
-    if args.index is not None:
-        update["index_dir"] = args.index.expanduser().resolve()
+    if getattr(args, "corpus", None) is not None:
+        update["corpus_dir"] = Path(args.corpus).expanduser().resolve()
+    if getattr(args, "index", None) is not None:
+        update["index_dir"] = Path(args.index).expanduser().resolve()
     return base.model_copy(update=update)
 
 
-def run(args: argparse.Namespace, settings: IndexSettings | None = None) -> int:
-    settings = settings_from(args, settings)
+def run(args: argparse.Namespace, settings: IndexSettings) -> int:
+    """Build with ``settings`` (already carrying any --corpus/--index) and print the summary."""
     try:
         report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet)
     except (BuildError, BuildInProgress, ModelUnavailable) as exc:
@@ -67,4 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build_index", description="Build or update the article index.")
     add_arguments(parser)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args, IndexSettings())
+    except ValueError as exc:
+        print(f"configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    return run(args, settings)

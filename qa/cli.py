@@ -160,16 +160,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = build_cli.settings_from(args, Settings())
     except ValueError as exc:
         print(f"configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    overrides = {}
-    if getattr(args, "index", None):
-        overrides["index_dir"] = Settings.model_validate({"index_dir": args.index}).index_dir
-    if getattr(args, "corpus", None) and args.command == "serve":
-        overrides["corpus_dir"] = Settings.model_validate({"corpus_dir": args.corpus}).corpus_dir
-    settings = settings.model_copy(update=overrides)
     # The service logs every request; terminal commands only say what went wrong.
     level = getattr(logging, settings.log_level.upper(), logging.INFO) if args.command == "serve" else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
