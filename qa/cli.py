@@ -119,12 +119,6 @@ def cmd_build(args, settings: Settings) -> int:
     return build_cli.run(args, settings)
 
 
-def cmd_eval(args, settings: Settings) -> int:
-    from qa.evaluate import main as eval_main
-
-    return eval_main(args.rest)
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="qa", description="Search and question answering over news articles.")
     sub = root.add_subparsers(dest="command", required=True)
@@ -151,13 +145,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", help="corpus folder (for --build)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("eval", help="evaluate on SQuAD (see scripts/evaluate.py --help)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_eval)
+    # Listed for --help; `main` hands everything after "eval" to the evaluation's own parser.
+    sub.add_parser("eval", help="evaluate on SQuAD (options: qa eval --help)", add_help=False)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from qa.evaluate import main as eval_main
+
+        return eval_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         settings = build_cli.settings_from(args, Settings())
