@@ -115,12 +115,8 @@ def _parse_text(record: Record) -> Article:
     elif meta_match:
         # Metadata with no ARTICLE marker: key/value lines run until the first line that is not one.
         lines = text[meta_match.end():].split("\n")
-        consumed = 0
-        for consumed, line in enumerate(lines):
-            if line.strip() and not KEY_VALUE.match(line):
-                break
-        else:
-            consumed = len(lines)
+        consumed = next((i for i, line in enumerate(lines) if line.strip() and not KEY_VALUE.match(line)),
+                        len(lines))
         fields = _key_values(lines[:consumed])
         body = "\n".join(lines[consumed:])
         warnings.append("no '=== ARTICLE ===' marker; body taken after the metadata lines")

@@ -149,16 +149,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         """Whether an index is loaded, its size and age, and the last build's outcome."""
         status = engine.status()
         index = status["index"]
+        common = dict(rebuilding=engine.rebuild_running(), last_build=status["last_build"], message=status["error"])
         if index is None:
-            return HealthResponse(status="no_index", rebuilding=engine.rebuild_running(), model=settings.model, articles=0, chunks=0, index_version=None,
-                                  built_at=None, index_age_seconds=None, last_build=status["last_build"],
-                                  message=status["error"])
+            return HealthResponse(status="no_index", model=settings.model, articles=0, chunks=0, index_version=None,
+                                  built_at=None, index_age_seconds=None, **common)
         built = index.manifest.built_at
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(built)).total_seconds()
-        return HealthResponse(status="ok", rebuilding=engine.rebuild_running(), model=index.manifest.model, articles=index.article_count(),
+        return HealthResponse(status="ok", model=index.manifest.model, articles=index.article_count(),
                               chunks=index.chunk_count(), index_version=index.directory.name, built_at=built,
-                              index_age_seconds=round(age, 1), last_build=status["last_build"],
-                              message=status["error"])
+                              index_age_seconds=round(age, 1), **common)
 
     return app
 
