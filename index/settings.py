@@ -37,7 +37,10 @@ class IndexSettings(BaseSettings):
     )
     overlap_sentences: int = Field(1, ge=0, le=10, description="Whole sentences repeated between chunks.")
     title_in_embedding: bool = Field(True, description="Prefix the article title to the text that is embedded.")
-    batch_size: int = Field(64, ge=1, le=4096)
+    batch_size: int = Field(
+        8, ge=1, le=4096,
+        description="Texts per encode call; small batches pad less and ran faster on CPU (scripts/bench_build.py).",
+    )
     max_file_bytes: int = Field(10_000_000, ge=1, description="Files larger than this are skipped.")
     keep_versions: int = Field(2, ge=1, le=20, description="Built versions kept on disk (live one included).")
 
