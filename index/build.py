@@ -143,23 +143,30 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
         writer = StoreWriter(staging, embedder.dimension)
         on_stage("staged")
         known = writer.known_articles()
+        unusable = writer.known_unusable()
         current = {r.key: r for r in records}
-        removed = [key for key in known if key not in current]
+        # Records found unusable before and unchanged since are reported again, not parsed again.
+        still_unusable = {k for k, r in current.items() if unusable.get(k, ("",))[0] == r.content_sha}
+        report.skipped += [Skipped(key, unusable[key][1]) for key in sorted(still_unusable)]
+        gone = [key for key in known if key not in current]
         changed = [key for key, r in current.items() if key in known and known[key] != r.content_sha]
-        report.removed, report.updated = len(removed), len(changed)
-        report.added = sum(1 for key in current if key not in known)
-        report.unchanged = len(current) - report.added - report.updated
-        if reason_full is None and not (removed or changed or report.added):
+        stale_unusable = [key for key in unusable if key not in still_unusable]
+        pending = [r for key, r in sorted(current.items())
+                   if key in changed or (key not in known and key not in still_unusable)]
+        report.removed, report.updated = len(gone), len(changed)
+        report.added = len(pending) - len(changed)
+        report.unchanged = len(current) - len(pending) - len(still_unusable)
+        if reason_full is None and not (gone or stale_unusable or pending):
             # Nothing to do: keep the live version rather than publishing an identical copy.
+            _check_strict(strict, report)
             report.articles, report.chunks, report.sentences = writer.counts()
             writer.abandon()
             shutil.rmtree(staging, ignore_errors=True)
             report.version_dir = live
             report.seconds = time.perf_counter() - started
             return report
-        writer.remove_paths(removed + changed)
+        writer.remove_paths(gone + changed + stale_unusable)
 
-        pending = [r for key, r in sorted(current.items()) if key not in known or key in changed]
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         for i in range(0, len(pending), ARTICLES_PER_BATCH):
             _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, embedder, writer, report)
@@ -168,9 +175,7 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
         bar.close()
 
         report.articles, report.chunks, report.sentences = writer.counts()
-        if strict and report.skipped:
-            listed = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5])
-            raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
+        _check_strict(strict, report)
         if report.articles == 0:
             raise BuildError(f"no usable articles in {settings.corpus_dir}; the live index was left as it was")
         report.seconds = time.perf_counter() - started
@@ -194,6 +199,12 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
     return report
 
 
+def _check_strict(strict: bool, report: BuildReport) -> None:
+    if strict and report.skipped:
+        listed = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5])
+        raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
+
+
 def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
                  writer: StoreWriter, report: BuildReport) -> None:
     parsed = []
@@ -202,11 +213,13 @@ def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
             article = parse_record(record)
         except UnusableFile as exc:
             report.skipped.append(Skipped(record.key, str(exc)))
+            writer.mark_unusable(record.key, record.content_sha, str(exc))
             continue
         report.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
             report.skipped.append(Skipped(record.key, "no sentences found in the body"))
+            writer.mark_unusable(record.key, record.content_sha, "no sentences found in the body")
             continue
         parsed.append((article, chunks))
     sentences = [distinct_sentences(chunks) for _, chunks in parsed]

@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk);
+CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable article
+    path TEXT PRIMARY KEY,
+    content_sha TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, tokenize='{FTS_TOKENIZER}');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
@@ -124,9 +129,19 @@ class StoreWriter:
         """path → content_sha of what this version already holds."""
         return dict(self.db.execute("SELECT path, content_sha FROM articles"))
 
+    def known_unusable(self) -> dict[str, tuple[str, str]]:
+        """path → (content_sha, reason) of records an earlier build found unusable."""
+        return {path: (sha, reason) for path, sha, reason in self.db.execute("SELECT * FROM skipped")}
+
+    def mark_unusable(self, path: str, content_sha: str, reason: str) -> None:
+        """Remember an unusable record, so unchanged it is not parsed again nor counted as a change."""
+        self.db.execute("INSERT OR REPLACE INTO skipped VALUES (?, ?, ?)", (path, content_sha, reason))
+
     def remove_paths(self, paths: list[str]) -> int:
         if not paths:
             return 0
+        for batch in _batches(paths, 500):
+            self.db.execute(f"DELETE FROM skipped WHERE path IN ({','.join('?' * len(batch))})", batch)
         ids: list[int] = []
         sentence_ids: list[int] = []
         for batch in _batches(paths, 500):

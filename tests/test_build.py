@@ -73,6 +73,17 @@ def test_malformed_files_are_skipped_and_build_completes(tmp_path, embedder):
         build_index(settings, embedder=embedder, progress=False, strict=True)
     assert open_index(settings.index_dir).article_count() == 3
 
+    # Unchanged, the unusable files are reported again but cause no new version.
+    live = live_version(settings.index_dir)
+    again = build_index(settings, embedder=embedder, progress=False)
+    assert again.version_dir == live and again.embedded_articles == 0
+    assert {s.path: s.reason for s in again.skipped} == reasons
+    # Once fixed, the file is picked up.
+    (corpus / "nobody.txt").write_text("=== METADATA ===\nTitle: x\n=== ARTICLE ===\nNow it has a body.\n")
+    fixed = build_index(settings, embedder=embedder, progress=False)
+    assert (fixed.added, fixed.articles) == (1, 4)
+    assert "nobody.txt" not in {s.path for s in fixed.skipped}
+
 
 def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, embedder, squad_data):
     paragraphs, _ = squad_data
