@@ -122,7 +122,7 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
     records, skipped = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
     on_stage("scanned")
     embedder = embedder or Embedder(settings.model, settings.batch_size)
-    chunking = settings.chunking_params()
+    chunking = settings.chunking_params(embedder.max_seq_tokens)
     chunker = Chunker(embedder.count_tokens, **chunking)
 
     live = live_version(index_dir)

@@ -66,7 +66,7 @@ class Embedder:
         self.dimension = int(self.model.get_embedding_dimension()
                              if hasattr(self.model, "get_embedding_dimension")
                              else self.model.get_sentence_embedding_dimension())
-        self.max_seq_tokens = int(self.model.max_seq_length)
+        self.max_seq_tokens = int(self.model.max_seq_length)  # the model's window; chunks are cut to fit it
         self._counter = _private_counter(self.model.tokenizer)
         # The fast tokenizer mutates its truncation/padding state on every call and raises
         # "Already borrowed" when two threads encode at once; the CPU is saturated by one

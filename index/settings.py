@@ -49,11 +49,16 @@ class IndexSettings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
-    def chunking_params(self) -> dict:
-        """What changes chunk boundaries or embedded text: a change here forces a full rebuild."""
+    def chunking_params(self, model_window: int | None = None) -> dict:
+        """What changes chunk boundaries or embedded text: a change here forces a full rebuild.
+
+        The window is the smaller of the configured one and the model's own (``model_window``),
+        so a model with a shorter window never sees truncated chunks.
+        """
+        window = min(self.max_seq_tokens, model_window or self.max_seq_tokens)
         return {
-            "max_seq_tokens": self.max_seq_tokens,
-            "chunk_tokens": min(self.chunk_tokens, self.max_seq_tokens),
+            "max_seq_tokens": window,
+            "chunk_tokens": min(self.chunk_tokens, window),
             "overlap_sentences": self.overlap_sentences,
             "title_in_embedding": self.title_in_embedding,
         }

@@ -44,8 +44,8 @@ def prepare_index(settings: Settings, workdir: Path, paragraphs, embedder: Embed
     """Write the corpus and build (or reuse) an index for these chunking/model settings."""
     corpus = workdir / "corpus"
     squad.write_corpus(paragraphs, corpus)
-    key = hashlib.sha1(json.dumps([settings.model, settings.chunking_params(), len(paragraphs)],
-                                  sort_keys=True).encode()).hexdigest()[:10]
+    identity = [settings.model, settings.chunking_params(embedder.max_seq_tokens), len(paragraphs)]
+    key = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
     settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / f"index-{key}"})
     report = build_index(settings, embedder=embedder, progress=progress)
     info = {"index_dir": str(settings.index_dir), "articles": report.articles, "chunks": report.chunks,

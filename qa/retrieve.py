@@ -11,7 +11,7 @@ still returns top-k passages whenever that many match.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +31,6 @@ class Passage:
     end: int
     text: str
     sentences: list[tuple[int, int]]
-    ranks: dict[str, int] = field(default_factory=dict)  # 1-based rank in each retriever that found it
 
 
 @dataclass
@@ -58,23 +57,17 @@ class Retriever:
             out["keyword"] = self.index.keyword_search(question, depth, filters, self.settings.title_weight)
         return out
 
-    def search(self, question: str, top_k: int, filters: Filters | None = None,
-               query_vector: np.ndarray | None = None) -> Retrieval:
-        if query_vector is None:
-            query_vector = self.embedder.encode([question])[0]
+    def search(self, question: str, top_k: int, filters: Filters | None = None) -> Retrieval:
+        query_vector = self.embedder.encode([question])[0]
         depth = max(self.settings.candidates, top_k)
         ranked = self.rankings(question, filters, query_vector, depth)
         fused = fuse(ranked, self.settings)
         # Fetch a few more than asked: overlapping or duplicate chunks may be dropped below.
         wanted = [cid for cid, _ in fused[: top_k * 3 + 5]]
         scores = dict(fused)
-        ranks = {name: {cid: r for r, (cid, _) in enumerate(hits, start=1)} for name, hits in ranked.items()}
-        passages = []
-        for chunk in self.index.chunks(wanted):
-            passage = Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,
-                              text=chunk.text, sentences=list(chunk.sentences),
-                              ranks={n: r[chunk.id] for n, r in ranks.items() if chunk.id in r})
-            passages.append(passage)
+        passages = [Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end, text=chunk.text,
+                            sentences=list(chunk.sentences))
+                    for chunk in self.index.chunks(wanted)]
         return Retrieval(passages=deduplicate(passages, top_k), query_vector=query_vector)
 
 
