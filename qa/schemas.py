@@ -45,11 +45,11 @@ NOT_BLANK = r"\S"  # JSON-schema patterns search: "holds a non-space character"
 
 
 class AskRequest(BaseModel):
+    """Fields whose limits come from the settings are added by ``ask_request_model``."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"question": "How long did the Moscow meeting with Putin last?", "top_k": 5}]})
 
-    question: str = Field(..., min_length=1, pattern=NOT_BLANK, description="A question in plain words.")
-    top_k: int = Field(5, ge=1, description="How many passages to return.")
     filters: FilterModel = Field(default_factory=FilterModel)
 
 
