@@ -9,12 +9,9 @@ import pytest
 
 from index.build import build_index
 from index.embed import Embedder
-from index.settings import PROJECT_ROOT
 from qa import squad
 from qa.settings import Settings
-
-SEEDS = PROJECT_ROOT / "seeds"
-SEED_FILE = SEEDS / "000_197d81c4a69c7548.txt"
+from tests.support import SEED_FILE, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +22,6 @@ def embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def squad_data():
     return squad.load()
-
-
-def make_settings(corpus: Path, index: Path, **extra) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=index, **extra)
 
 
 @pytest.fixture(scope="session")

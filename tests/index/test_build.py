@@ -16,7 +16,7 @@ from index.reader import IndexUnavailable, open_index
 from index.settings import PROJECT_ROOT
 from index.store import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS
 from qa import squad
-from tests.conftest import SEED_FILE, make_settings
+from tests.support import SEED_FILE, make_settings
 
 
 def txt(title: str, body: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from index.parse import UnusableFile, parse_date, parse_record, read_records, split_authors
-from tests.conftest import SEED_FILE
+from tests.support import SEED_FILE
 
 
 def parse_file(path: Path, max_bytes: int = 10_000_000):

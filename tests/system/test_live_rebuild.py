@@ -12,7 +12,7 @@ import uvicorn
 from index.build import build_index
 from qa.api import create_app
 from qa.engine import Engine
-from tests.conftest import SEED_FILE, make_settings
+from tests.support import SEED_FILE, make_settings
 
 NEW_ARTICLE = """=== METADATA ===
 Source: Harbour Gazette

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 
 from qa.api import create_app
 from qa.engine import Engine
-from tests.conftest import make_settings
+from tests.support import make_settings
 
 ARTICLE_CACHE: dict[str, str] = {}
 

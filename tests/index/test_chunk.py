@@ -5,7 +5,7 @@ import pytest
 from index.chunk import Chunker, SentenceSplitter
 from index.parse import parse_record, read_records
 from index.types import Article
-from tests.conftest import SEED_FILE
+from tests.support import SEED_FILE
 
 
 @pytest.fixture(scope="module")
