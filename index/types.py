@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
 from datetime import date
+
+#: Bumped whenever what a build writes changes meaning; readers refuse other versions.
+FORMAT_VERSION = 3
 
 
 @dataclass(kw_only=True)
@@ -47,7 +52,7 @@ class Chunk:
 class StoredChunk:
     """A chunk read back from an index, with its article's metadata."""
 
-    id: int  # FAISS id
+    id: int  # the chunk's id in the store and its vector index
     chunk_id: str
     position: int
     start: int
@@ -63,6 +68,11 @@ class Skipped:
     reason: str
 
 
+def filter_key(value: str) -> str:
+    """How filter values compare: Unicode-normalised and case-folded (SÜDDEUTSCHE = Süddeutsche, NFC = NFD)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", value).casefold()).strip()
+
+
 @dataclass
 class Filters:
     """Metadata restrictions; empty lists and None mean "no restriction"."""
@@ -74,8 +84,55 @@ class Filters:
     published_after: date | None = None
     published_before: date | None = None
 
+    def __post_init__(self) -> None:
+        if self.published_after and self.published_before and self.published_after > self.published_before:
+            raise ValueError(f"published_after ({self.published_after}) is later than published_before "
+                             f"({self.published_before}): no article can match")
+
     def is_empty(self) -> bool:
         return not (
             self.source or self.author or self.section or self.conflict
             or self.published_after or self.published_before
         )
+
+
+@dataclass
+class Manifest:
+    """What one index version holds and how it was made; a reader checks it before serving."""
+
+    format_version: int
+    model: str
+    encoder: str  # the encoder's identity: model, backend, weights
+    dimension: int
+    vector_index: str  # the vector index type (index.ann.KINDS)
+    chunking: dict
+    articles: int
+    chunks: int
+    sentences: int
+    corpus_dir: str
+    corpus_fingerprint: str
+    built_at: str
+    build_seconds: float
+    skipped: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        """Raises ValueError or TypeError when the text is not a manifest of this format."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise FormatMismatch(data.get("format_version"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+class FormatMismatch(ValueError):
+    """The manifest was written in another index format."""
+
+    def __init__(self, found) -> None:
+        super().__init__(f"written in index format {found}; this version reads format {FORMAT_VERSION}")
+        self.found = found

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embed import Embedder
-from index.keywords import stems
-from index.reader import Index
+from index import Encoder, IndexReader
 from qa.retrieve import Passage
 from qa.settings import Settings
 
@@ -100,12 +98,12 @@ def kind_match(kind: str | None, sentence: str, question: str) -> float:
 
 
 class Answerer:
-    def __init__(self, embedder: Embedder, settings: Settings) -> None:
-        self.embedder = embedder
+    def __init__(self, encoder: Encoder, settings: Settings) -> None:
+        self.encoder = encoder
         self.settings = settings
 
     def score_sentences(self, question: str, query_vector: np.ndarray, passages: list[Passage],
-                        index: Index) -> list[ScoredSentence]:
+                        index: IndexReader) -> list[ScoredSentence]:
         candidates: list[tuple[int, int, int, str]] = []
         for p_index, passage in enumerate(passages[: self.settings.answer_passages]):
             for start, end in passage.sentences:
@@ -116,30 +114,30 @@ class Answerer:
             return []
         vectors = self._sentence_vectors(candidates, passages, index)
         similarity = vectors @ query_vector
-        q_stems = set(stems(QUESTION_FORM.sub(" ", question)))
+        q_stems = set(index.stems(QUESTION_FORM.sub(" ", question)))
         idf = self._idf(q_stems, index)
         total = sum(idf.values()) or 1.0
         kind = expected_kind(question)
         scored = []
         for (p_index, start, end, text), sim in zip(candidates, similarity):
-            overlap = sum(idf[s] for s in q_stems & set(stems(text))) / total
+            overlap = sum(idf[s] for s in q_stems & set(index.stems(text))) / total
             has_kind = kind_match(kind, text, question)
             score = (WEIGHT_SIMILARITY * float(sim) + WEIGHT_OVERLAP * overlap + WEIGHT_KIND * has_kind
                      + WEIGHT_PASSAGE_RANK / (1 + p_index))
             scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap, bool(has_kind)))
         return sorted(scored, key=lambda s: -s.score)
 
-    def _sentence_vectors(self, candidates, passages: list[Passage], index: Index) -> np.ndarray:
+    def _sentence_vectors(self, candidates, passages: list[Passage], index: IndexReader) -> np.ndarray:
         """The index's stored sentence vectors; only sentences it lacks are embedded now."""
         by_article: dict[str, list[int]] = {}
         for p_index, start, _, _ in candidates:
             by_article.setdefault(passages[p_index].chunk.article.article_id, []).append(start)
         stored = {(a, start): v for a, starts in by_article.items()
-                  for start, v in index.sentence_vectors_for(a, starts).items()}
+                  for start, v in index.sentence_vectors(a, starts).items()}
         keys = [(passages[p].chunk.article.article_id, start) for p, start, _, _ in candidates]
         missing = [i for i, key in enumerate(keys) if key not in stored]
-        fresh = self.embedder.encode([candidates[i][3] for i in missing])
-        vectors = np.zeros((len(candidates), self.embedder.dimension), dtype=np.float32)
+        fresh = self.encoder.encode([candidates[i][3] for i in missing])
+        vectors = np.zeros((len(candidates), self.encoder.dimension), dtype=np.float32)
         for row, key in enumerate(keys):
             if key in stored:
                 vectors[row] = stored[key]
@@ -148,12 +146,13 @@ class Answerer:
         return vectors
 
     @staticmethod
-    def _idf(q_stems: set[str], index: Index) -> dict[str, float]:
+    def _idf(q_stems: set[str], index: IndexReader) -> dict[str, float]:
         n = max(index.chunk_count(), 1)
         df = index.document_frequencies(sorted(q_stems))
         return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in q_stems}
 
-    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage], index: Index) -> Answer:
+    def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage],
+               index: IndexReader) -> Answer:
         if not passages:
             return Answer(None, False, "No passage in the index matches this question (or the filters).", [])
         ranked = self.score_sentences(question, query_vector, passages, index)
@@ -168,14 +167,18 @@ class Answerer:
                 [], confidence=best.score,
             )
         chosen = [best]
+        quoted = {_norm(best.text)}
         wants_kind = expected_kind(question) is not None
         for candidate in ranked[1:]:
             if len(chosen) >= self.settings.answer_max_sentences:
                 break
+            if _norm(candidate.text) in quoted:  # the same sentence carried by another article
+                continue
             # A further sentence must be nearly as good and, for a factual question, hold such a fact too.
             if candidate.score >= self.settings.answer_extra_ratio * best.score and (
                     candidate.has_kind or not wants_kind):
                 chosen.append(candidate)
+                quoted.add(_norm(candidate.text))
         # Reading order within an article reads better than score order; the best article first.
         best_article = passages[best.passage_index].chunk.article.article_id
 
@@ -190,3 +193,7 @@ class Answerer:
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=best.score)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())

@@ -1,23 +1,28 @@
-"""``qa``: build, serve, ask, search and evaluate from a terminal."""
+"""``qa``: build, serve, ask and search from a terminal."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import logging
+import socket
 import sys
 import textwrap
 from datetime import date
 
+from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, ModelUnavailable, build_index
 from index import cli as build_cli
-from index.embed import ModelUnavailable
-from index.types import Filters
 from qa.settings import Settings
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(source=args.source or [], author=args.author or [], section=args.section or [],
-                   conflict=args.conflict or [], published_after=args.after, published_before=args.before)
+    """Filters from the options, values stripped and blanks dropped as the API does."""
+
+    def values(option: list[str] | None) -> list[str]:
+        return [v.strip() for v in option or [] if v.strip()]
+
+    return Filters(source=values(args.source), author=values(args.author), section=values(args.section),
+                   conflict=values(args.conflict), published_after=args.after, published_before=args.before)
 
 
 def _iso_date(text: str) -> date:
@@ -35,11 +40,11 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("--conflict", action="append")
     parser.add_argument("--after", type=_iso_date, help="published on or after (YYYY-MM-DD)")
     parser.add_argument("--before", type=_iso_date, help="published on or before (YYYY-MM-DD)")
-    parser.add_argument("--json", action="store_true", help="print the API's JSON instead of text")
+    parser.add_argument("--json", action="store_true", help="print the API's JSON response instead of text")
     parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
 
 
-def _source_line(meta) -> str:
+def _source_line(meta: ArticleMeta) -> str:
     parts = [meta.source, ", ".join(meta.authors) if meta.authors else None,
              meta.published_date.isoformat() if meta.published_date else None]
     return f"{meta.title} — " + " · ".join(p for p in parts if p)
@@ -52,18 +57,14 @@ def _engine(settings: Settings):
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from qa.api import citation_out, passage_out
+    from qa.schemas import AskResponse
 
-    result = _engine(settings).ask(args.question, args.top_k, _filters(args))
-    answer = result.answer
+    question = args.question.strip()
+    result = _engine(settings).ask(question, args.top_k, _filters(args))
     if args.json:
-        print(json.dumps({
-            "question": args.question, "answer": answer.answer, "answerable": answer.answerable,
-            "reason": answer.reason,
-            "citations": [citation_out(c).model_dump(mode="json") for c in answer.citations],
-            "passages": [passage_out(p).model_dump(mode="json") for p in result.retrieval.passages],
-        }, indent=2, ensure_ascii=False))
+        print(AskResponse.of(question, result).model_dump_json(indent=2))
         return 0
+    answer = result.answer
     if not answer.answerable:
         print(f"No answer: {answer.reason}")
     else:
@@ -77,12 +78,12 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from qa.api import passage_out
+    from qa.schemas import SearchResponse
 
-    retrieval = _engine(settings).search(args.query, args.top_k, _filters(args))
+    query = args.query.strip()
+    retrieval = _engine(settings).search(query, args.top_k, _filters(args))
     if args.json:
-        print(json.dumps({"query": args.query, "results": [passage_out(p).model_dump(mode="json")
-                                                           for p in retrieval.passages]}, indent=2, ensure_ascii=False))
+        print(SearchResponse.of(query, retrieval.passages).model_dump_json(indent=2))
         return 0
     if not retrieval.passages:
         print("No matching passages.")
@@ -96,23 +97,47 @@ def cmd_search(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
-    from index.build import BuildError, build_index
-    from index.layout import live_version
     from qa.api import create_app
     from qa.engine import Engine
 
+    host, port = args.host or settings.host, args.port or settings.port
+    busy = _port_problem(host, port)
+    if busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 1
     engine = Engine(settings)
-    if args.build or live_version(settings.index_dir) is None:
+    # Build only where the user expects it: the bundled default index, or when asked to.
+    default_index = args.index is None and settings.index_dir == Settings.model_fields["index_dir"].default
+    if args.build or (default_index and engine.store.live_version() is None):
         print(f"Building the index from {settings.corpus_dir} …", file=sys.stderr)
         try:
-            report = build_index(settings, embedder=engine.embedder)
+            report = build_index(settings, encoder=engine.encoder)
             print(build_cli.summary(report), file=sys.stderr)
-        except BuildError as exc:
+        except BuildInProgress:
+            print(f"another build of {settings.index_dir} is running; serving starts now and picks the index "
+                  "up when that build publishes it", file=sys.stderr)
+        except (BuildError, IndexUnavailable) as exc:
             print(f"build failed: {exc}; starting without a fresh index", file=sys.stderr)
+    elif engine.store.live_version() is None:
+        print(f"no index in {settings.index_dir} yet; starting without one (/ask answers 503) — build it with "
+              f"`qa build --index {settings.index_dir}` or restart with --build", file=sys.stderr)
     app = create_app(settings, engine)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level=settings.log_level.lower(), access_log=False)
+    print(f"Serving on http://{host}:{port} (API docs at /docs)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the service could not listen there, in words (uvicorn would log a traceback-like error)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use; stop the other service or pass --port"
+            return f"cannot listen on {host}:{port} ({exc.strerror or exc})"
+    return None
 
 
 def cmd_build(args, settings: Settings) -> int:
@@ -141,26 +166,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--build", action="store_true", help="build or update the index before serving")
-    p.add_argument("--index", help="index folder")
+    p.add_argument("--index", help="index folder (built automatically only for the default index or with --build)")
     p.add_argument("--corpus", help="corpus folder (for --build)")
     p.set_defaults(func=cmd_serve)
-
-    # Listed for --help; `main` hands everything after "eval" to the evaluation's own parser.
-    sub.add_parser("eval", help="evaluate on SQuAD (options: qa eval --help)", add_help=False)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["eval"]:
-        from qa.evaluate import main as eval_main
-
-        return eval_main(argv[1:])
-    args = parser().parse_args(argv)
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         settings = build_cli.settings_from(args, Settings())
     except ValueError as exc:
-        print(f"configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"configuration error: {build_cli.config_error(exc)}", file=sys.stderr)
         return 2
     # The service logs every request; terminal commands only say what went wrong.
     level = getattr(logging, settings.log_level.upper(), logging.INFO) if args.command == "serve" else logging.WARNING
@@ -176,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args, settings)
-    except (NoIndex, ModelUnavailable) as exc:
+    except (NoIndex, ModelUnavailable, IndexUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:  # e.g. --after later than --before
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,18 +1,18 @@
-"""The query side's core: one loaded model, the live index (re-opened when a build swaps
+"""The query side's core: one loaded encoder, the live index (re-opened when a build swaps
 it), retrieval and answering. The HTTP API and the CLI are thin layers over this."""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from dataclasses import dataclass
-from index.build import BuildError, build_index
-from index.embed import Embedder
-from index.layout import BuildInProgress
-from index.layout import CURRENT, last_outcome
-from index.reader import Index, IndexUnavailable, open_index
-from index.types import Article, Filters
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from index import (
+    Article, BuildError, BuildInProgress, Encoder, Filters, IndexReader, IndexUnavailable, build_index,
+    make_encoder, open_store,
+)
 from qa.answer import Answer, Answerer, Citation
 from qa.generate import ChatGenerator, GeneratorError, check_citations
 from qa.retrieve import Retrieval, Retriever
@@ -25,13 +25,41 @@ class NoIndex(RuntimeError):
     """No servable index; the message says why and how to build one."""
 
 
-@dataclass
-class Snapshot:
-    """One index version and the retriever over it; a request uses one snapshot throughout."""
+class RebuildRefused(RuntimeError):
+    """A rebuild cannot start now; the message says why."""
 
-    index: Index
+
+@dataclass(eq=False)
+class Snapshot:
+    """One index version and the retriever over it; a request uses one snapshot throughout.
+
+    A snapshot replaced by a newer version is closed once its last request has finished.
+    """
+
+    index: IndexReader
     retriever: Retriever
-    link_target: str | None
+    version: str | None
+    active: int = 0
+    retired: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enter(self) -> None:
+        with self.lock:
+            self.active += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.active -= 1
+            done = self.retired and self.active == 0
+        if done:
+            self.index.close()
+
+    def retire(self) -> None:
+        with self.lock:
+            self.retired = True
+            done = self.active == 0
+        if done:
+            self.index.close()
 
 
 @dataclass
@@ -41,10 +69,11 @@ class AskResult:
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.model, settings.batch_size)
-        self.answerer = Answerer(self.embedder, settings)
+        self.store = open_store(settings.index_dir, settings.keep_versions)
+        self.encoder = encoder or make_encoder(settings)
+        self.answerer = Answerer(self.encoder, settings)
         self.generator = (ChatGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
                           if settings.llm_url else None)
         self._snapshot: Snapshot | None = None
@@ -54,58 +83,73 @@ class Engine:
 
     # --- index lifecycle -----------------------------------------------------------------
 
-    def _link_target(self) -> str | None:
-        try:
-            return os.readlink(self.settings.index_dir / CURRENT)
-        except OSError:
-            return None
-
-    def snapshot(self) -> Snapshot:
-        """The live index, re-opened if a build has switched ``current`` since the last call."""
-        target = self._link_target()
+    def _current(self) -> Snapshot:
+        """The live version's snapshot, re-opened if a build has published another since the last call."""
+        version = self.store.live_version()
         current = self._snapshot
-        if current is not None and current.link_target == target:
+        if current is not None and current.version == version:
             return current
         with self._lock:
             current = self._snapshot
-            if current is not None and current.link_target == target:
+            if current is not None and current.version == version:
                 return current
             try:
-                index = open_index(self.settings.index_dir)
-                index.check_model(self.embedder.model_id, self.embedder.dimension)
+                index = self.store.open(version) if version else self.store.open()
+                index.check_encoder(self.encoder.identity, self.encoder.dimension)
             except IndexUnavailable as exc:
                 self._error = str(exc)
                 if current is not None:  # keep serving the last good version
-                    log.error("new index not loaded, still serving %s: %s", current.index.directory.name, exc)
-                    current.link_target = target
+                    log.error("new index not loaded, still serving %s: %s", current.index.version, exc)
+                    current.version = version
                     return current
+                if self.store.build_running():
+                    raise NoIndex("a build of this index is in progress; it is served as soon as it is "
+                                  "published") from None
                 raise NoIndex(str(exc)) from None
             self._error = None
-            self._snapshot = Snapshot(index, Retriever(index, self.embedder, self.settings), target)
-            log.info("serving index %s (%d articles, %d chunks)", index.directory.name,
+            self._snapshot = Snapshot(index, Retriever(index, self.encoder, self.settings), version)
+            if current is not None:
+                current.retire()
+            log.info("serving index version %s (%d articles, %d chunks)", index.version,
                      index.article_count(), index.chunk_count())
             return self._snapshot
 
-    def status(self) -> dict:
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """The live snapshot, held open for the duration of one request."""
+        snap = self._current()
+        snap.enter()
         try:
-            snap = self.snapshot()
+            yield snap
+        finally:
+            snap.leave()
+
+    def status(self) -> dict:
+        """What /health reports: the live reader (or None), the error, the last build, builds running."""
+        building = self.rebuild_running()
+        try:
+            snap = self._current()
         except NoIndex as exc:
-            return {"index": None, "error": str(exc), "last_build": last_outcome(self.settings.index_dir)}
-        return {"index": snap.index, "error": self._error, "last_build": last_outcome(self.settings.index_dir)}
+            return {"index": None, "error": str(exc), "last_build": self.store.last_outcome(), "rebuilding": building}
+        return {"index": snap.index, "error": self._error, "last_build": self.store.last_outcome(),
+                "rebuilding": building}
 
     # --- queries -------------------------------------------------------------------------
 
     def search(self, query: str, top_k: int, filters: Filters | None = None) -> Retrieval:
-        return self.snapshot().retriever.search(query, top_k, filters)
+        with self.snapshot() as snap:
+            return snap.retriever.search(query, top_k, filters)
 
     def ask(self, question: str, top_k: int, filters: Filters | None = None) -> AskResult:
-        snap = self.snapshot()
-        retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
-        answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+        with self.snapshot() as snap:
+            retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
+            answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
         if self.generator is not None and answer.answerable:  # the extractive score gates the generator
             answer = self._generate(question, retrieval.passages[: self.settings.answer_passages],
                                     answer.confidence) or answer
-        retrieval.passages = retrieval.passages[:top_k]
+        # Every cited passage is returned, even when top_k is smaller than the passages answers draw on.
+        cited = {id(c.passage) for c in answer.citations}
+        retrieval.passages = [p for i, p in enumerate(retrieval.passages) if i < top_k or id(p) in cited]
         return AskResult(retrieval, answer)
 
     def _generate(self, question: str, passages, confidence: float | None) -> Answer | None:
@@ -125,26 +169,29 @@ class Engine:
         return Answer(checked.text, True, None, citations, method="generated", confidence=confidence)
 
     def article(self, article_id: str) -> Article | None:
-        return self.snapshot().index.article(article_id)
+        with self.snapshot() as snap:
+            return snap.index.article(article_id)
 
     # --- rebuilding -----------------------------------------------------------------------
 
-    def start_rebuild(self, full: bool = False) -> bool:
-        """Rebuild in a background thread with the loaded model; False if one is already running.
+    def start_rebuild(self, full: bool = False) -> None:
+        """Rebuild in a background thread with the loaded encoder; raises ``RebuildRefused`` if one runs.
 
         Requests keep being served from the live version; the next request after the build
         publishes picks up the new one.
         """
         with self._lock:
             if self._rebuild is not None and self._rebuild.is_alive():
-                return False
+                raise RebuildRefused("a rebuild is already running; see /health")
+            if self.store.build_running():
+                raise RebuildRefused("another build of this index (e.g. `qa build`) is running; "
+                                     "try again when it ends")
             self._rebuild = threading.Thread(target=self._run_rebuild, args=(full,), name="rebuild", daemon=True)
             self._rebuild.start()
-            return True
 
     def _run_rebuild(self, full: bool) -> None:
         try:
-            report = build_index(self.settings, embedder=self.embedder, full=full, progress=False)
+            report = build_index(self.settings, encoder=self.encoder, full=full, progress=False)
             log.info("rebuild finished: %d articles, %d chunks in %.1f s", report.articles, report.chunks,
                      report.seconds)
         except (BuildError, BuildInProgress) as exc:
@@ -153,4 +200,5 @@ class Engine:
             log.exception("rebuild failed, still serving the previous index")
 
     def rebuild_running(self) -> bool:
-        return self._rebuild is not None and self._rebuild.is_alive()
+        """A rebuild by this service or a build by any other process of the same index."""
+        return (self._rebuild is not None and self._rebuild.is_alive()) or self.store.build_running()

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embed import Embedder
-from index.reader import Index
-from index.types import Filters, StoredChunk
+from index import Encoder, Filters, IndexReader, StoredChunk
 from qa.settings import Settings
 
 
@@ -40,9 +38,9 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: IndexReader, encoder: Encoder, settings: Settings) -> None:
         self.index = index
-        self.embedder = embedder
+        self.encoder = encoder
         self.settings = settings
 
     def rankings(self, question: str, filters: Filters | None, query_vector: np.ndarray,
@@ -58,17 +56,32 @@ class Retriever:
         return out
 
     def search(self, question: str, top_k: int, filters: Filters | None = None) -> Retrieval:
-        query_vector = self.embedder.encode([question])[0]
+        query_vector = self.encoder.encode([question])[0]
         depth = max(self.settings.candidates, top_k)
-        ranked = self.rankings(question, filters, query_vector, depth)
-        fused = fuse(ranked, self.settings)
-        # Fetch a few more than asked: overlapping or duplicate chunks may be dropped below.
-        wanted = [cid for cid, _ in fused[: top_k * 3 + 5]]
+        while True:
+            fused = fuse(self.rankings(question, filters, query_vector, depth), self.settings)
+            passages = self._distinct(fused, top_k)
+            # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
+            # distinct passages are found or every chunk has been considered.
+            if len(passages) >= top_k or len(fused) < depth or depth >= self.index.chunk_count():
+                return Retrieval(passages=passages, query_vector=query_vector)
+            depth *= 4
+
+    def _distinct(self, fused: list[tuple[int, float]], top_k: int) -> list[Passage]:
+        """The best ``top_k`` passages of the fused list in which no sentence repeats."""
         scores = dict(fused)
-        passages = [Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end, text=chunk.text,
-                            sentences=list(chunk.sentences))
-                    for chunk in self.index.chunks(wanted)]
-        return Retrieval(passages=deduplicate(passages, top_k), query_vector=query_vector)
+        seen = Seen()
+        kept: list[Passage] = []
+        page = top_k * 3 + 5  # a few more than asked: overlapping or duplicate chunks are dropped
+        for at in range(0, len(fused), page):
+            for chunk in self.index.chunks([cid for cid, _ in fused[at:at + page]]):
+                passage = seen.admit(Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,
+                                             text=chunk.text, sentences=list(chunk.sentences)))
+                if passage is not None:
+                    kept.append(passage)
+                    if len(kept) == top_k:
+                        return kept
+        return kept
 
 
 def fuse(ranked: dict[str, list[tuple[int, float]]], settings: Settings) -> list[tuple[int, float]]:
@@ -91,36 +104,36 @@ def fuse(ranked: dict[str, list[tuple[int, float]]], settings: Settings) -> list
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def deduplicate(passages: list[Passage], top_k: int) -> list[Passage]:
-    """Keep the best passages such that no sentence (same article and offsets, or same text) repeats.
+class Seen:
+    """Sentences already returned (by article and offset, and by text), so none is returned twice."""
 
-    Overlapping neighbours are trimmed to their new sentences, so offsets stay exact.
-    """
-    seen_spans: set[tuple[str, int]] = set()
-    seen_texts: set[str] = set()
-    kept: list[Passage] = []
-    for passage in passages:
+    def __init__(self) -> None:
+        self.spans: set[tuple[str, int]] = set()
+        self.texts: set[str] = set()
+
+    def admit(self, passage: Passage) -> Passage | None:
+        """The passage trimmed to its first run of new sentences (offsets stay exact), or None."""
         article_id = passage.chunk.article.article_id
-        body_offset = passage.chunk.start
-        fresh = [
-            (s, e) for s, e in passage.sentences
-            if (article_id, s) not in seen_spans
-            and _norm(passage.chunk.text[s - body_offset:e - body_offset]) not in seen_texts
-        ]
-        if not fresh:
-            continue
-        # Keep one contiguous run of new sentences (overlap is only ever at the edges).
-        first, last = fresh[0], fresh[-1]
-        passage.sentences = [(s, e) for s, e in passage.sentences if first[0] <= s and e <= last[1]]
-        passage.start, passage.end = first[0], last[1]
-        passage.text = passage.chunk.text[passage.start - body_offset: passage.end - body_offset]
-        for s, e in passage.sentences:
-            seen_spans.add((article_id, s))
-            seen_texts.add(_norm(passage.chunk.text[s - body_offset:e - body_offset]))
-        kept.append(passage)
-        if len(kept) == top_k:
-            break
-    return kept
+        offset = passage.chunk.start
+
+        def text(span: tuple[int, int]) -> str:
+            return _norm(passage.chunk.text[span[0] - offset:span[1] - offset])
+
+        run: list[tuple[int, int]] = []
+        for span in passage.sentences:
+            if (article_id, span[0]) not in self.spans and text(span) not in self.texts:
+                run.append(span)
+            elif run:
+                break  # keep one contiguous run: the text between sentences stays the article's own
+        if not run:
+            return None
+        passage.sentences = run
+        passage.start, passage.end = run[0][0], run[-1][1]
+        passage.text = passage.chunk.text[passage.start - offset: passage.end - offset]
+        for span in run:
+            self.spans.add((article_id, span[0]))
+            self.texts.add(text(span))
+        return passage
 
 
 def _norm(text: str) -> str:

@@ -1,23 +1,27 @@
-"""Pydantic models of every HTTP request and response: the API contract."""
+"""Pydantic models of every HTTP request and response (the API contract), and the
+serialisers that turn engine results into them: the CLI's --json prints the same models."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
-from index.types import ArticleMeta, Filters
+from index import Article, ArticleMeta, Filters
+from qa.answer import Citation
+from qa.engine import AskResult
+from qa.retrieve import Passage
 
 
 def _as_list(value):
-    """One value or many; blank values mean "no restriction" and are dropped."""
+    """One value or many; blank strings mean "no restriction" and are dropped (other types fail validation)."""
     if value is None:
         return []
     if isinstance(value, str):
         value = [value]
     if isinstance(value, list):
-        return [v.strip() for v in value if not isinstance(v, str) or v.strip()]
+        return [v.strip() if isinstance(v, str) else v for v in value if not (isinstance(v, str) and not v.strip())]
     return value
 
 
@@ -36,6 +40,12 @@ class FilterModel(BaseModel):
     conflict: StrList = []
     published_after: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
     published_before: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "FilterModel":
+        if self.published_after and self.published_before and self.published_after > self.published_before:
+            raise ValueError("published_after is later than published_before: no article can match")
+        return self
 
     def to_filters(self) -> Filters:
         return Filters(**self.model_dump())
@@ -83,19 +93,30 @@ class SourceMeta(BaseModel):
 
 class PassageOut(SourceMeta):
     chunk_id: str
-    text: str = Field(..., description="Exact article text at [start, end).")
+    text: str = Field(..., description="Exact article text at [start, end) (offsets count Unicode code points).")
     start: int
     end: int
     score: float
+
+    @classmethod
+    def of(cls, p: Passage) -> "PassageOut":
+        return cls(**cls.fields_of(p.chunk.article), chunk_id=p.chunk.chunk_id, text=p.text,
+                   start=p.start, end=p.end, score=round(p.score, 6))
 
 
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
-    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id} .text[start:end].")
+    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id} .text[start:end] "
+                                        "(offsets count Unicode code points, not UTF-16 units).")
     start: int
     end: int
     score: float
+
+    @classmethod
+    def of(cls, c: Citation) -> "CitationOut":
+        return cls(**cls.fields_of(c.passage.chunk.article), n=c.n, chunk_id=c.passage.chunk.chunk_id,
+                   quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6))
 
 
 class AskResponse(BaseModel):
@@ -109,20 +130,40 @@ class AskResponse(BaseModel):
     citations: list[CitationOut]
     passages: list[PassageOut]
 
+    @classmethod
+    def of(cls, question: str, result: AskResult) -> "AskResponse":
+        answer = result.answer
+        return cls(question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
+                   confidence=answer.confidence, reason=answer.reason,
+                   citations=[CitationOut.of(c) for c in answer.citations],
+                   passages=[PassageOut.of(p) for p in result.retrieval.passages])
+
 
 class SearchResponse(BaseModel):
     query: str
     results: list[PassageOut]
 
+    @classmethod
+    def of(cls, query: str, passages: list[Passage]) -> "SearchResponse":
+        return cls(query=query, results=[PassageOut.of(p) for p in passages])
+
 
 class ArticleOut(SourceMeta):
     path: str
+    content_sha: str = Field(..., description="Hash of the article's source: an edited article keeps its id "
+                                              "but may move offsets; a saved citation can compare this.")
     extra: dict[str, str]
-    text: str = Field(..., description="The article body; citation offsets index into this string.")
+    text: str = Field(..., description="The article body; citation offsets (Unicode code points) index into it.")
+
+    @classmethod
+    def of(cls, article: Article) -> "ArticleOut":
+        return cls(**cls.fields_of(article), path=article.path, content_sha=article.content_sha,
+                   extra=article.extra, text=article.body)
 
 
 class HealthResponse(BaseModel):
-    status: str = Field(..., description="'ok' when an index is loaded, 'no_index' otherwise.")
+    status: str = Field(..., description="'ok' when an index is loaded; 'building' while the first build runs; "
+                                         "'no_index' otherwise.")
     rebuilding: bool = False
     model: str
     articles: int
@@ -132,6 +173,21 @@ class HealthResponse(BaseModel):
     index_age_seconds: float | None
     last_build: dict | None
     message: str | None = None
+
+    @classmethod
+    def of(cls, status: dict, configured_model: str) -> "HealthResponse":
+        """From ``Engine.status()``."""
+        index = status["index"]
+        common = dict(rebuilding=status["rebuilding"], last_build=status["last_build"], message=status["error"])
+        if index is None:
+            state = "building" if status["rebuilding"] else "no_index"
+            return cls(status=state, model=configured_model, articles=0, chunks=0, index_version=None,
+                       built_at=None, index_age_seconds=None, **common)
+        built = index.manifest.built_at
+        age = (datetime.now(timezone.utc) - datetime.fromisoformat(built)).total_seconds()
+        return cls(status="ok", model=index.manifest.model, articles=index.article_count(),
+                   chunks=index.chunk_count(), index_version=index.version, built_at=built,
+                   index_age_seconds=round(age, 1), **common)
 
 
 class ReindexResponse(BaseModel):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from index.settings import IndexSettings
+from index import IndexSettings
 
 
 class Settings(IndexSettings):

@@ -16,10 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.build import build_index  # noqa: E402
-from index.embed import Embedder  # noqa: E402
-from index.layout import live_version  # noqa: E402
-from qa import squad  # noqa: E402
+from evaluation import squad  # noqa: E402
+from index import build_index, live_version, make_encoder  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -37,20 +35,20 @@ def main() -> int:
     paragraphs, _ = squad.load()
     paragraphs = paragraphs[: args.paragraphs] if args.paragraphs else paragraphs
     started = time.perf_counter()
-    embedder = Embedder(Settings().model)
+    encoder = make_encoder(Settings())
     print(f"model load: {time.perf_counter() - started:.1f} s")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = squad.write_corpus(paragraphs, Path(tmp) / "corpus").parent
         for batch_size in (int(b) for b in args.batch_sizes.split(",")):
-            embedder.batch_size = batch_size
+            encoder.batch_size = batch_size
             walls = []
             for run in range(args.runs):
                 settings = Settings(corpus_dir=corpus, index_dir=Path(tmp) / f"index-{batch_size}-{run}")
                 t = time.perf_counter()
-                report = build_index(settings, embedder=embedder, full=True, progress=False)
+                report = build_index(settings, encoder=encoder, full=True, progress=False)
                 walls.append(time.perf_counter() - t)
-                size = folder_size(live_version(settings.index_dir))
+                size = folder_size(settings.index_dir / "versions" / live_version(settings.index_dir))
                 print(f"batch size {batch_size}, run {run + 1}: {walls[-1]:.1f} s")
             results.append((batch_size, statistics.median(walls), report, size))
     for batch_size, wall, report, size in results:

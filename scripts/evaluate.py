@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.evaluate import main  # noqa: E402
+from evaluation.runner import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

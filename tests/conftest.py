@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
-from index.embed import Embedder
-from qa import squad
+from evaluation import squad
+from index import Encoder, build_index, make_encoder
 from qa.settings import Settings
 from tests.support import SEED_FILE, make_settings
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder(Settings().model)
+def encoder() -> Encoder:
+    return make_encoder(Settings())
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +34,7 @@ def small_corpus(tmp_path_factory, squad_data) -> Path:
 
 
 @pytest.fixture(scope="session")
-def small_index(tmp_path_factory, small_corpus, embedder) -> Settings:
+def small_index(tmp_path_factory, small_corpus, encoder) -> Settings:
     settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
-    build_index(settings, embedder=embedder, progress=False)
+    build_index(settings, encoder=encoder, progress=False)
     return settings

@@ -1,9 +1,13 @@
-from qa.evaluate import evaluate, table
+import subprocess
+import sys
+
+from evaluation.runner import evaluate, table
+from index import PROJECT_ROOT
 from qa.settings import Settings
 
 
-def test_small_run_produces_every_figure(tmp_path, embedder):
-    results = evaluate(Settings(), limit=15, workdir=tmp_path, embedder=embedder, max_paragraphs=15, progress=False)
+def test_small_run_produces_every_figure(tmp_path, encoder):
+    results = evaluate(Settings(), limit=15, workdir=tmp_path, encoder=encoder, max_paragraphs=15, progress=False)
     assert results.questions == 15
     assert set(results.retrieval) == {"dense", "bm25", "hybrid"}
     for metrics in results.retrieval.values():
@@ -18,5 +22,13 @@ def test_small_run_produces_every_figure(tmp_path, embedder):
     rendered = table(results)
     assert "| hybrid |" in rendered and "median" in rendered
 
-    again = evaluate(Settings(), limit=5, workdir=tmp_path, embedder=embedder, max_paragraphs=15, progress=False)
+    again = evaluate(Settings(), limit=5, workdir=tmp_path, encoder=encoder, max_paragraphs=15, progress=False)
     assert again.build["embedded_chunks"] == 0, "the index is cached while corpus and settings are unchanged"
+
+
+def test_script_passes_its_options_through(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "evaluate.py"), "--max-paragraphs", "5", "--limit", "3",
+         "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| hybrid |" in result.stdout and (tmp_path / "results.json").exists()

@@ -10,13 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.build import BuildError, build_index
-from index.layout import VERSIONS, live_version
-from index.reader import IndexUnavailable, open_index
-from index.settings import PROJECT_ROOT
-from index.store import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS
-from qa import squad
-from tests.support import SEED_FILE, make_settings
+from evaluation import squad
+from index import PROJECT_ROOT, BuildError, Filters, IndexUnavailable, build_index, live_version, open_index
+from index.stores.folder import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, VERSIONS
+from tests.support import SEED_FILE, make_settings, version_dir
 
 
 def txt(title: str, body: str) -> str:
@@ -31,22 +28,18 @@ def corpus_of(folder: Path, paragraphs) -> Path:
 
 
 def snapshot(index_dir: Path) -> dict:
-    """Everything a reader sees, keyed by chunk id: text, offsets, vector."""
+    """Everything a reader sees, keyed by chunk id: text, offsets, sentence vectors."""
     index = open_index(index_dir)
-    ids = [int(i) for i in index.filtered_chunk_ids(_all())]
+    ids = [int(i) for i in index.filtered_chunk_ids(Filters())]
     out = {}
     for chunk in index.chunks(ids):
+        vectors = index.sentence_vectors(chunk.article.article_id, [s for s, _ in chunk.sentences])
         out[chunk.chunk_id] = (chunk.text, chunk.start, chunk.end, chunk.article.path,
-                               index.vectors.reconstruct(chunk.id))
+                               np.stack([vectors[s] for s, _ in chunk.sentences]))
     return out
 
 
-def _all():
-    from index.types import Filters
-    return Filters()
-
-
-def test_malformed_files_are_skipped_and_build_completes(tmp_path, embedder):
+def test_malformed_files_are_skipped_and_build_completes(tmp_path, encoder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED_FILE, corpus)
@@ -58,7 +51,7 @@ def test_malformed_files_are_skipped_and_build_completes(tmp_path, embedder):
     (corpus / "crlf.md").write_bytes(b"Title line\r\n\r\nBody sentence one. Body sentence two.\r\n")
     (corpus / "ignored.csv").write_text("not an article")
     settings = make_settings(corpus, tmp_path / "index", max_file_bytes=15_000)
-    report = build_index(settings, embedder=embedder, progress=False)
+    report = build_index(settings, encoder=encoder, progress=False)
     reasons = {s.path: s.reason for s in report.skipped}
     assert set(reasons) == {"empty.txt", "binary.txt", "nobody.txt", "big.txt"}
     assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
@@ -66,30 +59,30 @@ def test_malformed_files_are_skipped_and_build_completes(tmp_path, embedder):
     assert report.articles == 3
     index = open_index(settings.index_dir)
     assert index.article_count() == 3
-    titles = {c.article.title for c in index.chunks([int(i) for i in index.filtered_chunk_ids(_all())])}
+    titles = {c.article.title for c in index.chunks([int(i) for i in index.filtered_chunk_ids(Filters())])}
     assert {"Café", "Title line"} <= titles
 
     with pytest.raises(BuildError, match="--strict"):
-        build_index(settings, embedder=embedder, progress=False, strict=True)
+        build_index(settings, encoder=encoder, progress=False, strict=True)
     assert open_index(settings.index_dir).article_count() == 3
 
     # Unchanged, the unusable files are reported again but cause no new version.
     live = live_version(settings.index_dir)
-    again = build_index(settings, embedder=embedder, progress=False)
-    assert again.version_dir == live and again.embedded_articles == 0
+    again = build_index(settings, encoder=encoder, progress=False)
+    assert again.version == live and again.embedded_articles == 0
     assert {s.path: s.reason for s in again.skipped} == reasons
     # Once fixed, the file is picked up.
     (corpus / "nobody.txt").write_text("=== METADATA ===\nTitle: x\n=== ARTICLE ===\nNow it has a body.\n")
-    fixed = build_index(settings, embedder=embedder, progress=False)
+    fixed = build_index(settings, encoder=encoder, progress=False)
     assert (fixed.added, fixed.articles) == (1, 4)
     assert "nobody.txt" not in {s.path for s in fixed.skipped}
 
 
-def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, embedder, squad_data):
+def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, encoder, squad_data):
     paragraphs, _ = squad_data
     corpus = corpus_of(tmp_path / "corpus", paragraphs[:8])
     settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, embedder=embedder, progress=False)
+    first = build_index(settings, encoder=encoder, progress=False)
     assert (first.added, first.embedded_articles) == (8, 8)
 
     # add two, modify one, delete one
@@ -97,14 +90,14 @@ def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, embe
     (corpus / "p101.txt").write_text(txt(paragraphs[21].title, paragraphs[21].text))
     (corpus / "p003.txt").write_text(txt("Changed", paragraphs[30].text))
     (corpus / "p005.txt").unlink()
-    second = build_index(settings, embedder=embedder, progress=False)
+    second = build_index(settings, encoder=encoder, progress=False)
     assert (second.added, second.updated, second.removed, second.unchanged) == (2, 1, 1, 6)
     assert second.embedded_articles == 3
     assert second.articles == 9
 
     incremental = snapshot(settings.index_dir)
     full_settings = make_settings(corpus, tmp_path / "full")
-    build_index(full_settings, embedder=embedder, progress=False, full=True)
+    build_index(full_settings, encoder=encoder, progress=False, full=True)
     full = snapshot(full_settings.index_dir)
     assert incremental.keys() == full.keys()
     for chunk_id, (text, start, end, path, vector) in full.items():
@@ -118,15 +111,15 @@ def test_incremental_rebuild_embeds_only_changes_and_matches_full(tmp_path, embe
     assert "p003.txt" in paths
     assert all(a.path != "p005.txt" for a in (c.article for c in index.chunks(list(range(200)))))
 
-    third = build_index(settings, embedder=embedder, progress=False)
-    assert third.embedded_articles == 0 and third.version_dir == live_version(settings.index_dir)
+    third = build_index(settings, encoder=encoder, progress=False)
+    assert third.embedded_articles == 0 and third.version == live_version(settings.index_dir)
 
 
-def test_failed_build_leaves_previous_index(tmp_path, embedder, squad_data):
+def test_failed_build_leaves_previous_index(tmp_path, encoder, squad_data):
     paragraphs, _ = squad_data
     corpus = corpus_of(tmp_path / "corpus", paragraphs[:3])
     settings = make_settings(corpus, tmp_path / "index")
-    build_index(settings, embedder=embedder, progress=False)
+    build_index(settings, encoder=encoder, progress=False)
     live = live_version(settings.index_dir)
     (corpus / "new.txt").write_text(txt("New", paragraphs[10].text))
 
@@ -135,7 +128,7 @@ def test_failed_build_leaves_previous_index(tmp_path, embedder, squad_data):
             raise RuntimeError("simulated crash before publishing")
 
     with pytest.raises(RuntimeError, match="simulated"):
-        build_index(settings, embedder=embedder, progress=False, on_stage=crash)
+        build_index(settings, encoder=encoder, progress=False, on_stage=crash)
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 3
     assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
@@ -158,11 +151,11 @@ build_index(Settings(), progress=False, on_stage=pause)
 
 
 @pytest.mark.parametrize("stage", ["scanned", "staged", "embedding", "written", "renamed"])
-def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, embedder, squad_data, stage):
+def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, encoder, squad_data, stage):
     paragraphs, _ = squad_data
     corpus = corpus_of(tmp_path / "corpus", paragraphs[:2])
     settings = make_settings(corpus, tmp_path / "index")
-    build_index(settings, embedder=embedder, progress=False)
+    build_index(settings, encoder=encoder, progress=False)
     live = live_version(settings.index_dir)
     corpus_of(corpus, paragraphs[:6])
 
@@ -182,15 +175,15 @@ def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, embedder, 
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 2
     # the next build cleans up what the killed one left and succeeds
-    report = build_index(settings, embedder=embedder, progress=False)
+    report = build_index(settings, encoder=encoder, progress=False)
     assert report.articles == 6
     assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
 
 
 @pytest.mark.parametrize("victim", [MANIFEST, VECTORS, SENTENCE_VECTORS, METADATA])
-def test_corrupt_index_file_is_named(tmp_path, embedder, small_index, victim):
+def test_corrupt_index_file_is_named(tmp_path, encoder, small_index, victim):
     copy = tmp_path / "copy"
-    shutil.copytree(live_version(small_index.index_dir), copy)
+    shutil.copytree(version_dir(small_index.index_dir), copy)
     (copy / victim).write_bytes(b"garbage" * 10)
     with pytest.raises(IndexUnavailable, match=victim.replace(".", r"\.")):
         open_index(copy)
@@ -201,11 +194,11 @@ def test_missing_index_says_how_to_build(tmp_path):
         open_index(tmp_path / "nothing")
 
 
-def test_index_from_another_model_is_refused(small_index, embedder):
+def test_index_from_another_encoder_is_refused(small_index, encoder):
     index = open_index(small_index.index_dir)
-    index.check_model(embedder.model_id, embedder.dimension)
-    with pytest.raises(IndexUnavailable, match="built with model"):
-        index.check_model("some-other-model", 768)
+    index.check_encoder(encoder.identity, encoder.dimension)
+    with pytest.raises(IndexUnavailable, match="built with encoder"):
+        index.check_encoder("some-other-model|torch", 768)
 
 
 def test_build_script_reports_missing_corpus(tmp_path):

@@ -11,8 +11,8 @@ ARTICLE_CACHE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def client(small_index, embedder):
-    app = create_app(small_index, Engine(small_index, embedder))
+def client(small_index, encoder):
+    app = create_app(small_index, Engine(small_index, encoder))
     with TestClient(app) as c:
         yield c
 
@@ -124,6 +124,16 @@ def test_filter_that_excludes_everything_is_well_formed(client):
     assert response.status_code == 200 and response.json()["results"] == []
 
 
+@pytest.mark.parametrize("top_k", [1, 2])
+def test_every_citation_comes_with_its_passage(client, squad_data):
+    _, questions = squad_data
+    for question in ["Who joined Witkoff in Moscow?", *[q.question for q in questions[:20]]]:
+        body = ask(client, question, top_k=top_k)
+        returned = {(p["article_id"], p["chunk_id"]) for p in body["passages"]}
+        assert {(c["article_id"], c["chunk_id"]) for c in body["citations"]} <= returned
+        assert len(body["passages"]) <= top_k + len(body["citations"])
+
+
 def test_article_endpoint(client):
     hit = client.get("/search", params={"q": "Witkoff", "top_k": 1}).json()["results"][0]
     article = client.get(f"/articles/{hit['article_id']}").json()
@@ -141,6 +151,10 @@ def test_article_endpoint(client):
     ({"question": "ok?", "filters": {"published_after": "2025-13-45"}}, "published_after"),
     ({"question": "ok?", "filters": {"colour": "red"}}, "colour"),
     ({"question": 42}, "question"),
+    ({"question": "ok?", "filters": {"source": [1]}}, "source"),
+    ({"question": "ok?", "filters": {"author": [None]}}, "author"),
+    ({"question": "ok?", "filters": {"published_after": "2025-12-31", "published_before": "2025-01-01"}},
+     "published_after"),
 ])
 def test_ask_validation_names_the_field(client, payload, field):
     response = client.post("/ask", json=payload)
@@ -153,6 +167,7 @@ def test_ask_validation_names_the_field(client, payload, field):
     ({"q": "x", "top_k": -1}, "top_k"),
     ({"q": "x", "published_after": "yesterday"}, "published_after"),
     ({"q": "x", "colour": "red"}, "colour"),
+    ({"q": "x", "published_after": "2025-12-31", "published_before": "2025-01-01"}, "published_after"),
 ])
 def test_search_validation_names_the_field(client, params, field):
     response = client.get("/search", params=params)
@@ -175,9 +190,9 @@ def test_health_reports_index(client, small_index):
     assert body["last_build"]["status"] == "ok"
 
 
-def test_without_index_service_starts_and_says_how_to_build(tmp_path, embedder):
+def test_without_index_service_starts_and_says_how_to_build(tmp_path, encoder):
     settings = make_settings(tmp_path / "corpus", tmp_path / "no-index")
-    with TestClient(create_app(settings, Engine(settings, embedder))) as c:
+    with TestClient(create_app(settings, Engine(settings, encoder))) as c:
         health = c.get("/health").json()
         assert health["status"] == "no_index" and "build" in health["message"]
         for response in (c.post("/ask", json={"question": "anything?"}), c.get("/search", params={"q": "x"})):

@@ -49,9 +49,3 @@ def test_missing_index_is_one_line_error(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no index" in lines[0] and "build_index.py" in lines[0]
-
-
-def test_eval_passes_its_options_through(tmp_path):
-    result = qa("eval", "--max-paragraphs", "5", "--limit", "3", "--workdir", str(tmp_path))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "| hybrid |" in result.stdout and (tmp_path / "results.json").exists()

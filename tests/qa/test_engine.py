@@ -6,49 +6,51 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from index.layout import CURRENT, VERSIONS, live_version
-from index.store import MANIFEST, VECTORS
+from index.stores.folder import CURRENT, MANIFEST, VECTORS, VERSIONS
 from qa.api import create_app
 from qa.engine import Engine, NoIndex
+from tests.support import version_dir
 
 
 @pytest.fixture()
 def index_copy(tmp_path, small_index):
     """A private copy of the small index that a test may damage."""
     target = tmp_path / "index"
-    version = live_version(small_index.index_dir)
+    version = version_dir(small_index.index_dir)
     shutil.copytree(version, target / VERSIONS / version.name)
     (target / CURRENT).symlink_to(f"{VERSIONS}/{version.name}")
     return small_index.model_copy(update={"index_dir": target}), target / VERSIONS / version.name
 
 
-def test_corrupt_index_at_start_is_reported_not_fatal(index_copy, embedder):
+def test_corrupt_index_at_start_is_reported_not_fatal(index_copy, encoder):
     settings, version = index_copy
     (version / VECTORS).write_bytes(b"\x00" * 64)
-    with TestClient(create_app(settings, Engine(settings, embedder))) as client:
+    with TestClient(create_app(settings, Engine(settings, encoder))) as client:
         health = client.get("/health").json()
         assert health["status"] == "no_index" and VECTORS in health["message"]
         response = client.post("/ask", json={"question": "Who met Putin?"})
         assert response.status_code == 503 and VECTORS in response.json()["detail"]
 
 
-def test_index_from_another_model_is_refused_by_the_service(index_copy, embedder):
+def test_index_from_another_model_is_refused_by_the_service(index_copy, encoder):
     settings, version = index_copy
     manifest = json.loads((version / MANIFEST).read_text())
-    manifest["model"] = "some/other-model"
+    manifest["encoder"] = "some/other-model|torch"
     (version / MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(NoIndex, match="built with model 'some/other-model'"):
-        Engine(settings, embedder).snapshot()
+    with pytest.raises(NoIndex, match="built with encoder 'some/other-model|torch'"):
+        Engine(settings, encoder).search("Who met Putin?", 3)
 
 
-def test_bad_new_version_keeps_the_last_good_one_serving(index_copy, embedder):
+def test_bad_new_version_keeps_the_last_good_one_serving(index_copy, encoder):
     settings, version = index_copy
-    engine = Engine(settings, embedder)
-    good = engine.snapshot().index.directory
+    engine = Engine(settings, encoder)
+    with engine.snapshot() as snap:
+        good = snap.index.version
     broken = version.parent / "broken"
     broken.mkdir()
     (settings.index_dir / ".next").symlink_to(f"{VERSIONS}/broken")
     (settings.index_dir / ".next").replace(settings.index_dir / CURRENT)
-    assert engine.snapshot().index.directory == good
+    with engine.snapshot() as snap:
+        assert snap.index.version == good
     assert engine.search("Witkoff", 3).passages
     assert "incomplete" in engine.status()["error"] or "missing" in engine.status()["error"]

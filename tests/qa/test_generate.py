@@ -45,9 +45,9 @@ def fake_llm():
     server.shutdown()
 
 
-def test_generated_answer_keeps_only_valid_citations(small_index, embedder, fake_llm):
+def test_generated_answer_keeps_only_valid_citations(small_index, encoder, fake_llm):
     settings = small_index.model_copy(update={"llm_url": fake_llm})
-    engine = Engine(settings, embedder)
+    engine = Engine(settings, encoder)
     FakeChat.reply = "The meeting lasted about five hours [1]. It was on Mars [42]."
     result = engine.ask("How long did the Moscow meeting with Putin last?", 5)
     assert result.answer.method == "generated"
@@ -57,14 +57,14 @@ def test_generated_answer_keeps_only_valid_citations(small_index, embedder, fake
     assert "five hours" in FakeChat.seen[-1]["messages"][1]["content"]
 
 
-def test_generator_failure_falls_back_to_extractive(small_index, embedder):
+def test_generator_failure_falls_back_to_extractive(small_index, encoder):
     settings = small_index.model_copy(update={"llm_url": "http://127.0.0.1:9/v1", "llm_timeout": 2})
-    result = Engine(settings, embedder).ask("How long did the Moscow meeting with Putin last?", 5)
+    result = Engine(settings, encoder).ask("How long did the Moscow meeting with Putin last?", 5)
     assert result.answer.method == "extractive" and "five hours" in result.answer.answer
 
 
-def test_generator_with_no_valid_citation_falls_back(small_index, embedder, fake_llm):
+def test_generator_with_no_valid_citation_falls_back(small_index, encoder, fake_llm):
     settings = small_index.model_copy(update={"llm_url": fake_llm})
     FakeChat.reply = "It lasted five hours."
-    result = Engine(settings, embedder).ask("How long did the Moscow meeting with Putin last?", 5)
+    result = Engine(settings, encoder).ask("How long did the Moscow meeting with Putin last?", 5)
     assert result.answer.method == "extractive"

@@ -11,8 +11,8 @@ EXAMPLES_PER_OPERATION = 30
 
 
 @pytest.fixture(scope="module")
-def api_schema(small_index, embedder):
-    app = create_app(small_index, Engine(small_index, embedder))
+def api_schema(small_index, encoder):
+    app = create_app(small_index, Engine(small_index, encoder))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -25,6 +25,16 @@ def test_every_operation_conforms_to_its_schema(api_schema):
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
         def check(case):
+            if inverted_dates(case):  # a cross-field rule the schema cannot state: answered 422, not 5xx
+                assert case.call().status_code == 422
+                return
             case.call_and_validate()
 
         check()
+
+
+def inverted_dates(case) -> bool:
+    filters = (case.query or {}) if case.operation.path == "/search" else ((case.body or {}).get("filters") or {}
+                                                                            if isinstance(case.body, dict) else {})
+    after, before = filters.get("published_after"), filters.get("published_before")
+    return isinstance(after, str) and isinstance(before, str) and after > before

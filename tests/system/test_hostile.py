@@ -45,8 +45,8 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def client(small_index, embedder):
-    with TestClient(create_app(small_index, Engine(small_index, embedder)), raise_server_exceptions=False) as c:
+def client(small_index, encoder):
+    with TestClient(create_app(small_index, Engine(small_index, encoder)), raise_server_exceptions=False) as c:
         yield c
 
 
@@ -100,8 +100,8 @@ def test_every_request_is_logged(client, caplog):
     assert any(line.startswith("GET /articles/nope 404 ") for line in lines)
 
 
-def test_cors_is_off_by_default_and_configurable(small_index, embedder):
-    engine = Engine(small_index, embedder)
+def test_cors_is_off_by_default_and_configurable(small_index, encoder):
+    engine = Engine(small_index, encoder)
     preflight = {"Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST"}
     with TestClient(create_app(small_index, engine)) as c:
         assert "access-control-allow-origin" not in c.options("/ask", headers=preflight).headers

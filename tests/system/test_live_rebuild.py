@@ -9,7 +9,7 @@ import httpx
 import pytest
 import uvicorn
 
-from index.build import build_index
+from index import build_index
 from qa.api import create_app
 from qa.engine import Engine
 from tests.support import SEED_FILE, make_settings
@@ -33,13 +33,13 @@ def free_port() -> int:
 
 
 @pytest.fixture()
-def live_server(tmp_path, embedder):
+def live_server(tmp_path, encoder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED_FILE, corpus)
     settings = make_settings(corpus, tmp_path / "index", admin_token=TOKEN, port=free_port())
-    build_index(settings, embedder=embedder, progress=False)
-    engine = Engine(settings, embedder)
+    build_index(settings, encoder=encoder, progress=False)
+    engine = Engine(settings, encoder)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=settings.port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -72,7 +72,7 @@ def sources_for(base: str) -> set:
     return {p["source"] for p in r.json()["results"]}
 
 
-def test_rebuild_under_load_fails_no_request(live_server, embedder):
+def test_rebuild_under_load_fails_no_request(live_server, encoder):
     settings, base = live_server
     assert "Harbour Gazette" not in sources_for(base)
     statuses: list[int] = []
@@ -81,7 +81,7 @@ def test_rebuild_under_load_fails_no_request(live_server, embedder):
     for w in workers:
         w.start()
     (settings.corpus_dir / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    report = build_index(settings, embedder=embedder, progress=False)
+    report = build_index(settings, encoder=encoder, progress=False)
     assert report.added == 1
     done.set()
     for w in workers:
@@ -110,10 +110,10 @@ def test_admin_reindex_requires_token_and_swaps(live_server):
     assert "Harbour Gazette" in sources_for(base)
 
 
-def test_admin_disabled_without_token(tmp_path, embedder):
+def test_admin_disabled_without_token(tmp_path, encoder):
     from fastapi.testclient import TestClient
 
     settings = make_settings(tmp_path / "c", tmp_path / "i")
-    with TestClient(create_app(settings, Engine(settings, embedder))) as client:
+    with TestClient(create_app(settings, Engine(settings, encoder))) as client:
         r = client.post("/admin/reindex", headers={"Authorization": "Bearer anything"})
         assert r.status_code == 403 and "NEWSQA_ADMIN_TOKEN" in r.json()["detail"]

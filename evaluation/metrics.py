@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections import Counter
 from collections.abc import Sequence
 
 _PUNCT = set(string.punctuation)
@@ -15,28 +14,6 @@ def normalize_answer(text: str) -> str:
     text = "".join(ch for ch in text.lower() if ch not in _PUNCT)
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
-
-
-def exact_match(prediction: str, golds: Sequence[str]) -> float:
-    return float(any(normalize_answer(prediction) == normalize_answer(g) for g in golds))
-
-
-def token_f1(prediction: str, golds: Sequence[str]) -> float:
-    """Best token-overlap F1 against any gold answer."""
-    best = 0.0
-    pred = normalize_answer(prediction).split()
-    for gold in golds:
-        ref = normalize_answer(gold).split()
-        common = sum((Counter(pred) & Counter(ref)).values())
-        if not pred or not ref:
-            score = float(pred == ref)
-        elif common == 0:
-            score = 0.0
-        else:
-            precision, recall = common / len(pred), common / len(ref)
-            score = 2 * precision * recall / (precision + recall)
-        best = max(best, score)
-    return best
 
 
 def contains_answer(text: str | None, golds: Sequence[str]) -> bool:

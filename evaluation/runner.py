@@ -16,13 +16,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.build import build_index
-from index.embed import Embedder
-from index.settings import PROJECT_ROOT
-from index.types import Filters
-from qa import squad
+from evaluation import squad
+from evaluation.metrics import contains_answer, first_hit_rank, mrr_at, recall_at
+from index import PROJECT_ROOT, Encoder, Filters, build_index, make_encoder
 from qa.engine import Engine
-from qa.metrics import contains_answer, first_hit_rank, mrr_at, recall_at
 from qa.settings import Settings
 
 KS = (1, 5, 10, 20)
@@ -39,32 +36,37 @@ class Results:
     build: dict = field(default_factory=dict)
 
 
-def prepare_index(settings: Settings, workdir: Path, paragraphs, embedder: Embedder,
+def prepare_index(settings: Settings, workdir: Path, paragraphs, encoder: Encoder,
                   progress: bool = True) -> tuple[Settings, dict]:
     """Write the corpus and build (or reuse) an index for these chunking/model settings."""
     corpus = workdir / "corpus"
     squad.write_corpus(paragraphs, corpus)
-    identity = [settings.model, settings.chunking_params(embedder.max_seq_tokens), len(paragraphs)]
+    identity = [encoder.identity, settings.vector_index, settings.chunking_params(encoder.max_seq_tokens),
+                len(paragraphs)]
     key = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
     settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / f"index-{key}"})
-    report = build_index(settings, embedder=embedder, progress=progress)
+    report = build_index(settings, encoder=encoder, progress=progress)
     info = {"index_dir": str(settings.index_dir), "articles": report.articles, "chunks": report.chunks,
             "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2)}
     return settings, info
 
 
 def evaluate(settings: Settings, limit: int | None = None, workdir: Path = DEFAULT_WORKDIR,
-             embedder: Embedder | None = None, max_paragraphs: int | None = None, progress: bool = True) -> Results:
+             encoder: Encoder | None = None, max_paragraphs: int | None = None, progress: bool = True) -> Results:
     paragraphs, questions = squad.load()
     if max_paragraphs:
         paragraphs = paragraphs[:max_paragraphs]
         kept = {p.pid for p in paragraphs}
         questions = [q for q in questions if q.pid in kept]
-    embedder = embedder or Embedder(settings.model, settings.batch_size)
-    settings, build_info = prepare_index(settings, workdir, paragraphs, embedder, progress)
-    engine = Engine(settings, embedder)
-    snap = engine.snapshot()
-    index = snap.index
+    encoder = encoder or make_encoder(settings)
+    settings, build_info = prepare_index(settings, workdir, paragraphs, encoder, progress)
+    engine = Engine(settings, encoder)
+    with engine.snapshot() as snap:
+        return _run(engine, snap.index, settings, questions, build_info, limit, progress)
+
+
+def _run(engine: Engine, index, settings: Settings, questions, build_info: dict, limit: int | None,
+         progress: bool) -> Results:
     chunk_para = _chunk_paragraphs(index)
     if limit:
         step = max(1, len(questions) // limit)  # spread over all articles, not the first few
@@ -73,7 +75,7 @@ def evaluate(settings: Settings, limit: int | None = None, workdir: Path = DEFAU
     depth = max(KS)
     ranks: dict[str, list[int | None]] = {"dense": [], "bm25": [], "hybrid": []}
     contains, unanswerable, latencies = [], [], []
-    vectors = engine.embedder.encode([q.question for q in questions])
+    vectors = engine.encoder.encode([q.question for q in questions])
     no_filters = Filters()
     for i, (q, vector) in enumerate(zip(questions, vectors)):
         dense = index.dense_search(vector, depth)

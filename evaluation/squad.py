@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.settings import PROJECT_ROOT
+from index import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT.parent / "shared" / "data" / "squad-v1.1-dev.json"
 

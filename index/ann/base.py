@@ -1,0 +1,38 @@
+"""What the stores may ask of a vector index (the way txtai's ``ann/`` separates backends)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+class VectorIndexError(RuntimeError):
+    """A vector index file is missing, corrupt or of another shape; the message names the file."""
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Unit vectors addressed by int64 ids; scores are inner products (cosine), higher is better.
+
+    Implementations need not keep vectors exactly (approximate indexes compress them):
+    anything that needs a vector back reads it from the store, never from here.
+    """
+
+    kind: str
+    dimension: int
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Drop these ids (unknown ones are ignored); returns how many were removed."""
+        ...
+
+    def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k ``(id, score)``, best first; ``allowed`` restricts candidates before the cut."""
+        ...
+
+    def save(self, path: Path) -> None: ...
+
+    def __len__(self) -> int: ...

@@ -1,0 +1,31 @@
+"""What the rest of the code may ask of a text encoder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+class ModelUnavailable(RuntimeError):
+    """The configured model cannot be loaded offline; the message says what to install or set."""
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into unit-length float32 vectors (inner product = cosine).
+
+    ``identity`` names everything that changes the vectors (model, backend, weights); it is
+    recorded in the manifest so an index is never served with an encoder whose vectors differ.
+    """
+
+    identity: str
+    dimension: int
+    max_seq_tokens: int  # the model window, specials included; chunks are cut to fit it
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens per text as the model counts them, without special tokens."""
+        ...

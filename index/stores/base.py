@@ -1,0 +1,149 @@
+"""The store interfaces: where versions of an index live, how a build writes one, how queries read one.
+
+A store owns versioning: a build stages a complete new version and publishes it with one
+atomic switch; readers hold the version they opened, so a swap never disturbs a request in
+flight and a killed build never touches what is live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from index.types import Article, Chunk, Filters, Manifest, StoredChunk
+
+Hits = list[tuple[int, float]]  # (chunk id, score), best first
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index at a location; the message names the file or part and what to do."""
+
+
+class BuildInProgress(RuntimeError):
+    """Another build of the same index holds its lock."""
+
+
+@runtime_checkable
+class IndexReader(Protocol):
+    """A read-only, thread-safe view of one published version: all the query side may read."""
+
+    manifest: Manifest
+    version: str
+
+    def check_encoder(self, identity: str, dimension: int) -> None:
+        """Raise ``IndexUnavailable`` unless the index was built by an encoder with this identity."""
+        ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
+        """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
+        ...
+
+    def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
+        """Chunks by cosine similarity of their whole-chunk vectors; filters apply before the cut."""
+        ...
+
+    def sentence_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
+        """Chunks scored by their best-matching sentence: a factoid question usually targets one sentence."""
+        ...
+
+    def keyword_search(self, text: str, k: int, filters: Filters | None = None,
+                       title_weight: float = 1.0) -> Hits:
+        """Chunks by BM25 over chunk text and title; user text never reaches query syntax."""
+        ...
+
+    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
+        """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
+        ...
+
+    def stems(self, text: str) -> list[str]:
+        """Content-word stems of ``text`` as the keyword index stores them (for term statistics)."""
+        ...
+
+    def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        """How many chunks hold each stem: the IDF that keyword search itself uses."""
+        ...
+
+    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray: ...
+
+    def article_count(self) -> int: ...
+
+    def chunk_count(self) -> int: ...
+
+    def close(self) -> None:
+        """Release files and connections; called when the version is retired and unused."""
+        ...
+
+
+@runtime_checkable
+class IndexWriter(Protocol):
+    """Edits one unpublished version: the builder's only way to write an index."""
+
+    def known_articles(self) -> dict[str, str]:
+        """Corpus key → content hash of what this version already holds."""
+        ...
+
+    def known_unusable(self) -> dict[str, tuple[str, str]]:
+        """Corpus key → (content hash, reason) of records an earlier build found unusable."""
+        ...
+
+    def mark_unusable(self, key: str, content_sha: str, reason: str) -> None: ...
+
+    def remove(self, keys: Sequence[str]) -> int:
+        """Remove these records' articles (and unusable marks); returns the chunks removed."""
+        ...
+
+    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray) -> None:
+        """Store an article, its chunks and its distinct sentences ``(chunk position, start, end)``."""
+        ...
+
+    def counts(self) -> tuple[int, int, int]:
+        """Articles, chunks and sentences held."""
+        ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """One index location and its versions."""
+
+    location: str
+
+    def live_version(self) -> str | None:
+        """The published version readers should use now; cheap enough to call per request."""
+        ...
+
+    def open(self, version: str | None = None) -> IndexReader:
+        """A reader of ``version`` (default: the live one); raises ``IndexUnavailable``."""
+        ...
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Held for a whole build: one build at a time; raises ``BuildInProgress`` at once if taken."""
+        ...
+
+    def build_running(self) -> bool:
+        """Whether any process holds the build lock now."""
+        ...
+
+    def begin(self, incremental: bool, dimension: int, vector_kind: str) -> IndexWriter:
+        """Stage a new version: a copy of the live one when ``incremental``, else empty."""
+        ...
+
+    def publish(self, writer: IndexWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
+        """Verify and make the staged version live in one atomic step; returns its version id.
+
+        Calls ``on_stage`` with "written", "verified" and "renamed" (crash tests stop there).
+        """
+        ...
+
+    def discard(self, writer: IndexWriter) -> None:
+        """Drop a staged version that will not be published."""
+        ...
+
+    def record_outcome(self, outcome: dict) -> None: ...
+
+    def last_outcome(self) -> dict | None: ...

@@ -1,0 +1,181 @@
+"""The folder store: versioned index folders on one machine's disk, switched atomically.
+
+    <index_dir>/current        -> versions/<id>   (symlink; replaced with one rename)
+    <index_dir>/versions/<id>/ published, never modified again: manifest.json, meta.sqlite, *.faiss
+    <index_dir>/versions/.building-<id>/  a build in progress; removed or ignored if the build dies
+    <index_dir>/last_build.json           outcome of the most recent build attempt
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.stores.base import BuildInProgress, IndexUnavailable
+from index.stores.folder.reader import FolderReader
+from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS
+from index.stores.folder.writer import FolderWriter
+from index.types import Manifest
+
+CURRENT = "current"
+VERSIONS = "versions"
+BUILDING_PREFIX = ".building-"
+LAST_BUILD = "last_build.json"
+LOCK = ".build.lock"
+
+__all__ = ["FolderStore", "CURRENT", "VERSIONS", "MANIFEST", "METADATA", "VECTORS", "SENTENCE_VECTORS"]
+
+
+class FolderStore:
+    def __init__(self, directory: Path, keep_versions: int = 2) -> None:
+        self.directory = Path(directory)
+        self.location = str(self.directory)
+        self.keep_versions = keep_versions
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def live_version(self) -> str | None:
+        try:
+            target = os.readlink(self.directory / CURRENT)
+        except OSError:
+            return None
+        return Path(target).name if (self.directory / target).is_dir() else None
+
+    def open(self, version: str | None = None) -> FolderReader:
+        if version is None and (self.directory / MANIFEST).exists():
+            return FolderReader(self.directory)  # pointed at a version folder itself
+        version = version or self.live_version()
+        if version is None:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise IndexUnavailable(f"{self.directory} is a file, not an index folder")
+            raise IndexUnavailable(
+                f"no index in {self.directory}; build one with `python scripts/build_index.py` (or `qa build`)")
+        return FolderReader(self.directory / VERSIONS / version)
+
+    # --- building --------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self):
+        """One build at a time per index folder; a second one fails fast instead of racing."""
+        handle = self._lock_file()
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildInProgress(f"another build of {self.directory} is running; try again when it ends") from None
+            yield
+        finally:
+            handle.close()
+
+    def build_running(self) -> bool:
+        if not (self.directory / LOCK).exists():
+            return False
+        with open(self.directory / LOCK, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+
+    def _lock_file(self):
+        if self.directory.exists() and not self.directory.is_dir():
+            raise IndexUnavailable(f"{self.directory} is a file, not an index folder; choose another --index")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return open(self.directory / LOCK, "w")
+
+    def begin(self, incremental: bool, dimension: int, vector_kind: str) -> FolderWriter:
+        version_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        staging = self.directory / VERSIONS / f"{BUILDING_PREFIX}{version_id}"
+        staging.mkdir(parents=True, exist_ok=False)
+        live = self.live_version()
+        if incremental and live is not None:
+            for name in (METADATA, VECTORS, SENTENCE_VECTORS):
+                shutil.copy2(self.directory / VERSIONS / live / name, staging / name)
+        writer = FolderWriter(staging, dimension, vector_kind)
+        writer.version_id = version_id
+        return writer
+
+    def publish(self, writer: FolderWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
+        staging = writer.directory
+        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        writer.close()
+        on_stage("written")
+        _verify(staging)
+        on_stage("verified")
+        final = self.directory / VERSIONS / writer.version_id
+        _fsync_tree(staging)
+        staging.rename(final)
+        on_stage("renamed")
+        tmp_link = self.directory / f".{CURRENT}.{os.getpid()}"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        tmp_link.symlink_to(Path(VERSIONS) / writer.version_id)
+        os.replace(tmp_link, self.directory / CURRENT)
+        _fsync_dir(self.directory)
+        self.prune()
+        return writer.version_id
+
+    def discard(self, writer: FolderWriter) -> None:
+        writer.abandon()
+        shutil.rmtree(writer.directory, ignore_errors=True)
+
+    def prune(self) -> None:
+        """Drop old versions beyond ``keep_versions`` (the live one always stays) and leftovers of dead builds."""
+        versions_dir = self.directory / VERSIONS
+        if not versions_dir.is_dir():
+            return
+        live = self.live_version()
+        published = sorted((p for p in versions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                           key=lambda p: p.name, reverse=True)
+        for old in [p for p in published if p.name != live][max(0, self.keep_versions - 1):]:
+            shutil.rmtree(old, ignore_errors=True)
+        for leftover in versions_dir.glob(f"{BUILDING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def record_outcome(self, outcome: dict) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".{LAST_BUILD}.tmp"
+        tmp.write_text(json.dumps(outcome, indent=2, default=str), encoding="utf-8")
+        os.replace(tmp, self.directory / LAST_BUILD)
+
+    def last_outcome(self) -> dict | None:
+        try:
+            return json.loads((self.directory / LAST_BUILD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+
+def _verify(staging: Path) -> None:
+    """Open the staged version as a reader would (counts must agree), and check that a stored
+    vector is found again and leads to a stored chunk (copies may outrank it: only the score counts)."""
+    reader = FolderReader(staging)
+    try:
+        probe = reader.any_sentence()
+        if probe is not None:
+            hits = reader.sentence_search(probe[1], 1)
+            if not hits or hits[0][1] < 0.99 or not reader.chunks([hits[0][0]]):
+                raise IndexUnavailable(f"verification failed: a stored vector did not find itself in {staging}")
+    finally:
+        reader.close()
+
+
+def _fsync_tree(path: Path) -> None:
+    for file in path.iterdir():
+        if file.is_file():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,241 @@
+"""Reads one published folder-store version: the query side's view of it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from index.ann import VectorIndexError, load_vector_index
+from index.keywords import fts_query, stems
+from index.stores.base import Hits, IndexUnavailable
+from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, connect
+from index.types import Article, ArticleMeta, Filters, FormatMismatch, Manifest, StoredChunk, filter_key
+
+
+class FolderReader:
+    """A read-only, thread-safe view of one version folder (one SQLite connection per thread)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.version = directory.name
+        self.manifest = read_manifest(directory)
+        try:
+            self.vectors = load_vector_index(self.manifest.vector_index, directory / VECTORS, self.manifest.dimension)
+            self.sentence_vector_index = load_vector_index(
+                self.manifest.vector_index, directory / SENTENCE_VECTORS, self.manifest.dimension)
+        except VectorIndexError as exc:
+            raise IndexUnavailable(f"{exc}; rebuild the index") from None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        try:
+            db = self._db()
+            chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc}); rebuild the index") from None
+        for what, stored, vectors, name, expected in (
+            ("chunks", chunks, self.vectors, VECTORS, self.manifest.chunks),
+            ("sentences", sentences, self.sentence_vector_index, SENTENCE_VECTORS, self.manifest.sentences),
+        ):
+            if not stored == len(vectors) == expected:
+                self.close()
+                raise IndexUnavailable(
+                    f"{directory} is inconsistent: {stored} {what} in {METADATA}, {len(vectors)} vectors in "
+                    f"{name}, {expected} in {MANIFEST}; rebuild the index"
+                )
+
+    def check_encoder(self, identity: str, dimension: int) -> None:
+        if self.manifest.encoder != identity or self.manifest.dimension != dimension:
+            raise IndexUnavailable(
+                f"the index in {self.directory} was built with encoder {self.manifest.encoder!r} "
+                f"({self.manifest.dimension} dimensions) but the configured encoder is {identity!r} ({dimension}); "
+                "rebuild it with --full or configure the model it was built with"
+            )
+
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            path = self.directory / METADATA
+            if not path.exists():
+                raise sqlite3.DatabaseError("file not found")
+            conn = self._local.db = connect(path, readonly=True)
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection, so a pruned version's files are really released."""
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db().execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        return Article(**_meta_fields(row), body=row["body"])
+
+    def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
+        if not ids:
+            return []
+        by_id = {}
+        for batch in _batches([int(i) for i in ids], 500):
+            rows = self._db().execute(
+                f"""SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences, a.body,
+                           a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from,
+                           a.published_date, a.updated_date, a.section, a.page, a.conflict, a.url, a.extra
+                    FROM chunks c JOIN articles a USING(article_id) WHERE c.id IN ({','.join('?' * len(batch))})""",
+                batch,
+            ).fetchall()
+            by_id.update((row["id"], row) for row in rows)
+        out = []
+        for i in ids:
+            row = by_id.get(int(i))
+            if row is None:
+                continue
+            out.append(StoredChunk(
+                id=row["id"], chunk_id=row["chunk_id"], position=row["position"], start=row["start"],
+                end=row["end"], text=row["body"][row["start"]:row["end"]],  # Python slicing: exact, NUL-safe
+                sentences=[tuple(s) for s in json.loads(row["sentences"])],
+                article=ArticleMeta(**_meta_fields(row)),
+            ))
+        return out
+
+    def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
+        return self.vectors.search(vector, k, self._allowed("chunks", filters))
+
+    def sentence_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
+        hits = self.sentence_vector_index.search(vector, k * 4, self._allowed("sentences", filters))
+        if not hits:
+            return []
+        marks = ",".join("?" * len(hits))
+        owner = dict(self._db().execute(f"SELECT id, chunk FROM sentences WHERE id IN ({marks})", [i for i, _ in hits]))
+        best: dict[int, float] = {}
+        for sentence_id, score in hits:  # best first, so the first score per chunk is its max
+            best.setdefault(owner[sentence_id], score)
+        return list(best.items())[:k]
+
+    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
+        if not starts:
+            return {}
+        marks = ",".join("?" * len(starts))
+        rows = self._db().execute(
+            f"SELECT start, vector FROM sentences WHERE article_id = ? AND start IN ({marks})",
+            [article_id, *starts]).fetchall()
+        return {r["start"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows}
+
+    def any_sentence(self) -> tuple[int, np.ndarray] | None:
+        """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
+        row = self._db().execute("SELECT chunk, vector FROM sentences LIMIT 1").fetchone()
+        return None if row is None else (row["chunk"], np.frombuffer(row["vector"], dtype=np.float32))
+
+    def _allowed(self, table: str, filters: Filters | None) -> np.ndarray | None:
+        if filters is None or filters.is_empty():
+            return None
+        where, args = _filter_sql(filters)
+        rows = self._db().execute(f"SELECT t.id FROM {table} t JOIN articles a USING(article_id) WHERE {where}", args)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def keyword_search(self, text: str, k: int, filters: Filters | None = None,
+                       title_weight: float = 1.0) -> Hits:
+        query = fts_query(text)
+        if query is None or k <= 0:
+            return []
+        where, args = _filter_sql(filters)
+        sql = f"""SELECT chunks_fts.rowid AS id, -bm25(chunks_fts, ?, 1.0) AS score
+                  FROM chunks_fts
+                  {"JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a USING(article_id)" if where else ""}
+                  WHERE chunks_fts MATCH ? {"AND " + where if where else ""}
+                  ORDER BY score DESC LIMIT ?"""
+        rows = self._db().execute(sql, [title_weight, query, *args, k]).fetchall()
+        return [(int(r["id"]), float(r["score"])) for r in rows]
+
+    def stems(self, text: str) -> list[str]:
+        return stems(text)
+
+    def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        if not stems:
+            return {}
+        rows = self._db().execute(
+            f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(stems))})", list(stems))
+        return {r["term"]: r["doc"] for r in rows}
+
+    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
+        allowed = self._allowed("chunks", filters)
+        if allowed is None:
+            return np.fromiter((r[0] for r in self._db().execute("SELECT id FROM chunks")), dtype=np.int64)
+        return allowed
+
+    def article_count(self) -> int:
+        return self.manifest.articles
+
+    def chunk_count(self) -> int:
+        return self.manifest.chunks
+
+
+def read_manifest(directory: Path) -> Manifest:
+    path = directory / MANIFEST
+    try:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexUnavailable(f"{path} is missing: the index is incomplete; rebuild it") from None
+    except FormatMismatch as exc:
+        raise IndexUnavailable(f"{directory} was {exc}. Rebuild it with --full.") from None
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise IndexUnavailable(f"{path} is unreadable ({exc}); rebuild the index") from None
+
+
+def _meta_fields(row: sqlite3.Row) -> dict:
+    return dict(
+        article_id=row["article_id"], path=row["path"], content_sha=row["content_sha"], title=row["title"],
+        source=row["source"], authors=json.loads(row["authors"]), reported_from=row["reported_from"],
+        published_date=_date(row["published_date"]), updated_date=_date(row["updated_date"]),
+        section=row["section"], page=row["page"], conflict=row["conflict"], url=row["url"],
+        extra=json.loads(row["extra"]),
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list]:
+    """SQL over ``articles a`` for the metadata filters (normalised, case-folded exact values)."""
+    if filters is None or filters.is_empty():
+        return "", []
+    clauses, args = [], []
+    for column in ("source", "section", "conflict"):
+        values = [filter_key(v) for v in getattr(filters, column)]
+        if values:
+            clauses.append(f"a.{column}_key IN ({','.join('?' * len(values))})")
+            args += values
+    if filters.author:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = a.article_id "
+            f"AND aa.name_key IN ({','.join('?' * len(filters.author))}))"
+        )
+        args += [filter_key(v) for v in filters.author]
+    if filters.published_after:
+        clauses.append("a.published_date >= ?")
+        args.append(filters.published_after.isoformat())
+    if filters.published_before:
+        clauses.append("a.published_date <= ?")
+        args.append(filters.published_before.isoformat())
+    return " AND ".join(clauses), args
+
+
+def _batches(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,52 @@
+"""The HTTP API: routers over one ``qa.engine.Engine``, assembled by ``create_app``."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from qa.api.middleware import install_middleware
+from qa.api.routes import admin, articles, query
+from qa.engine import Engine, NoIndex
+from qa.settings import Settings
+
+log = logging.getLogger("qa.api")
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the app; the engine (and its model) is loaded once here unless one is passed in."""
+    engine = engine or Engine(settings)
+    app = FastAPI(
+        title="News QA",
+        version="0.1.0",
+        description="Semantic search and cited, extractive answers over news articles. "
+                    "Every answer sentence is a verbatim quote with its article and character offsets.",
+        responses={422: {"description": "Invalid request; `detail` names the field."}},
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    install_middleware(app, settings)
+    install_error_handlers(app)
+    app.include_router(query.router(engine, settings))
+    app.include_router(articles.router(engine))
+    app.include_router(admin.router(engine, settings))
+    return app
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError):
+        # FastAPI's format, without echoing the offending input (it may be 100 kB).
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "value_error")}
+                  for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(NoIndex)
+    async def _no_index(request: Request, exc: NoIndex):
+        return JSONResponse(status_code=503, content={"detail": f"No index is available: {exc}"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})

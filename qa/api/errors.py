@@ -1,0 +1,23 @@
+"""Error responses shared by the routers: documented in OpenAPI, never a stack trace."""
+
+from fastapi.exceptions import RequestValidationError
+
+from qa.schemas import ErrorResponse
+
+ERRORS = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong bearer token."},
+    403: {"model": ErrorResponse, "description": "Admin endpoints are disabled (no NEWSQA_ADMIN_TOKEN set)."},
+    404: {"model": ErrorResponse, "description": "No such article."},
+    409: {"model": ErrorResponse, "description": "A rebuild or build is already running."},
+    413: {"model": ErrorResponse, "description": "Request body too large."},
+    503: {"model": ErrorResponse, "description": "No index is loaded; the message says why and how to build one."},
+}
+
+
+def responses(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+def invalid(field: tuple, message: str) -> RequestValidationError:
+    """A 422 in FastAPI's own error format, naming the offending field."""
+    return RequestValidationError([{"loc": field, "msg": message, "type": "value_error"}])

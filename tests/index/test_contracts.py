@@ -1,0 +1,177 @@
+"""One contract per pluggable part, run against every implementation.
+
+A new encoder backend, vector index type or store is tested by adding it to the list below.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from index import BuildInProgress, Filters, IndexReader, Store, build_index, make_encoder, open_store
+from index.ann import KINDS, load_vector_index, new_vector_index
+from index.encoders import BACKENDS
+from index.parse import parse_record, read_records
+from index.stores.base import IndexUnavailable
+from qa.settings import Settings
+from tests.support import SEED_FILE, make_settings
+
+ENCODERS = sorted(BACKENDS)
+VECTOR_INDEXES = sorted(KINDS)
+STORES = ["folder"]
+
+
+# --- encoders ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=ENCODERS)
+def any_encoder(request, encoder):
+    """The session's torch encoder is the reference; other backends are built from the same settings."""
+    if request.param == "torch":
+        return encoder
+    return make_encoder(Settings(encoder_backend=request.param))
+
+
+@pytest.fixture(scope="module")
+def seed_sentences() -> list[str]:
+    article = parse_record(next(read_records(SEED_FILE, SEED_FILE.parent, 10**7)))
+    return [s for s in article.body.split("\n") if s.strip()][:12]
+
+
+def test_encoder_gives_unit_vectors_in_input_order(any_encoder, seed_sentences):
+    vectors = any_encoder.encode(seed_sentences)
+    assert vectors.shape == (len(seed_sentences), any_encoder.dimension) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    one_by_one = np.stack([any_encoder.encode([s])[0] for s in seed_sentences[:3]])
+    np.testing.assert_allclose(vectors[:3], one_by_one, atol=1e-4)
+    assert any_encoder.encode([]).shape == (0, any_encoder.dimension)
+
+
+def test_encoder_agrees_with_torch_on_the_seed_article(any_encoder, encoder, seed_sentences):
+    cosine = np.sum(any_encoder.encode(seed_sentences) * encoder.encode(seed_sentences), axis=1)
+    assert cosine.min() >= 0.99
+
+
+def test_encoder_identity_and_token_counts(any_encoder):
+    assert any_encoder.identity.endswith("|" + any_encoder.identity.split("|")[-1])
+    assert any_encoder.max_seq_tokens >= 128
+    short, long = any_encoder.count_tokens(["Putin met Witkoff.", "word " * 400])
+    assert 3 <= short <= 10 and long >= 400  # no truncation when counting
+
+
+def test_model_identity_ignores_how_a_folder_is_spelled(tmp_path):
+    from index.encoders import model_id
+
+    (tmp_path / "model").mkdir()
+    assert model_id(str(tmp_path / "model")) == model_id(str(tmp_path / "model") + "/")
+
+
+# --- vector indexes ----------------------------------------------------------------------------
+
+def unit(rows: int, dim: int = 16, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", VECTOR_INDEXES)
+def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
+    vectors = unit(200)
+    ids = np.arange(1000, 1200, dtype=np.int64)
+    index = new_vector_index(kind, 16)
+    index.add(ids, vectors)
+    assert len(index) == 200
+    top = index.search(vectors[7], 5)
+    assert top[0][0] == 1007 and top[0][1] == pytest.approx(1.0, abs=1e-3)
+    assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
+
+    allowed = np.array([1003, 1150, 1199], dtype=np.int64)
+    filtered = index.search(vectors[7], 10, allowed)
+    assert {i for i, _ in filtered} == set(allowed.tolist())  # filtered before the cut: all three come back
+
+    assert index.remove(np.array([1007, 5], dtype=np.int64)) == 1
+    assert 1007 not in {i for i, _ in index.search(vectors[7], 10)} and len(index) == 199
+
+    index.save(tmp_path / "v.index")
+    loaded = load_vector_index(kind, tmp_path / "v.index", 16)
+    assert len(loaded) == 199
+    assert loaded.search(vectors[42], 1)[0][0] == 1042
+    assert new_vector_index(kind, 16).search(vectors[0], 3) == []
+
+
+@pytest.mark.parametrize("kind", VECTOR_INDEXES)
+def test_vector_index_refuses_a_corrupt_file(kind, tmp_path):
+    from index.ann import VectorIndexError
+
+    (tmp_path / "bad.index").write_bytes(b"garbage" * 8)
+    with pytest.raises(VectorIndexError, match="bad.index"):
+        load_vector_index(kind, tmp_path / "bad.index", 16)
+
+
+# --- stores ------------------------------------------------------------------------------------
+
+def store_settings(kind: str, corpus, tmp_path) -> Settings:
+    assert kind == "folder"
+    return make_settings(corpus, tmp_path / "index")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def built(request, small_corpus, encoder, tmp_path_factory) -> tuple[Store, Settings]:
+    settings = store_settings(request.param, small_corpus, tmp_path_factory.mktemp(request.param))
+    build_index(settings, encoder=encoder, progress=False)
+    return open_store(settings.index_dir, settings.keep_versions), settings
+
+
+def test_store_reader_serves_what_was_built(built, encoder):
+    store, _ = built
+    reader = store.open()
+    assert isinstance(reader, IndexReader) and reader.version == store.live_version()
+    reader.check_encoder(encoder.identity, encoder.dimension)
+    with pytest.raises(IndexUnavailable):
+        reader.check_encoder("another|torch", encoder.dimension)
+    assert reader.article_count() == reader.manifest.articles == 13
+
+    question = encoder.encode(["How long did the Moscow meeting with Putin last?"])[0]
+    for hits in (reader.dense_search(question, 5), reader.sentence_search(question, 5),
+                 reader.keyword_search("Putin Moscow meeting", 5)):
+        assert hits and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+        chunks = reader.chunks([cid for cid, _ in hits])
+        assert [c.id for c in chunks] == [cid for cid, _ in hits]  # in the order asked
+        assert chunks[0].article.source == "New York Times"
+        body = reader.article(chunks[0].article.article_id).body
+        assert all(body[c.start:c.end] == c.text for c in chunks if c.article.article_id == chunks[0].article.article_id)
+
+    chunk = reader.chunks([reader.dense_search(question, 1)[0][0]])[0]
+    stored = reader.sentence_vectors(chunk.article.article_id, [s for s, _ in chunk.sentences])
+    assert set(stored) == {s for s, _ in chunk.sentences}
+    np.testing.assert_allclose(np.linalg.norm(np.stack(list(stored.values())), axis=1), 1.0, atol=1e-4)
+    assert reader.document_frequencies(reader.stems("Putin zzzunknownword")).keys() == {"putin"}
+
+
+def test_store_filters_apply_before_the_cut(built, encoder):
+    reader = built[0].open()
+    question = encoder.encode(["What happened in the meeting?"])[0]
+    nyt = Filters(source=["new york times"])
+    for hits in (reader.dense_search(question, 50, nyt), reader.sentence_search(question, 50, nyt),
+                 reader.keyword_search("meeting", 50, nyt)):
+        assert hits and {c.article.source for c in reader.chunks([i for i, _ in hits])} == {"New York Times"}
+    nothing = Filters(published_after=date(2100, 1, 1))
+    assert reader.dense_search(question, 5, nothing) == [] and reader.keyword_search("meeting", 5, nothing) == []
+    assert len(reader.filtered_chunk_ids(Filters())) == reader.chunk_count()
+
+
+def test_store_versions_switch_atomically_and_lock(built, encoder, tmp_path):
+    store, settings = built
+    before = store.live_version()
+    old_reader = store.open()
+    question = encoder.encode(["Putin"])[0]
+    with store.lock():
+        assert store.build_running()
+        with pytest.raises(BuildInProgress):
+            build_index(settings, encoder=encoder, progress=False)
+    assert not store.build_running()
+    report = build_index(settings, encoder=encoder, progress=False, full=True)
+    assert store.live_version() == report.version != before
+    assert old_reader.dense_search(question, 3)  # a reader keeps the version it opened
+    old_reader.close()
+    assert store.last_outcome()["status"] == "ok" and store.last_outcome()["version"] == report.version

@@ -1,0 +1,27 @@
+"""What kind of fact a question asks for, and whether a sentence holds one."""
+
+import pytest
+
+from qa.answer import expected_kind, kind_match
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("How long did the meeting last?", "duration"),
+    ("How far is Kyiv from Moscow?", "duration"),
+    ("How many points did the plan have?", "number"),
+    ("What percentage of voters agreed?", "number"),
+    ("When did the talks begin?", "date"),
+    ("In what year was the treaty signed?", "date"),
+    ("Who joined Witkoff in Moscow?", "name"),
+    ("Whose plan was leaked?", "name"),
+    ("Why did the talks fail?", None),
+])
+def test_expected_kind(question, kind):
+    assert expected_kind(question) == kind
+
+
+def test_kind_match_wants_a_fact_the_question_does_not_already_hold():
+    assert kind_match("number", "The plan had 28 points.", "How many points did the plan have?") == 1.0
+    assert kind_match("number", "The 2025 plan was leaked.", "How many points did the 2025 plan have?") == 0.0
+    assert kind_match("duration", "They met for about five hours.", "How long did they meet?") == 1.0
+    assert kind_match(None, "Anything at all.", "Why?") == 0.0
