@@ -218,3 +218,29 @@ def test_squad_corpus_is_written_once(tmp_path, squad_data):
     mtime = path.stat().st_mtime_ns
     squad.write_corpus(paragraphs[:3], tmp_path)
     assert path.stat().st_mtime_ns == mtime
+
+
+def test_emptied_corpus_is_refused_unless_allowed(tmp_path, encoder, squad_data):
+    paragraphs, _ = squad_data
+    corpus = corpus_of(tmp_path / "corpus", paragraphs[:2])
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, encoder=encoder, progress=False)
+    for path in corpus.iterdir():
+        path.unlink()
+    with pytest.raises(BuildError, match="--allow-empty"):
+        build_index(settings, encoder=encoder, progress=False)
+    assert open_index(settings.index_dir).article_count() == 2  # refused: the live index is untouched
+    report = build_index(settings, encoder=encoder, progress=False, allow_empty=True)
+    assert (report.removed, report.articles) == (2, 0)
+    index = open_index(settings.index_dir)
+    assert index.article_count() == 0 and index.keyword_search("the", 5) == []
+    assert index.dense_search(encoder.encode(["anything"])[0], 5) == []
+
+
+def test_index_path_that_is_a_file_is_refused_in_words(tmp_path, encoder, small_corpus):
+    (tmp_path / "file").write_text("not an index")
+    settings = make_settings(small_corpus, tmp_path / "file")
+    with pytest.raises(IndexUnavailable, match="is a file"):
+        build_index(settings, encoder=encoder, progress=False)
+    with pytest.raises(IndexUnavailable, match="is a file"):
+        open_index(tmp_path / "file")

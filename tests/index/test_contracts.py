@@ -175,3 +175,18 @@ def test_store_versions_switch_atomically_and_lock(built, encoder, tmp_path):
     assert old_reader.dense_search(question, 3)  # a reader keeps the version it opened
     old_reader.close()
     assert store.last_outcome()["status"] == "ok" and store.last_outcome()["version"] == report.version
+
+
+def test_a_question_is_encoded_while_a_long_encode_runs(any_encoder, seed_sentences):
+    """A rebuild encodes thousands of texts; a question must not wait for all of them."""
+    import threading
+
+    bulk = [f"{s} ({i})" for i in range(60) for s in seed_sentences]
+    worker = threading.Thread(target=any_encoder.encode, args=(bulk,))
+    worker.start()
+    try:
+        vector = any_encoder.encode(["Who joined Witkoff in Moscow?"])
+        assert worker.is_alive(), "the question waited for the whole bulk encode"
+    finally:
+        worker.join()
+    assert vector.shape == (1, any_encoder.dimension)

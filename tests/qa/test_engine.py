@@ -1,11 +1,14 @@
 """The service's hold on its index: bad indexes are reported, never crash it."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from index import build_index
 from index.stores.folder import CURRENT, MANIFEST, VECTORS, VERSIONS
 from qa.api import create_app
 from qa.engine import Engine, NoIndex
@@ -54,3 +57,31 @@ def test_bad_new_version_keeps_the_last_good_one_serving(index_copy, encoder):
         assert snap.index.version == good
     assert engine.search("Witkoff", 3).passages
     assert "incomplete" in engine.status()["error"] or "missing" in engine.status()["error"]
+
+
+def test_retired_versions_release_their_files(index_copy, encoder, small_index):
+    settings, _ = index_copy
+    settings = settings.model_copy(update={"corpus_dir": small_index.corpus_dir, "keep_versions": 1})
+    engine = Engine(settings, encoder)
+
+    def deleted_open_files() -> list[str]:
+        fds = Path("/proc/self/fd")
+        return [link for link in (os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink())
+                if "meta.sqlite" in link and link.endswith("(deleted)")]
+
+    assert engine.search("Witkoff", 2).passages
+    for _ in range(2):  # each full build publishes a new version and prunes the previous one
+        build_index(settings, encoder=encoder, progress=False, full=True)
+        assert engine.search("Witkoff", 2).passages  # swaps to the new version, retires the old
+    assert deleted_open_files() == []
+
+
+def test_reindex_is_409_while_another_build_holds_the_lock(index_copy, encoder):
+    settings, _ = index_copy
+    settings = settings.model_copy(update={"admin_token": "t0ken"})
+    engine = Engine(settings, encoder)
+    with TestClient(create_app(settings, engine)) as client, engine.store.lock():
+        response = client.post("/admin/reindex", headers={"Authorization": "Bearer t0ken"})
+        assert response.status_code == 409 and "another build" in response.json()["detail"]
+        assert client.get("/health").json()["rebuilding"] is True
+    assert client.get("/health").json()["rebuilding"] is False
