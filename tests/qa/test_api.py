@@ -125,7 +125,7 @@ def test_filter_that_excludes_everything_is_well_formed(client):
 
 
 @pytest.mark.parametrize("top_k", [1, 2])
-def test_every_citation_comes_with_its_passage(client, squad_data):
+def test_every_citation_comes_with_its_passage(client, squad_data, top_k):
     _, questions = squad_data
     for question in ["Who joined Witkoff in Moscow?", *[q.question for q in questions[:20]]]:
         body = ask(client, question, top_k=top_k)
