@@ -4,10 +4,12 @@ Sentences come from pysbd (rule-based, handles "Mr.", "Vladimir V. Putin", "U.S.
 quotations) run paragraph by paragraph, so no sentence spans a paragraph break.
 Chunks are packed from whole sentences up to a token budget measured with the
 model's own tokenizer; a sentence longer than the window is cut at word boundaries.
+A title longer than half the window is cut too, so it can never crowd the text out.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
@@ -66,16 +68,29 @@ class Chunker:
         self.overlap = overlap_sentences
         self.title_in_embedding = title_in_embedding
         self.splitter = splitter or SentenceSplitter()
+        self.title_cap = self.window // 2  # the most a title may cost, its separator included
+        # embedding_text runs for every chunk and sentence of an article: shorten each title once.
+        self._shortened = functools.lru_cache(maxsize=1024)(self._shorten_title)
 
     def embedding_text(self, title: str, text: str) -> str:
         """What the model sees: the title helps retrieval without touching stored text or offsets."""
-        return f"{title}\n{text}" if self.title_in_embedding and title else text
+        prefix = self.title_prefix(title)
+        return f"{prefix}\n{text}" if prefix else text
+
+    def title_prefix(self, title: str) -> str:
+        """The title as embedded: whole, or cut at a word to the cap ``chunk`` budgets for.
+
+        Prefixing more than was budgeted made the model truncate the body away, so every
+        chunk and sentence of a long-titled article got the same vector.
+        """
+        if not (self.title_in_embedding and title):
+            return ""
+        return self._shortened(title)
 
     def chunk(self, article: Article) -> list[Chunk]:
         body = article.body
-        title_cost = self.count_tokens([article.title])[0] + 1 if self.title_in_embedding and article.title else 0
-        # The title can never take more than half the window.
-        title_cost = min(title_cost, self.window // 2)
+        prefix = self.title_prefix(article.title)
+        title_cost = self.count_tokens([prefix])[0] + 1 if prefix else 0
         budget = max(8, self.chunk_tokens - title_cost)
         hard_limit = max(8, self.window - title_cost)
         sentences = self._fit(body, self.splitter.spans(body), hard_limit)
@@ -110,6 +125,33 @@ class Chunker:
                 )
             )
         return chunks
+
+    def _shorten_title(self, title: str) -> str:
+        """The longest word-aligned start of the title within the cap (characters if one word is over)."""
+        if self._title_fits(title):
+            return title
+        ends = [m.end() for m in WORD.finditer(title)]
+        words = self._last_true(len(ends), lambda n: self._title_fits(title[:ends[n - 1]]))
+        if words:
+            return title[:ends[words - 1]]
+        start = WORD.search(title).start()
+        chars = self._last_true(ends[0] - start, lambda n: self._title_fits(title[start:start + n]))
+        return title[start:start + chars]
+
+    def _title_fits(self, title: str) -> bool:
+        return self.count_tokens([title])[0] + 1 <= self.title_cap
+
+    @staticmethod
+    def _last_true(high: int, fits: Callable[[int], bool]) -> int:
+        """Largest n in 1..high with fits(n), or 0; token counts only grow as text is added."""
+        low = 0
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(middle):
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def _fit(self, body: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
         """Cut any sentence longer than the hard limit into word-aligned pieces that fit."""

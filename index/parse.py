@@ -3,6 +3,10 @@
 Three layouts are read: the seed format (``=== METADATA ===`` key/value block, then
 ``=== ARTICLE ===`` and the body), plain ``.txt``/``.md`` (title = first non-empty line)
 and ``.jsonl`` (one article per line: ``text`` plus metadata keys).
+
+Text reaches the rest of the build clean: decoded (UTF-8 with stray Windows-1252 bytes
+repaired, whole-file Windows-1252, or UTF-16/32 with a byte-order mark), C0 control
+characters removed, and no lone surrogates, which nothing downstream can encode.
 """
 
 from __future__ import annotations
@@ -28,6 +32,19 @@ KNOWN_KEYS = {
     "source", "title", "authors", "reported_from", "published_date", "updated_date",
     "section", "page", "conflict", "url",
 }
+NAME_SUFFIX = re.compile(r"(?:jr|sr)\.?|ii|iii|iv", re.IGNORECASE)
+AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
+# Form feed and vertical tab break lines; every other C0 control but tab/newline/CR is dropped.
+CONTROLS = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n"}
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+STRAY_BYTE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as "surrogateescape" marks it
+NON_ASCII = re.compile("[^\x00-\x7f]")
+BYTE_ORDER_MARKS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+SAFE_KEY = re.compile(r"[A-Za-z0-9._:/?=&%+@-]{1,64}")  # no "#", "~" or spaces: kept as-is in a key
+KEY_FIELDS = ("id", "url")  # what names a .jsonl record, in order of preference
 KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "published_date", "date": "published_date",
                "updated": "updated_date", "link": "url", "outlet": "source", "publication": "source"}
 
@@ -40,10 +57,12 @@ class UnusableFile(Exception):
 class Record:
     """One would-be article: the unit of change detection in incremental builds."""
 
-    key: str  # corpus-relative path, plus "#n" for a .jsonl line
+    key: str  # corpus-relative path, plus "#<id, url or content hash>" for a .jsonl line
     content_sha: str
     text: str  # decoded text of the file or the JSON line
     kind: str  # "seed" (txt/md) or "json"
+    warnings: tuple[str, ...] = ()  # decoding notes, copied onto the article
+    unusable: str | None = None  # known before parsing (a repeated .jsonl key): why it is skipped
 
 
 def article_id_for(key: str) -> str:
@@ -52,27 +71,76 @@ def article_id_for(key: str) -> str:
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
-    """Decode bytes as UTF-8 (BOM tolerated), falling back to Windows-1252/Latin-1."""
+    """Decode a file's bytes; the warnings say what had to be guessed, for the build summary."""
+    marked, warnings = _decode_marked(raw)
+    text, repaired, first = _repair_stray_bytes(marked)
+    if repaired:
+        line = normalise_newlines(marked[:first]).count("\n") + 1
+        warnings.append(_stray_note(repaired, line))
+    return text, warnings
+
+
+def _decode_marked(raw: bytes) -> tuple[str, list[str]]:
+    """Decode, leaving stray non-UTF-8 bytes marked so callers can repair and report them per line.
+
+    One stray Windows-1252 byte (a pasted curly quote) must not turn a UTF-8 file into
+    mojibake, so stray bytes are repaired one by one. The whole file is read as Windows-1252
+    only when that differs, i.e. it holds some valid UTF-8 sequences ("Ã©" is one) but more
+    stray bytes: then the valid-looking sequences are accidents of a Windows-1252 file.
+    """
     if not raw:
         raise UnusableFile("empty file (0 bytes)")
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                return raw.decode(encoding), []  # the codec reads the mark for byte order, then drops it
+            except UnicodeDecodeError as exc:
+                raise UnusableFile(f"{encoding.upper()} text is damaged at byte {exc.start:,}") from None
     sample = raw[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if b"\x00" in sample or controls > len(sample) * 0.05:
         raise UnusableFile("binary file, not text")
+    marked = raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    strays = len(STRAY_BYTE.findall(marked))
+    valid = len(NON_ASCII.findall(marked)) - strays if strays else 0
+    if strays > valid > 0:
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                text = raw.removeprefix(b"\xef\xbb\xbf").decode(encoding)
+                return text, [f"not valid UTF-8; decoded as {encoding}"]
+            except UnicodeDecodeError:
+                continue
+    return marked, []
+
+
+def _repair_stray_bytes(marked: str) -> tuple[str, int, int]:
+    """(text, bytes repaired, index of the first): each marked byte read as Windows-1252."""
+    first = STRAY_BYTE.search(marked)
+    if not first:
+        return marked, 0, -1
+    text, count = STRAY_BYTE.subn(_stray_as_cp1252, marked)
+    return text, count, first.start()
+
+
+def _stray_as_cp1252(match: re.Match[str]) -> str:
+    byte = bytes([ord(match.group()) - 0xDC00])
     try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding), [f"not valid UTF-8; decoded as {encoding}"]
-        except UnicodeDecodeError:
-            continue
-    raise UnusableFile("text encoding could not be decoded")  # latin-1 never fails; kept for safety
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return byte.decode("latin-1")
+
+
+def _stray_note(count: int, line: int) -> str:
+    return f"{count} byte(s) not valid UTF-8, read as Windows-1252 (first on line {line})"
 
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def remove_controls(text: str) -> str:
+    """C0 controls are invisible but real: a NUL made SQLite's substr() stop short of the text."""
+    return text.translate(CONTROLS)
 
 
 def read_records(path: Path, root: Path, max_bytes: int) -> Iterator[Record]:
@@ -83,25 +151,74 @@ def read_records(path: Path, root: Path, max_bytes: int) -> Iterator[Record]:
         raise UnusableFile(f"file is {size:,} bytes, over the limit of {max_bytes:,} (NEWSQA_MAX_FILE_BYTES)")
     raw = path.read_bytes()
     if path.suffix.lower() == ".jsonl":
-        text, _ = decode(raw)
-        for lineno, line in enumerate(normalise_newlines(text).split("\n"), start=1):
-            if line.strip():
-                sha = hashlib.sha256(line.encode("utf-8")).hexdigest()
-                yield Record(f"{key}#{lineno}", sha, line, "json")
+        yield from _jsonl_records(raw, key)
         return
-    text, _ = decode(raw)
-    yield Record(key, hashlib.sha256(raw).hexdigest(), text, "seed")
+    text, warnings = decode(raw)
+    yield Record(key, hashlib.sha256(raw).hexdigest(), text, "seed", tuple(warnings))
+
+
+def _jsonl_records(raw: bytes, file_key: str) -> Iterator[Record]:
+    """One record per non-blank line, keyed by what names it so that inserting a line moves no other.
+
+    A key already taken in the file yields a record that reports itself unusable, under a
+    key of its own, so that neither line silently replaces the other.
+    """
+    marked, file_warnings = _decode_marked(raw)
+    first_line: dict[str, int] = {}
+    for lineno, line in enumerate(normalise_newlines(marked).split("\n"), start=1):
+        line, repaired, _ = _repair_stray_bytes(line)
+        line = line.removeprefix("\ufeff")  # concatenated files leave a BOM at the start of later lines
+        if not line.strip():
+            continue
+        sha = hashlib.sha256(line.encode("utf-8", errors="surrogatepass")).hexdigest()
+        warnings = tuple(file_warnings) + ((_stray_note(repaired, lineno),) if repaired else ())
+        name, field = _line_name(line)
+        key = f"{file_key}#{_key_token(name) if name else sha[:16]}"
+        if key in first_line:
+            earlier = first_line[key]
+            reason = f"same {field} as line {earlier}" if field else f"identical to line {earlier}"
+            yield Record(f"{key}~line{lineno}", sha, line, "json", warnings,
+                         unusable=f"{reason}; only the first is indexed")
+            continue
+        first_line[key] = lineno
+        yield Record(key, sha, line, "json", warnings)
+
+
+def _line_name(line: str) -> tuple[str | None, str | None]:
+    """(value, field) of the line's ``id`` or ``url``; (None, None) when it has neither."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(obj, dict):
+        return None, None
+    for field in KEY_FIELDS:
+        value = obj.get(field)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value), field
+        if isinstance(value, str) and value.strip():
+            return value.strip(), field
+    return None, None
+
+
+def _key_token(name: str) -> str:
+    """Short plain ids stay readable in keys; anything long or odd is hashed to keep keys safe."""
+    if SAFE_KEY.fullmatch(name):
+        return name
+    return hashlib.sha256(name.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
 
 def parse_record(record: Record) -> Article:
     """Parse one record; raise ``UnusableFile`` when it holds no usable article."""
+    if record.unusable:
+        raise UnusableFile(record.unusable)
     if record.kind == "json":
         return _parse_json(record)
     return _parse_text(record)
 
 
 def _parse_text(record: Record) -> Article:
-    text = normalise_newlines(record.text)
+    text = remove_controls(normalise_newlines(record.text))
     warnings: list[str] = []
     meta_match = METADATA_MARKER.search(text)
     article_match = ARTICLE_MARKER.search(text)
@@ -137,14 +254,17 @@ def _parse_json(record: Record) -> Article:
         obj = json.loads(record.text)
     except json.JSONDecodeError as exc:
         raise UnusableFile(f"line is not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise UnusableFile("line is JSON nested too deeply to read") from None
     if not isinstance(obj, dict):
         raise UnusableFile("line is JSON but not an object")
+    obj = _clean_json(obj, "the line")
     body = obj.get("text", obj.get("body"))
     if not isinstance(body, str) or not normalise_newlines(body).strip():
         raise UnusableFile("no 'text' field with the article body")
     body = normalise_newlines(body).strip()
     fields = [
-        (str(k), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+        (str(k), [str(x) for x in v if x is not None] if isinstance(v, list) else str(v))
         for k, v in obj.items()
         if k not in ("text", "body") and v is not None
     ]
@@ -152,6 +272,27 @@ def _parse_json(record: Record) -> Article:
     if not article.title:
         article.title = next(line for line in body.split("\n") if line.strip()).strip()[:300]
     return article
+
+
+def _clean_json(value: object, where: str) -> object:
+    """Every string as it will be stored: controls removed, lone surrogates refused.
+
+    JSON allows an escaped half of a surrogate pair (``\\ud83d``) but no encoder, tokenizer
+    or database accepts it, so the line is refused here rather than the build failing later.
+    """
+    if isinstance(value, str):
+        if LONE_SURROGATE.search(value):
+            raise UnusableFile(f"{where} holds an invalid Unicode escape (lone surrogate)")
+        return remove_controls(value)
+    if isinstance(value, list):
+        return [_clean_json(item, where) for item in value]
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            key = _clean_json(key, "a field name")
+            cleaned[key] = _clean_json(item, f"field {key!r}")
+        return cleaned
+    return value
 
 
 def _key_values(lines: list[str]) -> list[tuple[str, str]]:
@@ -168,10 +309,11 @@ def _canonical_key(key: str) -> str:
     return KEY_ALIASES.get(key, key)
 
 
-def _article(record: Record, body: str, fields: list[tuple[str, str]], warnings: list[str]) -> Article:
+def _article(record: Record, body: str, fields: list[tuple[str, str | list[str]]], warnings: list[str]) -> Article:
+    """Fields onto an article; a list value (JSON) is taken as given for authors, joined otherwise."""
     article = Article(
         article_id=article_id_for(record.key), path=record.key, content_sha=record.content_sha,
-        title="", body=body, warnings=list(warnings),
+        title="", body=body, warnings=[*record.warnings, *warnings],
     )
     seen: set[str] = set()
     for raw_key, value in fields:
@@ -180,6 +322,11 @@ def _article(record: Record, body: str, fields: list[tuple[str, str]], warnings:
             article.warnings.append(f"duplicate key {raw_key!r}: kept the first value")
             continue
         seen.add(key)
+        if isinstance(value, list):
+            if key == "authors":
+                article.authors = [n.strip() for n in value if n.strip().lower() not in EMPTY_VALUES]
+                continue
+            value = ", ".join(value)
         if key not in KNOWN_KEYS:
             article.extra[key] = value
             continue
@@ -187,9 +334,9 @@ def _article(record: Record, body: str, fields: list[tuple[str, str]], warnings:
         if key == "authors":
             article.authors = split_authors(cleaned or "")
         elif key in ("published_date", "updated_date"):
-            parsed = parse_date(cleaned)
-            if cleaned and parsed is None:
-                article.warnings.append(f"{raw_key}: could not read {cleaned!r} as a date")
+            parsed, problem = _read_date(cleaned)
+            if problem:
+                article.warnings.append(f"{raw_key}: {problem}")
                 article.extra[key] = cleaned
             setattr(article, key, parsed)
         elif key == "title":
@@ -200,22 +347,44 @@ def _article(record: Record, body: str, fields: list[tuple[str, str]], warnings:
 
 
 def split_authors(value: str) -> list[str]:
-    """"By A, B and C" → ["A", "B", "C"]."""
+    """"By A, B and C" → ["A", "B", "C"]; a suffix stays with its name: "King, Jr." is one author."""
     value = re.sub(r"^\s*by\s+", "", value, flags=re.IGNORECASE)
-    parts = re.split(r"\s*(?:,|;|&|\band\b)\s*", value)
-    return [p.strip() for p in parts if p.strip() and p.strip().lower() not in EMPTY_VALUES]
+    names: list[str] = []
+    for part in AUTHOR_SEPARATOR.split(value):
+        part = part.strip()
+        if not part or part.lower() in EMPTY_VALUES:
+            continue
+        if names and NAME_SUFFIX.fullmatch(part):
+            names[-1] = f"{names[-1]}, {part}"
+        else:
+            names.append(part)
+    return names
 
 
 def parse_date(value: str | None) -> date | None:
     """ISO first, then common spellings ("Dec. 3, 2025", "3 December 2025"); None if unreadable."""
+    return _read_date(value)[0]
+
+
+def _read_date(value: str | None) -> tuple[date | None, str | None]:
+    """(date, None), or (None, why not) for a value that is not empty.
+
+    A date with no year ("Dec 3", "Monday") is no date: guessing one put articles in 1900.
+    It is spotted by parsing against two default years: only a missing year changes the result.
+    """
     if not value:
-        return None
+        return None, None
     try:
-        return date.fromisoformat(value[:10])
+        return date.fromisoformat(value[:10]), None
     except ValueError:
         pass
+    spelled = value.replace(".", " ")
     try:
-        parsed = date_parser.parse(value.replace(".", " "), default=datetime(1900, 1, 1))
+        # Both leap years, so "Feb 29" without a year parses and is caught as yearless.
+        first = date_parser.parse(spelled, default=datetime(2000, 1, 1))
+        second = date_parser.parse(spelled, default=datetime(2004, 1, 1))
     except (ValueError, OverflowError):
-        return None
-    return parsed.date()
+        return None, f"could not read {value!r} as a date"
+    if first != second:
+        return None, f"{value!r} has no year; left undated"
+    return first.date(), None

@@ -87,3 +87,26 @@ def test_overlong_sentence_is_split_to_fit(embedder):
         assert body[chunk.start:chunk.end] == chunk.text
         assert embedder.count_tokens([chunker.embedding_text("T", chunk.text)])[0] + 2 <= 64
     assert "".join(c.text.replace(" ", "") for c in chunks) == body.replace(" ", "")
+
+
+def test_long_title_is_cut_so_every_text_keeps_its_place_in_the_window(chunker, embedder):
+    # D12: a ~400-token title used to fill the window, so the model never saw the body.
+    title = " ".join(["Negotiators argue over the ceasefire terms as the deadline passes"] * 31)
+    assert embedder.count_tokens([title])[0] > 380
+    article = seed_article()
+    article.title = title
+    chunks = chunker.chunk(article)
+    sentences = sorted({article.body[s:e] for c in chunks for s, e in c.sentences})
+    assert len(chunks) > 1
+    for texts in ([c.text for c in chunks], sentences):
+        embedded = [chunker.embedding_text(title, text) for text in texts]
+        assert len(set(embedded)) == len(texts)
+        for text, shown in zip(texts, embedded):
+            assert embedder.count_tokens([shown])[0] <= embedder.max_seq_tokens - 2
+            prefix, _, rest = shown.partition("\n")
+            assert rest == text
+            assert title.startswith(prefix + " ") and len(prefix.split()) > 10
+
+
+def test_short_title_is_prefixed_whole(chunker):
+    assert chunker.embedding_text("Short title", "Body.") == "Short title\nBody."
