@@ -16,7 +16,7 @@ class ArticleMeta:
     """Everything about an article but its body: what a citation carries."""
 
     article_id: str
-    path: str  # corpus-relative, with "#n" for line n of a .jsonl file
+    path: str  # corpus-relative, with "#<id, url or line hash>" for a record of a .jsonl file
     content_sha: str
     title: str
     source: str | None = None

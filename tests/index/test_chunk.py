@@ -9,8 +9,8 @@ from tests.support import SEED_FILE
 
 
 @pytest.fixture(scope="module")
-def chunker(embedder):
-    return Chunker(embedder.count_tokens, chunk_tokens=128, max_seq_tokens=256, overlap_sentences=1)
+def chunker(encoder):
+    return Chunker(encoder.count_tokens, chunk_tokens=128, max_seq_tokens=256, overlap_sentences=1)
 
 
 def squad_articles(paragraphs, n=300):
@@ -22,7 +22,7 @@ def seed_article():
     return parse_record(next(read_records(SEED_FILE, SEED_FILE.parent, 10**7)))
 
 
-def check_chunks(chunker, embedder, article):
+def check_chunks(chunker, encoder, article):
     chunks = chunker.chunk(article)
     assert chunks, article.path
     for chunk in chunks:
@@ -30,19 +30,19 @@ def check_chunks(chunker, embedder, article):
         for s, e in chunk.sentences:
             assert chunk.start <= s < e <= chunk.end
         embedded = chunker.embedding_text(article.title, chunk.text)
-        assert embedder.count_tokens([embedded])[0] + 2 <= 256
+        assert encoder.count_tokens([embedded])[0] + 2 <= 256
     return chunks
 
 
-def test_seed_chunks_are_exact_and_fit(chunker, embedder):
-    chunks = check_chunks(chunker, embedder, seed_article())
+def test_seed_chunks_are_exact_and_fit(chunker, encoder):
+    chunks = check_chunks(chunker, encoder, seed_article())
     assert [c.chunk_id for c in chunks] == [f"{chunks[0].article_id}-{i:04d}" for i in range(len(chunks))]
 
 
-def test_squad_chunks_are_exact_and_fit(chunker, embedder, squad_data):
+def test_squad_chunks_are_exact_and_fit(chunker, encoder, squad_data):
     paragraphs, _ = squad_data
     for article in squad_articles(paragraphs):
-        check_chunks(chunker, embedder, article)
+        check_chunks(chunker, encoder, article)
 
 
 def test_every_sentence_of_the_body_is_covered(chunker):
@@ -70,29 +70,29 @@ def test_overlap_repeats_whole_sentences(chunker):
         assert prev.sentences[-1] == nxt.sentences[0]
 
 
-def test_zero_overlap_partitions_sentences(embedder):
-    chunker = Chunker(embedder.count_tokens, chunk_tokens=128, max_seq_tokens=256, overlap_sentences=0)
+def test_zero_overlap_partitions_sentences(encoder):
+    chunker = Chunker(encoder.count_tokens, chunk_tokens=128, max_seq_tokens=256, overlap_sentences=0)
     chunks = chunker.chunk(seed_article())
     for prev, nxt in zip(chunks, chunks[1:]):
         assert prev.end <= nxt.start
 
 
-def test_overlong_sentence_is_split_to_fit(embedder):
-    chunker = Chunker(embedder.count_tokens, chunk_tokens=64, max_seq_tokens=64, overlap_sentences=0)
+def test_overlong_sentence_is_split_to_fit(encoder):
+    chunker = Chunker(encoder.count_tokens, chunk_tokens=64, max_seq_tokens=64, overlap_sentences=0)
     body = "Start " + " ".join(f"word{i}" for i in range(400)) + " end. Short one."
     article = Article(article_id="x", path="x", content_sha="", title="T", body=body)
     chunks = chunker.chunk(article)
     assert len(chunks) > 3
     for chunk in chunks:
         assert body[chunk.start:chunk.end] == chunk.text
-        assert embedder.count_tokens([chunker.embedding_text("T", chunk.text)])[0] + 2 <= 64
+        assert encoder.count_tokens([chunker.embedding_text("T", chunk.text)])[0] + 2 <= 64
     assert "".join(c.text.replace(" ", "") for c in chunks) == body.replace(" ", "")
 
 
-def test_long_title_is_cut_so_every_text_keeps_its_place_in_the_window(chunker, embedder):
+def test_long_title_is_cut_so_every_text_keeps_its_place_in_the_window(chunker, encoder):
     # D12: a ~400-token title used to fill the window, so the model never saw the body.
     title = " ".join(["Negotiators argue over the ceasefire terms as the deadline passes"] * 31)
-    assert embedder.count_tokens([title])[0] > 380
+    assert encoder.count_tokens([title])[0] > 380
     article = seed_article()
     article.title = title
     chunks = chunker.chunk(article)
@@ -102,7 +102,7 @@ def test_long_title_is_cut_so_every_text_keeps_its_place_in_the_window(chunker, 
         embedded = [chunker.embedding_text(title, text) for text in texts]
         assert len(set(embedded)) == len(texts)
         for text, shown in zip(texts, embedded):
-            assert embedder.count_tokens([shown])[0] <= embedder.max_seq_tokens - 2
+            assert encoder.count_tokens([shown])[0] <= encoder.max_seq_tokens - 2
             prefix, _, rest = shown.partition("\n")
             assert rest == text
             assert title.startswith(prefix + " ") and len(prefix.split()) > 10
