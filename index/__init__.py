@@ -8,11 +8,11 @@ from index.build import BuildError, BuildReport, build_index
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
-from index.types import Article, ArticleMeta, Filters, Manifest, Skipped, StoredChunk
+from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
-    "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
+    "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
     "Store", "StoredChunk", "build_index", "live_version", "make_encoder", "open_index", "open_store",
 ]
 

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from index.ann import VectorIndexError
 from index.build import BuildError, BuildReport, build_index
 from index.encoders import ModelUnavailable
 from index.settings import IndexSettings
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     try:
         report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
                              allow_empty=args.allow_empty)
-    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable) as exc:
+    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

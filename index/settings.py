@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,11 +35,18 @@ class IndexSettings(BaseSettings):
         description="Embedding model: the bundled MiniLM, a local folder, or a sentence-transformers name "
         "already in the local cache (no downloads are attempted).",
     )
-    encoder_backend: Literal["torch"] = Field(
-        "torch", description="How the model runs; recorded in the index, which is only served by the same backend.")
+    encoder_backend: str = Field(
+        "torch", pattern=r"^[a-z0-9_-]+$",
+        description="How the model runs (index.encoders.BACKENDS); recorded in the index, which is only served "
+                    "by the same backend.")
+    cache_dir: Path = Field(
+        PROJECT_ROOT / "var" / "cache",
+        description="Derived files kept between runs (e.g. models exported for another backend); git-ignored.")
     device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$", description="Where the encoder runs.")
-    vector_index: Literal["flat"] = Field(
-        "flat", description="Vector index type for new builds (flat: exact inner product); recorded in the manifest.")
+    vector_index: str = Field(
+        "flat", pattern=r"^[a-z0-9_-]+$",
+        description="Vector index type for new builds (index.ann.KINDS; flat: exact inner product); recorded in "
+                    "the manifest.")
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
         256, ge=16, le=8192,
@@ -65,7 +71,7 @@ class IndexSettings(BaseSettings):
                              "give a folder path")
         return value
 
-    @field_validator("corpus_dir", "index_dir")
+    @field_validator("corpus_dir", "index_dir", "cache_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

@@ -97,6 +97,18 @@ class Filters:
 
 
 @dataclass
+class Facets:
+    """The values filters can take in an index, with how many articles carry each (most first)."""
+
+    source: list[tuple[str, int]]
+    author: list[tuple[str, int]]
+    section: list[tuple[str, int]]
+    conflict: list[tuple[str, int]]
+    published_min: date | None
+    published_max: date | None
+
+
+@dataclass
 class Manifest:
     """What one index version holds and how it was made; a reader checks it before serving."""
 

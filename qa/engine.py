@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from index import (
-    Article, BuildError, BuildInProgress, Encoder, Filters, IndexReader, IndexUnavailable, build_index,
+    Article, BuildError, BuildInProgress, Encoder, Facets, Filters, IndexReader, IndexUnavailable, build_index,
     make_encoder, open_store,
 )
 from qa.answer import Answer, Answerer, Citation
@@ -171,6 +171,10 @@ class Engine:
     def article(self, article_id: str) -> Article | None:
         with self.snapshot() as snap:
             return snap.index.article(article_id)
+
+    def facets(self) -> Facets:
+        with self.snapshot() as snap:
+            return snap.index.facets(self.settings.max_facet_values)
 
     # --- rebuilding -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
-from index import Article, ArticleMeta, Filters
+from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.engine import AskResult
 from qa.retrieve import Passage
@@ -188,6 +188,31 @@ class HealthResponse(BaseModel):
         return cls(status="ok", model=index.manifest.model, articles=index.article_count(),
                    chunks=index.chunk_count(), index_version=index.version, built_at=built,
                    index_age_seconds=round(age, 1), **common)
+
+
+class FacetValue(BaseModel):
+    value: str
+    articles: int
+
+
+class FacetsResponse(BaseModel):
+    """Values the filters can take in the live index, most common first, with article counts."""
+
+    source: list[FacetValue]
+    author: list[FacetValue]
+    section: list[FacetValue]
+    conflict: list[FacetValue]
+    published_min: date | None
+    published_max: date | None
+
+    @classmethod
+    def of(cls, facets: Facets) -> "FacetsResponse":
+        def values(pairs):
+            return [FacetValue(value=v, articles=n) for v, n in pairs]
+
+        return cls(source=values(facets.source), author=values(facets.author), section=values(facets.section),
+                   conflict=values(facets.conflict), published_min=facets.published_min,
+                   published_max=facets.published_max)
 
 
 class ReindexResponse(BaseModel):

@@ -22,6 +22,7 @@ class Settings(IndexSettings):
     max_top_k: int = Field(50, ge=1, le=1000)
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
+    max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
 
     # Retrieval.
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.types import Article, Chunk, Filters, Manifest, StoredChunk
+from index.types import Article, Chunk, Facets, Filters, Manifest, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
 
@@ -69,6 +69,10 @@ class IndexReader(Protocol):
         ...
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray: ...
+
+    def facets(self, limit: int = 100) -> Facets:
+        """Filter values present in the index with article counts (at most ``limit`` per field)."""
+        ...
 
     def article_count(self) -> int: ...
 

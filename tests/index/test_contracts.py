@@ -190,3 +190,10 @@ def test_a_question_is_encoded_while_a_long_encode_runs(any_encoder, seed_senten
     finally:
         worker.join()
     assert vector.shape == (1, any_encoder.dimension)
+
+
+def test_store_facets_count_articles_per_value(built):
+    facets = built[0].open().facets()
+    assert facets.source == [("New York Times", 1)]
+    assert ("David E. Sanger", 1) in facets.author and ("Anton Troianovski", 1) in facets.author
+    assert facets.published_min == facets.published_max == date(2025, 12, 3)

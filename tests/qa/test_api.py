@@ -134,6 +134,13 @@ def test_every_citation_comes_with_its_passage(client, squad_data, top_k):
         assert len(body["passages"]) <= top_k + len(body["citations"])
 
 
+def test_facets_list_filter_values_with_counts(client):
+    body = client.get("/facets").json()
+    assert {"value": "New York Times", "articles": 1} in body["source"]
+    assert {"value": "Anton Troianovski", "articles": 1} in body["author"]
+    assert body["published_min"] == body["published_max"] == "2025-12-03"
+
+
 def test_article_endpoint(client):
     hit = client.get("/search", params={"q": "Witkoff", "top_k": 1}).json()["results"][0]
     article = client.get(f"/articles/{hit['article_id']}").json()

@@ -15,7 +15,7 @@ from index.ann import VectorIndexError, load_vector_index
 from index.keywords import fts_query, stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, connect
-from index.types import Article, ArticleMeta, Filters, FormatMismatch, Manifest, StoredChunk, filter_key
+from index.types import Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, StoredChunk, filter_key
 
 
 class FolderReader:
@@ -177,6 +177,23 @@ class FolderReader:
         if allowed is None:
             return np.fromiter((r[0] for r in self._db().execute("SELECT id FROM chunks")), dtype=np.int64)
         return allowed
+
+    def facets(self, limit: int = 100) -> Facets:
+        db = self._db()
+
+        def counts(sql: str) -> list[tuple[str, int]]:
+            # One display form per normalised key (the most common spelling), counted together.
+            return [(r[0], r[1]) for r in db.execute(sql, (limit,))]
+
+        per_column = {
+            column: counts(f"""SELECT MAX({column}), COUNT(*) AS n FROM articles WHERE {column}_key IS NOT NULL
+                               GROUP BY {column}_key ORDER BY n DESC, MAX({column}) LIMIT ?""")
+            for column in ("source", "section", "conflict")
+        }
+        authors = counts("""SELECT MAX(name), COUNT(DISTINCT article_id) AS n FROM article_authors
+                            GROUP BY name_key ORDER BY n DESC, MAX(name) LIMIT ?""")
+        low, high = db.execute("SELECT MIN(published_date), MAX(published_date) FROM articles").fetchone()
+        return Facets(author=authors, published_min=_date(low), published_max=_date(high), **per_column)
 
     def article_count(self) -> int:
         return self.manifest.articles
