@@ -21,6 +21,7 @@ from index.chunk import Chunker
 from index.encoders import Encoder, make_encoder
 from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
 from index.settings import IndexSettings
+from index.stories import fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
 from index.types import FORMAT_VERSION, Manifest, Skipped
 
@@ -218,7 +219,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
     chunk_at, sentence_at = 0, n_chunks
     for (article, chunks), spans in zip(parsed, sentences):
         writer.add(article, chunks, vectors[chunk_at:chunk_at + len(chunks)],
-                   spans, vectors[sentence_at:sentence_at + len(spans)])
+                   spans, vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
         chunk_at += len(chunks)
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)

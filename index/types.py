@@ -29,6 +29,13 @@ class ArticleMeta:
     conflict: str | None = None
     url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    story_id: str | None = None  # articles carrying the same text (syndicated copies) share one
+
+    @property
+    def effective_date(self) -> date | None:
+        """When the stored text existed: only the latest version is kept, so an update dates it."""
+        dates = [d for d in (self.published_date, self.updated_date) if d]
+        return max(dates) if dates else None
 
 
 @dataclass(kw_only=True)
@@ -83,6 +90,7 @@ class Filters:
     conflict: list[str] = field(default_factory=list)
     published_after: date | None = None
     published_before: date | None = None
+    as_of: date | None = None  # only articles whose text existed by then (undated ones always pass)
 
     def __post_init__(self) -> None:
         if self.published_after and self.published_before and self.published_after > self.published_before:
@@ -92,8 +100,19 @@ class Filters:
     def is_empty(self) -> bool:
         return not (
             self.source or self.author or self.section or self.conflict
-            or self.published_after or self.published_before
+            or self.published_after or self.published_before or self.as_of
         )
+
+
+@dataclass
+class SentenceHit:
+    """A stored sentence found by vector similarity, with its article."""
+
+    article: ArticleMeta
+    start: int
+    end: int
+    text: str
+    score: float
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,6 +62,8 @@ class Citation:
     end: int
     quote: str
     score: float
+    corroborated_by: list = field(default_factory=list)  # qa.corroborate.Evidence
+    conflicting: list = field(default_factory=list)
 
 
 @dataclass

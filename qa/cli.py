@@ -32,6 +32,16 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+def _as_of(text: str) -> date:
+    from qa.schemas import check_as_of
+
+    value = _iso_date(text)
+    try:
+        return check_as_of(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("-k", "--top-k", type=int, default=default_k)
     parser.add_argument("--source", action="append", help="outlet (repeatable)")
@@ -40,6 +50,7 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("--conflict", action="append")
     parser.add_argument("--after", type=_iso_date, help="published on or after (YYYY-MM-DD)")
     parser.add_argument("--before", type=_iso_date, help="published on or before (YYYY-MM-DD)")
+    parser.add_argument("--as-of", type=_as_of, help="answer as of this date (YYYY-MM-DD; default: today)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON response instead of text")
     parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
 
@@ -60,34 +71,51 @@ def cmd_ask(args, settings: Settings) -> int:
     from qa.schemas import AskResponse
 
     question = args.question.strip()
-    result = _engine(settings).ask(question, args.top_k, _filters(args))
+    result = _engine(settings).ask(question, args.top_k, _filters(args), args.as_of)
     if args.json:
         print(AskResponse.of(question, result).model_dump_json(indent=2))
         return 0
     answer = result.answer
+    _print_time(result.plan)
     if not answer.answerable:
         print(f"No answer: {answer.reason}")
     else:
         print(textwrap.fill(answer.answer, width=100))
+        if result.freshness_note:
+            print(f"\nNote: {result.freshness_note}")
         print("\nSources:")
         for c in answer.citations:
             meta = c.passage.chunk.article
             print(f"  [{c.n}] {_source_line(meta)}")
             print(f"      article {meta.article_id}, characters {c.start}–{c.end}")
+            for other in c.passage.also_in:
+                print(f"      also carried by: {_source_line(other)}")
+            for label, evidence in (("corroborated by", c.corroborated_by), ("conflicting", c.conflicting)):
+                for e in evidence:
+                    print(f"      {label}: “{e.quote}” — {_source_line(e.article)}")
     return 0
+
+
+def _print_time(plan) -> None:
+    """Say how the question was read in time, when that changed what was searched."""
+    if plan.window is not None:
+        print(f"(as of {plan.as_of}; '{plan.window.phrase}' read as {plan.window.start} to {plan.window.end})\n")
+    for note in [plan.window_note] if plan.window_note else []:
+        print(f"({note})\n")
 
 
 def cmd_search(args, settings: Settings) -> int:
     from qa.schemas import SearchResponse
 
     query = args.query.strip()
-    retrieval = _engine(settings).search(query, args.top_k, _filters(args))
+    result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of)
     if args.json:
-        print(SearchResponse.of(query, retrieval.passages).model_dump_json(indent=2))
+        print(SearchResponse.of(query, result).model_dump_json(indent=2))
         return 0
-    if not retrieval.passages:
+    _print_time(result.plan)
+    if not result.passages:
         print("No matching passages.")
-    for rank, p in enumerate(retrieval.passages, start=1):
+    for rank, p in enumerate(result.passages, start=1):
         print(f"{rank}. {_source_line(p.chunk.article)}  (score {p.score:.4f})")
         print(textwrap.indent(textwrap.fill(p.text, width=96), "   "))
         print(f"   article {p.chunk.article.article_id}, characters {p.start}–{p.end}\n")

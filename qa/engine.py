@@ -7,16 +7,19 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 
 from index import (
     Article, BuildError, BuildInProgress, Encoder, Facets, Filters, IndexReader, IndexUnavailable, build_index,
     make_encoder, open_store,
 )
 from qa.answer import Answer, Answerer, Citation
+from qa.corroborate import Corroborator
 from qa.generate import ChatGenerator, GeneratorError, check_citations
-from qa.retrieve import Retrieval, Retriever
+from qa.retrieve import Recency, Retrieval, Retriever
 from qa.settings import Settings
+from qa.timeframe import TimeWindow, asks_for_present, time_window
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +66,33 @@ class Snapshot:
 
 
 @dataclass
+class Plan:
+    """How a question is read in time: the filters it runs with and the recency it prefers."""
+
+    as_of: date
+    filters: Filters
+    window: TimeWindow | None = None
+    window_note: str | None = None  # why a window named in the question was not applied
+    present: bool = False
+    recency: Recency | None = None
+
+
+@dataclass
+class SearchResult:
+    passages: list
+    plan: Plan
+
+
+@dataclass
 class AskResult:
     retrieval: Retrieval
     answer: Answer
+    plan: Plan
+    freshness_note: str | None = None
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).date()
 
 
 class Engine:
@@ -74,6 +101,7 @@ class Engine:
         self.store = open_store(settings.index_dir, settings.keep_versions)
         self.encoder = encoder or make_encoder(settings)
         self.answerer = Answerer(self.encoder, settings)
+        self.corroborator = Corroborator(settings)
         self.generator = (ChatGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
                           if settings.llm_url else None)
         self._snapshot: Snapshot | None = None
@@ -136,21 +164,73 @@ class Engine:
 
     # --- queries -------------------------------------------------------------------------
 
-    def search(self, query: str, top_k: int, filters: Filters | None = None) -> Retrieval:
-        with self.snapshot() as snap:
-            return snap.retriever.search(query, top_k, filters)
+    def plan(self, question: str, filters: Filters | None, as_of: date | None) -> Plan:
+        """Filters with the as-of date and any window the question names; recency for the rest.
 
-    def ask(self, question: str, top_k: int, filters: Filters | None = None) -> AskResult:
+        A window replaces recency (the question said when); a present-tense question gets the
+        stronger preference for recent articles, others the default one (zero unless measured).
+        """
+        s = self.settings
+        as_of = as_of or today()
+        filters = replace(filters or Filters(), as_of=as_of)
+        plan = Plan(as_of=as_of, filters=filters, present=asks_for_present(question))
+        window = time_window(question, as_of) if s.time_windows else None
+        if window is not None:
+            start = max(window.start, filters.published_after or window.start)
+            end = min(window.end, filters.published_before or window.end)
+            if start <= end:
+                plan.window = window
+                plan.filters = replace(filters, published_after=start, published_before=end)
+                return plan
+            plan.window_note = (f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the requested "
+                                "dates; it was not applied")
+        weight = s.recency_weight_present if plan.present else s.recency_weight_default
+        plan.recency = Recency(as_of, weight, s.recency_half_life_days) if weight > 0 else None
+        return plan
+
+    def search(self, query: str, top_k: int, filters: Filters | None = None,
+               as_of: date | None = None) -> SearchResult:
+        plan = self.plan(query, filters, as_of)
         with self.snapshot() as snap:
-            retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), filters)
+            return SearchResult(snap.retriever.search(query, top_k, plan.filters, plan.recency).passages, plan)
+
+    def ask(self, question: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> AskResult:
+        plan = self.plan(question, filters, as_of)
+        with self.snapshot() as snap:
+            retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), plan.filters,
+                                              plan.recency)
             answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+            if self.settings.corroboration and answer.method == "extractive":
+                self._corroborate(answer.citations, snap.index, plan.as_of)
         if self.generator is not None and answer.answerable:  # the extractive score gates the generator
             answer = self._generate(question, retrieval.passages[: self.settings.answer_passages],
                                     answer.confidence) or answer
         # Every cited passage is returned, even when top_k is smaller than the passages answers draw on.
         cited = {id(c.passage) for c in answer.citations}
         retrieval.passages = [p for i, p in enumerate(retrieval.passages) if i < top_k or id(p) in cited]
-        return AskResult(retrieval, answer)
+        return AskResult(retrieval, answer, plan, self._freshness(answer, plan))
+
+    def _corroborate(self, citations: list[Citation], index: IndexReader, as_of: date) -> None:
+        for c in citations:
+            article = c.passage.chunk.article
+            vector = index.sentence_vectors(article.article_id, [c.start]).get(c.start)
+            if vector is None:
+                vector = self.encoder.encode([c.quote])[0]
+            c.corroborated_by, c.conflicting = self.corroborator.check(c.quote, vector, article, index, as_of)
+
+    def _freshness(self, answer: Answer, plan: Plan) -> str | None:
+        """For questions about the present, say when the newest evidence is well before the as-of date."""
+        if not (plan.present and answer.answerable):
+            return None
+        dates = [c.passage.chunk.article.effective_date for c in answer.citations]
+        dates = [d for d in dates if d is not None]
+        if not dates:
+            return None
+        lag = (plan.as_of - max(dates)).days
+        if lag <= self.settings.freshness_days:
+            return None
+        return (f"The newest source is {lag} days older than the as-of date ({plan.as_of}); "
+                "the situation may have changed since.")
 
     def _generate(self, question: str, passages, confidence: float | None) -> Answer | None:
         """A generated answer whose every sentence cites a given passage; None to fall back."""

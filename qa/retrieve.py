@@ -11,11 +11,12 @@ still returns top-k passages whenever that many match.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
-from index import Encoder, Filters, IndexReader, StoredChunk
+from index import ArticleMeta, Encoder, Filters, IndexReader, StoredChunk
 from qa.settings import Settings
 
 
@@ -29,12 +30,29 @@ class Passage:
     end: int
     text: str
     sentences: list[tuple[int, int]]
+    also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
 
 
 @dataclass
 class Retrieval:
     passages: list[Passage]
     query_vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class Recency:
+    """A bounded preference for articles near ``as_of``: a score is multiplied by at most ``1 + weight``,
+    halving with every ``half_life_days`` of age; undated articles are neither boosted nor cut."""
+
+    as_of: date
+    weight: float
+    half_life_days: float
+
+    def factor(self, published: date | None) -> float:
+        if published is None or self.weight <= 0:
+            return 1.0
+        age = max(0, (self.as_of - published).days)
+        return 1.0 + self.weight * 0.5 ** (age / self.half_life_days)
 
 
 class Retriever:
@@ -55,11 +73,14 @@ class Retriever:
             out["keyword"] = self.index.keyword_search(question, depth, filters, self.settings.title_weight)
         return out
 
-    def search(self, question: str, top_k: int, filters: Filters | None = None) -> Retrieval:
+    def search(self, question: str, top_k: int, filters: Filters | None = None,
+               recency: Recency | None = None) -> Retrieval:
         query_vector = self.encoder.encode([question])[0]
         depth = max(self.settings.candidates, top_k)
         while True:
             fused = fuse(self.rankings(question, filters, query_vector, depth), self.settings)
+            if recency is not None and recency.weight > 0:
+                fused = self._prefer_recent(fused, recency)
             passages = self._distinct(fused, top_k)
             # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
             # distinct passages are found or every chunk has been considered.
@@ -67,8 +88,14 @@ class Retriever:
                 return Retrieval(passages=passages, query_vector=query_vector)
             depth *= 4
 
+    def _prefer_recent(self, fused: list[tuple[int, float]], recency: Recency) -> list[tuple[int, float]]:
+        dates = self.index.chunk_dates([cid for cid, _ in fused])
+        boosted = [(cid, score * recency.factor(dates.get(cid))) for cid, score in fused]
+        return sorted(boosted, key=lambda item: (-item[1], item[0]))
+
     def _distinct(self, fused: list[tuple[int, float]], top_k: int) -> list[Passage]:
-        """The best ``top_k`` passages of the fused list in which no sentence repeats."""
+        """The best ``top_k`` passages of the fused list in which no sentence repeats and no
+        story is represented by two of its copies; each passage lists the other copies."""
         scores = dict(fused)
         seen = Seen()
         kept: list[Passage] = []
@@ -80,8 +107,15 @@ class Retriever:
                 if passage is not None:
                     kept.append(passage)
                     if len(kept) == top_k:
-                        return kept
-        return kept
+                        return self._with_copies(kept)
+        return self._with_copies(kept)
+
+    def _with_copies(self, passages: list[Passage]) -> list[Passage]:
+        members = self.index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id])
+        for p in passages:
+            p.also_in = [m for m in members.get(p.chunk.article.story_id, [])
+                         if m.article_id != p.chunk.article.article_id]
+        return passages
 
 
 def fuse(ranked: dict[str, list[tuple[int, float]]], settings: Settings) -> list[tuple[int, float]]:
@@ -110,10 +144,18 @@ class Seen:
     def __init__(self) -> None:
         self.spans: set[tuple[str, int]] = set()
         self.texts: set[str] = set()
+        self.story_of: dict[str, str] = {}  # story id → the article that represents it
 
     def admit(self, passage: Passage) -> Passage | None:
-        """The passage trimmed to its first run of new sentences (offsets stay exact), or None."""
+        """The passage trimmed to its first run of new sentences (offsets stay exact), or None.
+
+        A passage from another copy of a story already represented is dropped whole: its
+        sentences differ only by a dateline or an edit, and the copy is listed in ``also_in``.
+        """
         article_id = passage.chunk.article.article_id
+        story = passage.chunk.article.story_id
+        if story is not None and self.story_of.get(story, article_id) != article_id:
+            return None
         offset = passage.chunk.start
 
         def text(span: tuple[int, int]) -> str:
@@ -133,6 +175,8 @@ class Seen:
         for span in run:
             self.spans.add((article_id, span[0]))
             self.texts.add(text(span))
+        if story is not None:
+            self.story_of[story] = article_id
         return passage
 
 

@@ -3,15 +3,44 @@ serialisers that turn engine results into them: the CLI's --json prints the same
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
-from qa.engine import AskResult
+from qa.corroborate import Evidence
+from qa.engine import AskResult, Plan, SearchResult
 from qa.retrieve import Passage
+
+EARLIEST_AS_OF = date(1800, 1, 1)
+
+
+def check_as_of(value: date | None) -> date | None:
+    """Refuse as-of dates that cannot be meant: before 1800, or later than tomorrow (any time zone)."""
+    if value is None:
+        return None
+    if value < EARLIEST_AS_OF:
+        raise ValueError(f"as_of must be on or after {EARLIEST_AS_OF}")
+    if value > datetime.now(timezone.utc).date() + timedelta(days=1):
+        raise ValueError("as_of is in the future; answers can only be as of today or earlier")
+    return value
+
+
+def _as_date(value):
+    """A date, or a datetime (its UTC date when it carries a zone)."""
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value  # the date validator names the problem
+    if isinstance(value, datetime):
+        return (value.astimezone(timezone.utc) if value.tzinfo else value).date()
+    return value
+
+
+AsOf = Annotated[date | None, BeforeValidator(_as_date)]
 
 
 def _as_list(value):
@@ -61,6 +90,13 @@ class AskRequest(BaseModel):
         "examples": [{"question": "How long did the Moscow meeting with Putin last?", "top_k": 5}]})
 
     filters: FilterModel = Field(default_factory=FilterModel)
+    as_of: AsOf = Field(None, description="Answer as of this date or datetime (default: today, UTC): only "
+                                          "articles whose text existed by then are used.")
+
+    @model_validator(mode="after")
+    def _as_of_in_range(self) -> "AskRequest":
+        check_as_of(self.as_of)
+        return self
 
 
 def ask_request_model(max_question_chars: int, max_top_k: int, default_top_k: int) -> type[AskRequest]:
@@ -91,17 +127,46 @@ class SourceMeta(BaseModel):
         return {name: getattr(meta, name) for name in SourceMeta.model_fields}
 
 
+class SourceRef(BaseModel):
+    """Another article carrying the same text (a syndicated copy)."""
+
+    article_id: str
+    title: str
+    source: str | None
+    published_date: date | None
+
+    @classmethod
+    def of(cls, meta: ArticleMeta) -> "SourceRef":
+        return cls(article_id=meta.article_id, title=meta.title, source=meta.source,
+                   published_date=meta.published_date)
+
+
+class EvidenceOut(SourceRef):
+    """A sentence of another story, verbatim: GET /articles/{article_id} .text[start:end]."""
+
+    quote: str
+    start: int
+    end: int
+    similarity: float
+
+    @classmethod
+    def of(cls, e: Evidence) -> "EvidenceOut":
+        return cls(**SourceRef.of(e.article).model_dump(), quote=e.quote, start=e.start, end=e.end,
+                   similarity=e.similarity)
+
+
 class PassageOut(SourceMeta):
     chunk_id: str
     text: str = Field(..., description="Exact article text at [start, end) (offsets count Unicode code points).")
     start: int
     end: int
     score: float
+    also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
 
     @classmethod
     def of(cls, p: Passage) -> "PassageOut":
         return cls(**cls.fields_of(p.chunk.article), chunk_id=p.chunk.chunk_id, text=p.text,
-                   start=p.start, end=p.end, score=round(p.score, 6))
+                   start=p.start, end=p.end, score=round(p.score, 6), also_in=[SourceRef.of(m) for m in p.also_in])
 
 
 class CitationOut(SourceMeta):
@@ -112,14 +177,47 @@ class CitationOut(SourceMeta):
     start: int
     end: int
     score: float
+    also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
+    corroborated_by: list[EvidenceOut] = Field(
+        [], description="Sentences of other stories stating the same fact (with every number and date of the quote).")
+    conflicting: list[EvidenceOut] = Field(
+        [], description="Sentences of other stories matching the quote's wording with another number or date; "
+                        "newest first.")
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
         return cls(**cls.fields_of(c.passage.chunk.article), n=c.n, chunk_id=c.passage.chunk.chunk_id,
-                   quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6))
+                   quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6),
+                   also_in=[SourceRef.of(m) for m in c.passage.also_in],
+                   corroborated_by=[EvidenceOut.of(e) for e in c.corroborated_by],
+                   conflicting=[EvidenceOut.of(e) for e in c.conflicting])
 
 
-class AskResponse(BaseModel):
+class TimeWindowOut(BaseModel):
+    start: date
+    end: date
+    phrase: str = Field(..., description="The words of the question the window was read from.")
+
+
+class TimeOut(BaseModel):
+    """How the request was read in time."""
+
+    as_of: date = Field(..., description="Only articles whose text existed by this date were used.")
+    time_window: TimeWindowOut | None = Field(None, description="A window named in the question, applied as a "
+                                                                 "published-date filter.")
+    recency: bool = Field(False, description="Whether newer articles were preferred (a bounded boost).")
+    notes: list[str] = []
+
+    @classmethod
+    def fields(cls, plan: Plan) -> dict:
+        window = plan.window
+        return dict(as_of=plan.as_of, recency=plan.recency is not None,
+                    time_window=TimeWindowOut(start=window.start, end=window.end, phrase=window.phrase)
+                    if window else None,
+                    notes=[plan.window_note] if plan.window_note else [])
+
+
+class AskResponse(TimeOut):
     question: str
     answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
     answerable: bool
@@ -129,6 +227,8 @@ class AskResponse(BaseModel):
     reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
     citations: list[CitationOut]
     passages: list[PassageOut]
+    freshness_note: str | None = Field(None, description="For questions about the present: the newest source is "
+                                                          "well before the as-of date.")
 
     @classmethod
     def of(cls, question: str, result: AskResult) -> "AskResponse":
@@ -136,16 +236,17 @@ class AskResponse(BaseModel):
         return cls(question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
                    confidence=answer.confidence, reason=answer.reason,
                    citations=[CitationOut.of(c) for c in answer.citations],
-                   passages=[PassageOut.of(p) for p in result.retrieval.passages])
+                   passages=[PassageOut.of(p) for p in result.retrieval.passages],
+                   freshness_note=result.freshness_note, **TimeOut.fields(result.plan))
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(TimeOut):
     query: str
     results: list[PassageOut]
 
     @classmethod
-    def of(cls, query: str, passages: list[Passage]) -> "SearchResponse":
-        return cls(query=query, results=[PassageOut.of(p) for p in passages])
+    def of(cls, query: str, result: SearchResult) -> "SearchResponse":
+        return cls(query=query, results=[PassageOut.of(p) for p in result.passages], **TimeOut.fields(result.plan))
 
 
 class ArticleOut(SourceMeta):

@@ -44,6 +44,27 @@ class Settings(IndexSettings):
     answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
                                       description="A further sentence joins the answer if it scores this share of the best.")
 
+    # Time: as-of dates, windows named in the question, recency (strengths measured on the Wikinews
+    # dev set: python scripts/evaluate_news.py).
+    time_windows: bool = Field(True, description="Read 'last week', 'in 2006', 'on March 3' … as a date filter.")
+    recency_weight_present: float = Field(
+        1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
+                                          "for questions asking for the present ('now', 'latest', 'still').")
+    recency_weight_default: float = Field(
+        0.0, ge=0.0, le=10.0, description="The same for other questions without a time window.")
+    recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency boost halves.")
+    freshness_days: int = Field(7, ge=0, description="Present-tense answers whose newest source is older than "
+                                                     "this before the as-of date say so.")
+
+    # Corroboration and conflict across stories.
+    corroboration: bool = True
+    corroboration_candidates: int = Field(30, ge=1, le=500)
+    corroborate_min_similarity: float = Field(0.85, ge=0.0, le=1.0)
+    corroborate_min_similarity_without_facts: float = Field(0.93, ge=0.0, le=1.0)
+    conflict_min_similarity: float = Field(0.75, ge=0.0, le=1.0)
+    conflict_min_word_overlap: float = Field(0.5, ge=0.0, le=1.0)
+    max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
+
     # Optional generator (an OpenAI-compatible chat endpoint); off when no URL is set.
     llm_url: str | None = None
     llm_model: str = "default"

@@ -8,12 +8,14 @@ flight and a killed build never touches what is live.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.types import Article, Chunk, Facets, Filters, Manifest, StoredChunk
+from index.stories import Fingerprint
+from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
 
@@ -60,6 +62,18 @@ class IndexReader(Protocol):
         """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
         ...
 
+    def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
+        """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
+        ...
+
+    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+        """Every article of each story, oldest first."""
+        ...
+
+    def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
+        """Each chunk's article date (the later of published and updated), for recency."""
+        ...
+
     def stems(self, text: str) -> list[str]:
         """Content-word stems of ``text`` as the keyword index stores them (for term statistics)."""
         ...
@@ -102,8 +116,13 @@ class IndexWriter(Protocol):
         ...
 
     def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
-            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray) -> None:
-        """Store an article, its chunks and its distinct sentences ``(chunk position, start, end)``."""
+            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray,
+            fingerprint: Fingerprint) -> str:
+        """Store an article, its chunks and its distinct sentences ``(chunk position, start, end)``.
+
+        The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
+        own; returns the story id.
+        """
         ...
 
     def counts(self) -> tuple[int, int, int]:

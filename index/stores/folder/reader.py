@@ -15,7 +15,12 @@ from index.ann import VectorIndexError, load_vector_index
 from index.keywords import fts_query, stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, connect
-from index.types import Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, StoredChunk, filter_key
+from index.types import (
+    Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key,
+)
+
+META_COLUMNS = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from, "
+                "a.published_date, a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id")
 
 
 class FolderReader:
@@ -93,9 +98,7 @@ class FolderReader:
         by_id = {}
         for batch in _batches([int(i) for i in ids], 500):
             rows = self._db().execute(
-                f"""SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences, a.body,
-                           a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from,
-                           a.published_date, a.updated_date, a.section, a.page, a.conflict, a.url, a.extra
+                f"""SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences, a.body, {META_COLUMNS}
                     FROM chunks c JOIN articles a USING(article_id) WHERE c.id IN ({','.join('?' * len(batch))})""",
                 batch,
             ).fetchall()
@@ -135,6 +138,37 @@ class FolderReader:
             f"SELECT start, vector FROM sentences WHERE article_id = ? AND start IN ({marks})",
             [article_id, *starts]).fetchall()
         return {r["start"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows}
+
+    def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
+        hits = self.sentence_vector_index.search(vector, k, self._allowed("sentences", filters))
+        if not hits:
+            return []
+        rows = self._db().execute(
+            f"""SELECT s.id, s.start, s."end", a.body, {META_COLUMNS} FROM sentences s JOIN articles a
+                USING(article_id) WHERE s.id IN ({','.join('?' * len(hits))})""", [i for i, _ in hits]).fetchall()
+        by_id = {r["id"]: r for r in rows}
+        return [SentenceHit(article=ArticleMeta(**_meta_fields(r)), start=r["start"], end=r["end"],
+                            text=r["body"][r["start"]:r["end"]], score=score)
+                for i, score in hits if (r := by_id.get(i)) is not None]
+
+    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+        out: dict[str, list[ArticleMeta]] = {}
+        for batch in _batches(sorted(set(story_ids)), 500):
+            rows = self._db().execute(
+                f"""SELECT {META_COLUMNS} FROM articles a WHERE a.story_id IN ({','.join('?' * len(batch))})
+                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", batch)
+            for r in rows:
+                out.setdefault(r["story_id"], []).append(ArticleMeta(**_meta_fields(r)))
+        return out
+
+    def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
+        out: dict[int, date | None] = {}
+        for batch in _batches([int(i) for i in ids], 500):
+            rows = self._db().execute(
+                f"""SELECT c.id, a.effective_date FROM chunks c JOIN articles a USING(article_id)
+                    WHERE c.id IN ({','.join('?' * len(batch))})""", batch)
+            out.update((r[0], _date(r[1])) for r in rows)
+        return out
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
         """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
@@ -220,7 +254,7 @@ def _meta_fields(row: sqlite3.Row) -> dict:
         source=row["source"], authors=json.loads(row["authors"]), reported_from=row["reported_from"],
         published_date=_date(row["published_date"]), updated_date=_date(row["updated_date"]),
         section=row["section"], page=row["page"], conflict=row["conflict"], url=row["url"],
-        extra=json.loads(row["extra"]),
+        extra=json.loads(row["extra"]), story_id=row["story_id"],
     )
 
 
@@ -250,6 +284,9 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.published_before:
         clauses.append("a.published_date <= ?")
         args.append(filters.published_before.isoformat())
+    if filters.as_of:
+        clauses.append("(a.effective_date IS NULL OR a.effective_date <= ?)")
+        args.append(filters.as_of.isoformat())
     return " AND ".join(clauses), args
 
 

@@ -24,10 +24,21 @@ CREATE TABLE IF NOT EXISTS articles (
     section TEXT, page TEXT, conflict TEXT, url TEXT,
     extra TEXT NOT NULL,
     body TEXT NOT NULL,
-    source_key TEXT, section_key TEXT, conflict_key TEXT
+    source_key TEXT, section_key TEXT, conflict_key TEXT,
+    effective_date TEXT,                 -- the later of published and updated: when the stored text existed
+    story_id TEXT NOT NULL,              -- shared by near-duplicate articles (index/stories.py)
+    signature BLOB NOT NULL              -- MinHash of the body's word shingles
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source_key);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_date);
+CREATE INDEX IF NOT EXISTS articles_effective ON articles(effective_date);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE TABLE IF NOT EXISTS story_bands (  -- LSH band keys: candidates for the same story
+    key INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS story_bands_key ON story_bands(key);
+CREATE INDEX IF NOT EXISTS story_bands_article ON story_bands(article_id);
 CREATE TABLE IF NOT EXISTS article_authors (
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     name TEXT NOT NULL,

@@ -10,6 +10,7 @@ import numpy as np
 
 from index.ann import VectorIndex, load_vector_index, new_vector_index
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, connect
+from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, filter_key
 
 
@@ -43,7 +44,7 @@ class FolderWriter:
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE article_id IN {of_paths}", batch)]
             sentence_ids += [r[0] for r in self.db.execute(
                 f"SELECT id FROM sentences WHERE article_id IN {of_paths}", batch)]
-            for table in ("sentences", "article_authors", "chunks"):
+            for table in ("sentences", "article_authors", "chunks", "story_bands"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN {of_paths}", batch)
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
@@ -52,10 +53,20 @@ class FolderWriter:
         self.sentence_vectors.remove(np.asarray(sentence_ids, dtype=np.int64))
         return len(ids)
 
+    def story_for(self, fingerprint: Fingerprint) -> str | None:
+        """The story of an already stored near-duplicate, found through shared LSH band keys."""
+        marks = ",".join("?" * len(fingerprint.bands))
+        rows = self.db.execute(
+            f"""SELECT DISTINCT a.story_id, a.signature FROM story_bands b JOIN articles a USING(article_id)
+                WHERE b.key IN ({marks})""", fingerprint.bands).fetchall()
+        return same_story(fingerprint, [(r[0], np.frombuffer(r[1], dtype=np.uint64)) for r in rows])
+
     def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
-            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray) -> None:
+            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray,
+            fingerprint: Fingerprint) -> str:
+        story_id = self.story_for(fingerprint) or article.article_id
         self.db.execute(
-            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.article_id, article.path, article.content_sha, article.title, article.source,
                 json.dumps(article.authors), article.reported_from,
@@ -63,8 +74,11 @@ class FolderWriter:
                 article.section, article.page, article.conflict, article.url,
                 json.dumps(article.extra), article.body,
                 _key(article.source), _key(article.section), _key(article.conflict),
+                _iso(article.effective_date), story_id, fingerprint.signature.tobytes(),
             ),
         )
+        self.db.executemany("INSERT INTO story_bands VALUES (?, ?)",
+                            [(key, article.article_id) for key in fingerprint.bands])
         self.db.executemany("INSERT INTO article_authors VALUES (?, ?, ?)",
                             [(article.article_id, name, filter_key(name)) for name in article.authors])
         ids = np.arange(self._next_id, self._next_id + len(chunks), dtype=np.int64)
@@ -86,6 +100,7 @@ class FolderWriter:
              for sid, (pos, start, end), vector in zip(sentence_ids, sentences, sentence_vectors)],
         )
         self.sentence_vectors.add(sentence_ids, sentence_vectors)
+        return story_id
 
     def counts(self) -> tuple[int, int, int]:
         return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

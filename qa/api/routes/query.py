@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
-from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model
+from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model, check_as_of
 from qa.settings import Settings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
@@ -21,7 +21,8 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
     def ask(request: AskRequest) -> AskResponse:
         """Answer a question with quoted, cited sentences from the indexed articles."""
         question = request.question.strip()
-        return AskResponse.of(question, engine.ask(question, request.top_k, request.filters.to_filters()))
+        return AskResponse.of(question, engine.ask(question, request.top_k, request.filters.to_filters(),
+                                                   request.as_of))
 
     @api.get("/search", response_model=SearchResponse, responses=responses(503))
     def search(
@@ -35,9 +36,10 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
         conflict: list[str] = Query([]),
         published_after: date | None = Query(None, description="Inclusive ISO date."),
         published_before: date | None = Query(None, description="Inclusive ISO date."),
+        as_of: date | None = Query(None, description="Search as of this date (default: today, UTC)."),
     ) -> SearchResponse:
         """Passages ranked by hybrid (dense + BM25) relevance, optionally filtered by metadata."""
-        unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k"})
+        unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k", "as_of"})
         if unknown:
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
         try:
@@ -45,7 +47,11 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
                                   published_after=published_after, published_before=published_before)
         except ValidationError as exc:
             raise invalid(("query", "published_after"), exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        try:
+            check_as_of(as_of)
+        except ValueError as exc:
+            raise invalid(("query", "as_of"), str(exc)) from None
         query = q.strip()
-        return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters()).passages)
+        return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters(), as_of))
 
     return api

@@ -1,0 +1,127 @@
+"""Evaluate time-aware retrieval and answers on the dated Wikinews dev set.
+
+The 5,527 Wikinews articles plus the syndicated copies become one corpus, built with the
+project's build code into a cached index; every question is asked through the service's own
+engine as of its question date, once per configuration, so each feature's gain is measured
+against the same index: plain retrieval, + as-of cut, + windows read from the question,
++ recency for present-tense questions, + recency for all undated-window questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from evaluation.metrics import contains_answer, mrr_at, recall_at
+from evaluation.wikinews_questions import SYNDICATED_PATH, DatedQuestion, default_corpus_path, load_questions
+from index import PROJECT_ROOT, Encoder, build_index, make_encoder
+from qa.engine import Engine
+from qa.settings import Settings
+
+DEFAULT_WORKDIR = PROJECT_ROOT / "var" / "eval" / "news"
+KS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    as_of: bool  # ask as of the question date (else: as of today, i.e. no cut)
+    overrides: dict
+
+
+CONFIGS = [
+    Config("plain retrieval", False, {"time_windows": False, "recency_weight_present": 0.0,
+                                      "recency_weight_default": 0.0}),
+    Config("+ as-of cut", True, {"time_windows": False, "recency_weight_present": 0.0,
+                                 "recency_weight_default": 0.0}),
+    Config("+ windows from the question", True, {"recency_weight_present": 0.0, "recency_weight_default": 0.0}),
+    Config("+ recency for present-tense questions (service default)", True, {}),
+]
+
+
+def prepare(settings: Settings, encoder: Encoder, workdir: Path, progress: bool = True) -> Settings:
+    """Write the corpus folder (the Wikinews file and the syndicated copies) and build or reuse its index."""
+    corpus = workdir / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for source, name in ((default_corpus_path(), "wikinews-en.jsonl"), (SYNDICATED_PATH, "wikinews-syndicated.jsonl")):
+        target = corpus / name
+        if not target.exists() or target.read_bytes() != Path(source).read_bytes():
+            target.write_bytes(Path(source).read_bytes())
+    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / "index",
+                                           "max_file_bytes": max(settings.max_file_bytes, 100_000_000)})
+    build_index(settings, encoder=encoder, progress=progress)
+    return settings
+
+
+def origin(article) -> str:
+    """The Wikinews id an article is (or copies): copies and originals count as one source."""
+    return article.extra.get("syndicated_from") or article.extra.get("id") or article.article_id
+
+
+def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, depth: int = 10) -> dict:
+    ranks, contains, duplicates, shown = [], [], 0, 0
+    for q in questions:
+        result = engine.ask(q.question, depth, as_of=q.as_of_date if use_as_of else None)
+        articles: list[set[str]] = []
+        for p in result.retrieval.passages[:depth]:
+            ids = {p.chunk.article.extra.get("id", "")} | {m.extra.get("id", "") for m in p.also_in}
+            if not any(ids == seen for seen in articles):
+                articles.append(ids)
+        gold = set(q.gold_article_ids)
+        ranks.append(next((i for i, ids in enumerate(articles, start=1) if ids & gold), None))
+        contains.append(contains_answer(result.answer.answer, q.answers))
+        origins = [origin(p.chunk.article) for p in result.retrieval.passages[:5]]
+        shown += len(origins)
+        duplicates += sum(1 for i, o in enumerate(origins) if o in origins[:i] and
+                          any(p.chunk.article.article_id != result.retrieval.passages[origins.index(o)].chunk.article.article_id
+                              for p in [result.retrieval.passages[i]]))
+    return {**{f"R@{k}": recall_at(ranks, k) for k in KS}, "MRR@10": mrr_at(ranks, 10),
+            "answer contains gold": sum(contains) / len(contains),
+            "copies in top 5": duplicates / max(shown, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="evaluate_news", description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--type", action="append", help="only these question types (repeatable)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting in every configuration")
+    parser.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2,...",
+                        help="instead of the feature table, run the full configuration for each value")
+    parser.add_argument("--out", type=Path, help="results JSON (default: <workdir>/results.json)")
+    args = parser.parse_args(argv)
+    base = dict(item.split("=", 1) for item in args.set)
+    settings = Settings(**base)
+    encoder = make_encoder(settings)
+    settings = prepare(settings, encoder, args.workdir)
+    questions = [q for q in load_questions() if not args.type or q.type in args.type]
+    configs = CONFIGS
+    if args.sweep:
+        name, _, values = args.sweep[0].partition("=")
+        configs = [Config(f"{name}={v}", True, {name: v}) for v in values.split(",")]
+    results = {}
+    header = ["R@1", "R@5", "R@10", "MRR@10", "answer contains gold", "copies in top 5"]
+    print(f"Wikinews dev set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))})\n")
+    print("| configuration | " + " | ".join(header) + " |\n|---|" + "---|" * len(header))
+    for config in configs:
+        engine = Engine(Settings.model_validate({**settings.model_dump(), **config.overrides}), encoder)
+        metrics = evaluate(engine, questions, config.as_of)
+        results[config.name] = metrics
+        print(f"| {config.name} | " + " | ".join(f"{metrics[h]:.3f}" for h in header) + " |", flush=True)
+    by_type = {}
+    engine = Engine(Settings.model_validate({**settings.model_dump(), **configs[-1].overrides}), encoder)
+    for kind in sorted({q.type for q in questions}):
+        by_type[kind] = evaluate(engine, [q for q in questions if q.type == kind], True)
+    print(f"\nBy question type ({configs[-1].name}):\n\n| type | " + " | ".join(header) + " |\n|---|" + "---|" * len(header))
+    for kind, metrics in by_type.items():
+        print(f"| {kind} | " + " | ".join(f"{metrics[h]:.3f}" for h in header) + " |")
+    out = args.out or args.workdir / "results.json"
+    out.write_text(json.dumps({"configs": results, "by_type": by_type}, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
