@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from qa.api.middleware import install_middleware
-from qa.api.routes import admin, articles, query
+from qa.api.routes import admin, articles, page, query
 from qa.engine import Engine, NoIndex
 from qa.settings import Settings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(query.router(engine, settings))
     app.include_router(articles.router(engine))
     app.include_router(admin.router(engine, settings))
+    app.include_router(page.router())
     return app
 
 

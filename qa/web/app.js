@@ -1,0 +1,468 @@
+// The reader's page: ask or search, filter, and read each cited sentence highlighted in its article.
+// State lives in the URL (/?q=…&mode=search&source=…), so a link reproduces the answer.
+// Untrusted text (everything from the API) is inserted with DOM text APIs only: see dom.js.
+
+import {el, fill, safeLink} from "./dom.js";
+import {markTerms, queryTerms, renderBody, toUnits} from "./text.js";
+
+const $ = (id) => document.getElementById(id);
+const form = $("ask-form");
+const input = $("q");
+const results = $("results");
+const reader = $("reader");
+const readerBody = $("reader-body");
+const SINGLE = ["author", "section", "conflict", "published_after", "published_before", "as_of"];
+const SELECTS = {author: $("f-author"), section: $("f-section"), conflict: $("f-conflict")};
+const DATES = {published_after: $("f-after"), published_before: $("f-before"), as_of: $("f-as-of")};
+let generation = 0; // a newer query makes an older response stale
+let reading = 0; // likewise for the article being opened
+const articles = new Map(); // article_id -> Promise of the article
+
+// ---------- state <-> URL <-> form ----------
+
+function readForm() {
+  const state = {q: input.value.trim(), mode: form.elements.mode.value, source: []};
+  for (const box of $("f-source").querySelectorAll("input[type=checkbox]:checked")) state.source.push(box.value);
+  for (const [name, select] of Object.entries(SELECTS)) state[name] = select.value;
+  for (const [name, date] of Object.entries(DATES)) state[name] = date.value;
+  return state;
+}
+
+function readURL() {
+  const params = new URLSearchParams(location.search);
+  const state = {q: (params.get("q") ?? "").trim(), mode: params.get("mode") === "search" ? "search" : "ask",
+                 source: params.getAll("source").filter(Boolean)};
+  for (const name of SINGLE) state[name] = params.get(name) ?? "";
+  return state;
+}
+
+function toURL(state) {
+  const params = new URLSearchParams();
+  if (state.q) params.set("q", state.q);
+  if (state.mode === "search") params.set("mode", "search");
+  for (const value of state.source) params.append("source", value);
+  for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
+  const query = params.toString();
+  return query ? `/?${query}` : "/";
+}
+
+function writeForm(state) {
+  input.value = state.q;
+  form.elements.mode.value = state.mode;
+  for (const value of state.source) sourceBox(value, 0); // keep values the index no longer has
+  for (const box of $("f-source").querySelectorAll("input[type=checkbox]")) box.checked = state.source.includes(box.value);
+  for (const [name, select] of Object.entries(SELECTS)) {
+    if (state[name]) option(select, state[name], state[name]);
+    select.value = state[name];
+  }
+  for (const [name, date] of Object.entries(DATES)) date.value = state[name];
+  modeChanged();
+  countFilters(state);
+}
+
+function countFilters(state) {
+  const n = state.source.length + SINGLE.filter((name) => state[name]).length;
+  $("filter-count").textContent = n ? `(${n} on)` : "";
+}
+
+function modeChanged() {
+  const search = form.elements.mode.value === "search";
+  $("go").textContent = search ? "Search" : "Ask";
+  $("q-label").textContent = search ? "Search text" : "Question";
+  input.placeholder = search ? "Search passages, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
+}
+
+// ---------- API ----------
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {...options, headers: {"accept": "application/json", ...(options.headers ?? {})}});
+  let body = null;
+  try { body = await response.json(); } catch { /* not JSON */ }
+  if (!response.ok) {
+    const detail = body?.detail;
+    const message = Array.isArray(detail)
+      ? detail.map((d) => `${(d.loc ?? []).filter((p) => p !== "body").join(".")}: ${d.msg}`).join("; ")
+      : (detail ?? `${response.status} ${response.statusText}`);
+    throw new Error(message);
+  }
+  return body;
+}
+
+function filtersOf(state) {
+  const filters = {};
+  if (state.source.length) filters.source = state.source;
+  for (const name of ["author", "section", "conflict", "published_after", "published_before"]) {
+    if (state[name]) filters[name] = name.startsWith("published") ? state[name] : [state[name]];
+  }
+  return filters;
+}
+
+function askRequest(state) {
+  const body = {question: state.q, filters: filtersOf(state)};
+  if (state.as_of) body.as_of = state.as_of; // only when filled: services without it would refuse the field
+  return api("/ask", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
+}
+
+function searchRequest(state) {
+  const params = new URLSearchParams({q: state.q, top_k: "10"});
+  for (const [name, value] of Object.entries(filtersOf(state))) {
+    for (const v of [value].flat()) params.append(name, v);
+  }
+  if (state.as_of) params.set("as_of", state.as_of);
+  return api(`/search?${params}`);
+}
+
+function getArticle(id) {
+  if (!articles.has(id)) {
+    const pending = api(`/articles/${encodeURIComponent(id)}`);
+    pending.catch(() => articles.delete(id));
+    articles.set(id, pending);
+  }
+  return articles.get(id);
+}
+
+// ---------- running a query ----------
+
+async function run(state) {
+  const mine = ++generation;
+  articles.clear(); // a rebuild may have changed them; answers and articles are read from the same index
+  document.title = state.q ? `${state.q} — News QA` : "News QA";
+  if (!state.q) {
+    fill(results, el("p", {class: "intro"}, "Type a question and press Enter."));
+    return;
+  }
+  results.setAttribute("aria-busy", "true");
+  fill(results, el("p", {class: "loading"}, state.mode === "search" ? "Searching…" : "Finding an answer…"));
+  try {
+    const data = state.mode === "search" ? await searchRequest(state) : await askRequest(state);
+    if (mine !== generation) return;
+    fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data));
+  } catch (error) {
+    if (mine !== generation) return;
+    fill(results, el("div", {class: "error", role: "alert"}, el("h2", {}, "The service could not answer"),
+                     el("p", {}, error.message)));
+  } finally {
+    if (mine === generation) results.setAttribute("aria-busy", "false");
+  }
+  refreshHealth();
+}
+
+function submit({push = true} = {}) {
+  const state = readForm();
+  countFilters(state);
+  const url = toURL(state);
+  if (push && url !== location.pathname + location.search) history.pushState(null, "", url);
+  run(state);
+}
+
+// ---------- rendering: answers ----------
+
+function metaLine(item) {
+  const parts = [];
+  if (item.source) parts.push(el("span", {class: "outlet"}, item.source));
+  if (item.authors?.length) parts.push(el("span", {}, `by ${item.authors.join(", ")}`));
+  if (item.published_date) {
+    parts.push(el("span", {}, "published ", el("time", {datetime: item.published_date}, item.published_date)));
+  }
+  if (item.updated_date && item.updated_date !== item.published_date) {
+    parts.push(el("span", {}, "updated ", el("time", {datetime: item.updated_date}, item.updated_date)));
+  }
+  if (item.section) parts.push(el("span", {}, item.section));
+  if (item.conflict) parts.push(el("span", {}, item.conflict));
+  const line = el("p", {class: "meta"});
+  parts.forEach((part, i) => line.append(...(i ? [" · ", part] : [part])));
+  return line;
+}
+
+function citeButton(citation) {
+  return el("button", {type: "button", class: "cite", "aria-label": `Source ${citation.n}: ${citation.title}`,
+                       "data-n": citation.n, onclick: () => openCitation(citation)}, `[${citation.n}]`);
+}
+
+/** The answer text with each [n] made a button that opens citation n. */
+function answerText(answer, citations) {
+  const byN = new Map(citations.map((c) => [String(c.n), c]));
+  const out = [];
+  let at = 0;
+  for (const m of answer.matchAll(/\[(\d+)\]/g)) {
+    const citation = byN.get(m[1]);
+    if (!citation) continue;
+    if (m.index > at) out.push(answer.slice(at, m.index));
+    out.push(citeButton(citation));
+    at = m.index + m[0].length;
+  }
+  if (at < answer.length) out.push(answer.slice(at));
+  return out;
+}
+
+function openCitation(c) {
+  openArticle(c.article_id, {start: c.start, end: c.end, expect: c.quote,
+                             label: `Cited as [${c.n}]`, cls: "hl"});
+}
+
+function renderAnswer(data) {
+  const out = [];
+  const notes = [];
+  if (data.as_of) notes.push(el("p", {class: "note"}, `Answered as of ${data.as_of}: later articles are left out.`));
+  if (data.time_window) {
+    const w = data.time_window;
+    notes.push(el("p", {class: "note"}, `Reading ${w.phrase ? `“${w.phrase}”` : "the question"} as `,
+                  `${w.from ?? "…"} to ${w.to ?? "…"}.`));
+  }
+  if (data.freshness_note) notes.push(el("p", {class: "note"}, data.freshness_note));
+
+  if (data.answerable && data.answer) {
+    out.push(el("section", {class: "answer", "aria-labelledby": "answer-h"},
+      el("h2", {id: "answer-h"}, "Answer"),
+      el("p", {class: "answer-text"}, answerText(data.answer, data.citations)),
+      el("p", {class: "hint"}, data.method === "generated"
+        ? "Written by a language model from the numbered sources; every sentence carries its marker."
+        : "Quoted verbatim from the sources below; open a marker to read the sentence in its article.",
+        data.confidence != null ? ` Evidence score ${data.confidence.toFixed(2)}.` : ""),
+      notes));
+  } else {
+    out.push(el("section", {class: "answer declined", "aria-labelledby": "answer-h"},
+      el("h2", {id: "answer-h"}, "Not answered"),
+      el("p", {class: "reason"}, data.reason ?? "The indexed articles do not say."),
+      notes));
+  }
+  if (data.citations.length) {
+    out.push(el("section", {class: "sources", "aria-labelledby": "sources-h"},
+      el("h2", {id: "sources-h"}, "Sources"),
+      el("ol", {class: "cards"}, data.citations.map(sourceCard))));
+  }
+  const cited = new Set(data.citations.map((c) => c.chunk_id));
+  const rest = data.passages.filter((p) => !cited.has(p.chunk_id));
+  if (!data.answerable) {
+    out.push(el("section", {class: "passages", "aria-labelledby": "passages-h"},
+      el("h2", {id: "passages-h"}, "Closest passages"),
+      rest.length ? el("ol", {class: "hits"}, rest.map((p) => passageItem(p, queryTerms(data.question))))
+                  : el("p", {}, "No passage matched.")));
+  } else if (rest.length) {
+    out.push(el("details", {class: "passages"},
+      el("summary", {}, `Other passages retrieved (${rest.length})`),
+      el("ol", {class: "hits"}, rest.map((p) => passageItem(p, queryTerms(data.question))))));
+  }
+  return out;
+}
+
+function sourceCard(c) {
+  const open = () => openCitation(c);
+  const card = el("li", {class: "card", id: `source-${c.n}`},
+    el("h3", {}, el("span", {class: "n"}, `[${c.n}]`), " ",
+       el("button", {type: "button", class: "title", onclick: open}, c.title || "(untitled)")),
+    metaLine(c),
+    el("blockquote", {}, c.quote),
+    c.url ? el("p", {class: "url"}, safeLink(c.url) ?? el("span", {}, c.url)) : null,
+    alsoIn(c.also_in),
+    evidence("Corroborated by", "corroborated", c.corroborated_by),
+    evidence("Conflicting reports", "conflicting", c.conflicting));
+  // The whole card opens the article; links and buttons inside keep their own action.
+  card.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button") && !window.getSelection()?.toString()) open();
+  });
+  return card;
+}
+
+function alsoIn(items) {
+  if (!items?.length) return null;
+  const line = el("p", {class: "also"}, "Also carried by ");
+  items.forEach((item, i) => {
+    if (i) line.append(i === items.length - 1 ? " and " : ", ");
+    line.append(el("button", {type: "button", class: "link",
+      "aria-label": `${item.source ?? "another outlet"}: ${item.title ?? ""}`,
+      onclick: () => openArticle(item.article_id, {label: `Also carried by ${item.source ?? "another outlet"}`})},
+      item.source ?? item.title ?? item.article_id),
+      item.published_date ? ` (${item.published_date})` : "");
+  });
+  line.append(".");
+  return line;
+}
+
+function evidence(heading, cls, items) {
+  if (!items?.length) return null;
+  return el("div", {class: `evidence ${cls}`},
+    el("h4", {}, heading),
+    el("ul", {}, items.map((item) => el("li", {},
+      el("q", {}, item.quote), " — ",
+      el("button", {type: "button", class: "link",
+        onclick: () => openArticle(item.article_id, {start: item.start, end: item.end, expect: item.quote,
+                                                     label: heading, cls: `hl ${cls}`})},
+        [item.source, item.published_date].filter(Boolean).join(", ") || item.title || "read")))));
+}
+
+// ---------- rendering: search ----------
+
+function passageItem(p, terms) {
+  const open = () => openArticle(p.article_id, {start: p.start, end: p.end, expect: p.text,
+                                                label: "Passage", cls: "hl passage"});
+  const item = el("li", {class: "hit"},
+    el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, p.title || "(untitled)")),
+    metaLine(p),
+    el("p", {class: "passage-text"}, markTerms(p.text, terms)));
+  item.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button") && !window.getSelection()?.toString()) open();
+  });
+  return item;
+}
+
+function renderSearch(data) {
+  const terms = queryTerms(data.query);
+  return el("section", {class: "search", "aria-labelledby": "search-h"},
+    el("h2", {id: "search-h"}, `Passages for “${data.query}”`),
+    data.as_of ? el("p", {class: "note"}, `As of ${data.as_of}.`) : null,
+    data.freshness_note ? el("p", {class: "note"}, data.freshness_note) : null,
+    data.results.length ? el("ol", {class: "hits"}, data.results.map((p) => passageItem(p, terms)))
+                        : el("p", {}, "No passage matched."));
+}
+
+// ---------- the article reader ----------
+
+async function openArticle(id, {start = null, end = null, expect = null, label = "", cls = "hl"} = {}) {
+  const mine = ++reading;
+  $("reader-title").textContent = "Loading the article…";
+  readerBody.replaceChildren();
+  if (!reader.open) reader.showModal();
+  let article;
+  try {
+    article = await getArticle(id);
+  } catch (error) {
+    if (mine !== reading) return;
+    $("reader-title").textContent = "Article unavailable";
+    fill(readerBody, el("p", {role: "alert"}, error.message));
+    return;
+  }
+  if (mine !== reading) return;
+  const text = article.text;
+  const marks = [];
+  let note = null;
+  if (start !== null && end !== null) {
+    let [s, e] = toUnits(text, start, end);
+    if (expect !== null && text.slice(s, e) !== expect) {
+      // The article was edited after this answer: offsets may have moved. Find the quote by its words instead.
+      const found = text.indexOf(expect);
+      note = found >= 0 ? "The article changed since this answer; the quote was found by its words."
+                        : "The article changed since this answer; the quoted text is no longer in it.";
+      [s, e] = found >= 0 ? [found, found + expect.length] : [0, 0];
+    }
+    if (s < e) marks.push([s, e, cls]);
+  }
+  $("reader-title").textContent = article.title || "(untitled)";
+  fill(readerBody,
+    metaLine(article),
+    article.reported_from ? el("p", {class: "meta"}, `Reported from ${article.reported_from}`) : null,
+    article.url ? el("p", {class: "url"}, safeLink(article.url) ?? el("span", {}, article.url)) : null,
+    label && marks.length ? el("p", {class: "hint"}, `${label}: highlighted below.`) : null,
+    note ? el("p", {class: "note", role: "status"}, note) : null,
+    el("div", {class: "article-text"}, renderBody(text, marks)));
+  const first = readerBody.querySelector("mark");
+  if (first) {
+    first.id = "highlight";
+    first.scrollIntoView({block: "center"});
+  } else {
+    readerBody.scrollTop = 0;
+  }
+}
+
+$("reader-close").addEventListener("click", () => reader.close());
+reader.addEventListener("click", (event) => { if (event.target === reader) reader.close(); }); // the backdrop
+
+// ---------- filters (from /facets) and the footer (from /health) ----------
+
+/** The outlet checkbox for `value`, added if missing; a count (from /facets) is shown beside it. */
+function sourceBox(value, count) {
+  const box = $("f-source");
+  let checkbox = [...box.querySelectorAll("input")].find((i) => i.value === value);
+  if (!checkbox) {
+    $("f-source-empty")?.remove();
+    checkbox = el("input", {type: "checkbox", name: "source", value});
+    box.append(el("label", {class: "check"}, checkbox, ` ${value}`, el("span", {class: "count"})));
+  }
+  if (count) checkbox.parentElement.querySelector(".count").textContent = ` (${count})`;
+  return checkbox;
+}
+
+/** The <option> for `value` in `select`, added if missing, labelled `label`. */
+function option(select, value, label) {
+  let found = [...select.options].find((o) => o.value === value);
+  if (!found) select.append(found = el("option", {value}));
+  found.textContent = label;
+  return found;
+}
+
+async function loadFacets() {
+  try {
+    const facets = await api("/facets");
+    for (const {value, articles: n} of facets.source) sourceBox(value, n);
+    if (!facets.source.length && $("f-source-empty")) $("f-source-empty").textContent = "No outlets in the index.";
+    for (const [name, select] of Object.entries(SELECTS)) {
+      for (const {value, articles: n} of facets[name]) option(select, value, `${value} (${n})`);
+    }
+    for (const input of [DATES.published_after, DATES.published_before]) {
+      if (facets.published_min) input.min = facets.published_min;
+      if (facets.published_max) input.max = facets.published_max;
+    }
+  } catch (error) {
+    const hint = $("f-source-empty");
+    if (hint) hint.textContent = `Filter values unavailable: ${error.message}`;
+  }
+}
+
+function age(seconds) {
+  if (seconds == null) return "";
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+}
+
+async function refreshHealth() {
+  const footer = $("status");
+  try {
+    const h = await api("/health");
+    const parts = [];
+    if (h.status === "ok") {
+      parts.push(`Index: ${h.articles} article${h.articles === 1 ? "" : "s"}, ${h.chunks} passages`);
+      if (h.built_at) {
+        const when = h.built_at.replace("T", " ").replace(/\.\d+/, "").replace("+00:00", " UTC");
+        parts.push(`last built ${when}` + (h.index_age_seconds != null ? ` (${age(h.index_age_seconds)} ago)` : ""));
+      }
+    } else {
+      parts.push(h.status === "building" ? "Index: the first build is running" : "Index: none loaded");
+    }
+    if (h.rebuilding) parts.push("a rebuild is running");
+    if (h.last_build?.status === "failed") parts.push(`last build failed: ${h.last_build.error}`);
+    if (h.message) parts.push(h.message);
+    footer.textContent = parts.join(" · ");
+    footer.dataset.status = h.status;
+  } catch (error) {
+    footer.textContent = `Index state unavailable: ${error.message}`;
+  }
+}
+
+// ---------- wiring ----------
+
+form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
+for (const radio of form.elements.mode) {
+  radio.addEventListener("change", () => { modeChanged(); if (input.value.trim()) submit(); });
+}
+$("filters").addEventListener("change", () => { if (input.value.trim()) submit(); else countFilters(readForm()); });
+$("clear-filters").addEventListener("click", () => {
+  writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
+  if (input.value.trim()) submit(); else countFilters(readForm());
+});
+window.addEventListener("popstate", () => { const state = readURL(); writeForm(state); run(state); });
+
+async function start() {
+  if (window.matchMedia("(min-width: 900px)").matches) $("filters").open = true;
+  // The URL's state first (so a shared link runs at once); the filter values then fill in around it.
+  const state = readURL();
+  writeForm(state);
+  if (state.q) run(state);
+  else input.focus();
+  refreshHealth();
+  setInterval(refreshHealth, 60_000); // keeps the index's age current
+  await loadFacets();
+}
+
+start();

@@ -1,0 +1,354 @@
+"""The reader's page (GET /) in a real browser: Playwright driving Debian's Chromium against the real app.
+
+The index holds the seed article, five Wikinews articles and a hostile article (markup in its title and
+body, a ``javascript:`` URL, emoji before the quoted sentence). Screenshots go to var/artifacts/web/;
+with NEWSQA_DOCS_SCREENSHOTS=1 the answer and article views are also written to docs/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from index import PROJECT_ROOT, build_index
+from qa.api import create_app
+from qa.engine import Engine
+from tests.support import SEED_FILE, make_settings
+
+if os.environ.get("NEWSQA_REQUIRE_BROWSER"):  # set by .ci/run: in CI a missing piece fails, never skips
+    import playwright.sync_api as playwright_api
+else:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+
+WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"
+ARTIFACTS = PROJECT_ROOT / "var" / "artifacts" / "web"
+CHROMIUM = os.environ.get("NEWSQA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+SEED_QUESTION = "How long did the Moscow meeting with Putin last?"
+BRIDGE_QUESTION = "When did the Zorvath bridge over the Kell river reopen?"
+DECLINED_QUESTION = "What is the boiling point of tungsten?"
+SCRIPT = "<script>window.pwned=1</script>"
+IMG = '<img src=x onerror="window.pwned=1">'
+HOSTILE = f"""=== METADATA ===
+Source: Kell Valley Courier
+Title: {SCRIPT} Zorvath bridge reopens {IMG}
+Authors: Mara Quill
+Published_Date: 2026-03-05
+Section: Local
+URL: javascript:window.pwned=1
+=== ARTICLE ===
+Crowds waved flags 🎉🇺🇦🌉 on the riverbank on Saturday morning, and a brass band 🎺 played.
+
+{SCRIPT} Officials said the ceremony ran late. {IMG}
+
+The Zorvath bridge over the Kell river reopened on 4 March after eighteen months of repairs.
+
+Traffic engineers expect about 9,000 vehicles to cross it each day.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_corpus(folder: Path) -> None:
+    shutil.copy(SEED_FILE, folder / SEED_FILE.name)
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    picked = []
+    with WIKINEWS.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("published_date") and 600 < len(record["text"]) < 2500:
+                picked.append(line.strip())
+            if len(picked) == 5:
+                break
+    (folder / "wikinews.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, encoder):
+    """The real app (API and page) served by uvicorn on a free loopback port, over a small test index."""
+    if not WIKINEWS.is_file():
+        pytest.fail(f"the Wikinews data is missing: {WIKINEWS}")
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    write_corpus(corpus)
+    settings = make_settings(corpus, root / "index", port=free_port())
+    build_index(settings, encoder=encoder, progress=False)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, Engine(settings, encoder)), host="127.0.0.1",
+                                           port=settings.port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{settings.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set NEWSQA_CHROMIUM)"
+        if os.environ.get("NEWSQA_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, base):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def api_ask(base: str, question: str, **filters) -> dict:
+    r = httpx.post(f"{base}/ask", json={"question": question, "filters": filters}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def ask(page, question: str) -> dict:
+    """Type the question, press Enter; the /ask response the page received (its JSON)."""
+    page.goto("/")
+    page.fill("#q", question)
+    with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
+        page.press("#q", "Enter")
+    data = response.value.json()
+    page.locator("#results .answer").wait_for()
+    return data
+
+
+def open_citation(page, n: int):
+    page.locator(f"#results .answer-text button.cite[data-n='{n}']").click()
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    return reader
+
+
+def highlighted(reader) -> str:
+    return "".join(reader.locator("mark.hl").all_text_contents())
+
+
+def in_view(page) -> bool:
+    return page.evaluate("""() => {
+        const m = document.querySelector('#reader-body mark').getBoundingClientRect();
+        const d = document.querySelector('#reader-body').getBoundingClientRect();
+        return m.top >= d.top && m.bottom <= d.bottom;
+    }""")
+
+
+def save(page, name: str, docs: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+    if docs and os.environ.get("NEWSQA_DOCS_SCREENSHOTS"):
+        (PROJECT_ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copy(ARTIFACTS / name, PROJECT_ROOT / "docs" / name)
+
+
+def test_answer_with_markers_and_the_quote_highlighted_in_its_article(page, base):
+    data = ask(page, SEED_QUESTION)
+    assert data["answerable"] and data["citations"]
+    answer = page.locator("#results .answer-text")
+    assert answer.inner_text().split() == data["answer"].split()
+    markers = answer.locator("button.cite")
+    assert markers.all_text_contents() == [f"[{n}]" for n in map(int, re.findall(r"\[(\d+)\]", data["answer"]))]
+    cards = page.locator("#results .sources .card")
+    assert cards.count() == len(data["citations"])
+    first = data["citations"][0]
+    assert cards.first.locator("button.title").inner_text() == first["title"]
+    assert first["source"] in cards.first.locator(".meta").inner_text()
+    save(page, "answer.png", docs=True)
+
+    reader = open_citation(page, 1)
+    article = httpx.get(f"{base}/articles/{first['article_id']}", timeout=30).json()
+    assert highlighted(reader) == first["quote"] == article["text"][first["start"]:first["end"]]
+    assert reader.locator("#reader-title").inner_text() == article["title"]
+    assert reader.locator(".article-text p").count() > 5  # the surrounding paragraphs, one <p> each
+    assert in_view(page)
+    save(page, "article.png", docs=True)
+
+
+def test_a_card_opens_its_article_and_escape_closes_it(page):
+    data = ask(page, SEED_QUESTION)
+    page.locator("#results .sources .card blockquote").first.click()  # anywhere on the card
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    assert highlighted(reader) == data["citations"][0]["quote"]
+    page.keyboard.press("Escape")
+    assert not reader.is_visible()
+    assert page.evaluate("document.querySelector('dialog#reader').open") is False
+
+
+def test_highlight_is_exact_after_emoji(page):
+    data = ask(page, BRIDGE_QUESTION)
+    bridge = [c for c in data["citations"] if c["source"] == "Kell Valley Courier"]
+    assert bridge, data
+    cited = bridge[0]
+    assert "Zorvath bridge" in cited["quote"]
+    reader = open_citation(page, cited["n"])
+    assert highlighted(reader) == cited["quote"]
+    assert in_view(page)
+
+
+def test_markup_in_articles_is_shown_as_text_and_never_runs(page):
+    ask(page, BRIDGE_QUESTION)
+    card = page.locator("#results .card", has_text="Zorvath bridge reopens").first
+    assert SCRIPT in card.locator("button.title").inner_text()
+    assert IMG in card.locator("button.title").inner_text()
+    assert page.locator("#results .card a").count() == 0 or all(
+        h.startswith("http") for h in page.locator("#results .card a").evaluate_all("as => as.map(a => a.href)"))
+    assert "javascript:window.pwned=1" in card.inner_text()  # shown, not linked
+
+    card.locator("button.title").click()
+    reader = page.locator("dialog#reader")
+    reader.locator(".article-text p").first.wait_for()
+    body = reader.locator(".article-text").inner_text()
+    assert SCRIPT in body and IMG in body
+    assert SCRIPT in reader.locator("#reader-title").inner_text()
+    assert page.locator("#results img, #reader-body img, #results script, #reader-body script").count() == 0
+    assert page.locator('a[href^="javascript"]').count() == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    save(page, "hostile-article.png")
+
+
+def test_source_filter_changes_results_and_lives_in_the_url(page):
+    page.goto("/?q=president&mode=search")
+    hits = page.locator("#results .hits .hit")
+    hits.first.wait_for()
+    outlets = set(page.locator("#results .hit .meta .outlet").all_text_contents())
+    assert outlets > {"Wikinews"}, outlets
+    assert page.locator("#results .hit mark.term").count() > 0
+    assert {t.lower() for t in page.locator("#results .hit mark.term").all_text_contents()} <= {"president", "presidents"}
+
+    box = page.get_by_label(re.compile(r"^\s*Wikinews"))
+    with page.expect_response(lambda r: "/search?" in r.url and "source=Wikinews" in r.url):
+        box.check()
+    page.wait_for_function("() => document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    assert set(page.locator("#results .hit .meta .outlet").all_text_contents()) == {"Wikinews"}
+    assert "source=Wikinews" in page.url and "mode=search" in page.url
+    save(page, "search-filtered.png")
+
+    page.reload()  # the link reproduces the filtered search
+    hits.first.wait_for()
+    assert page.get_by_label(re.compile(r"^\s*Wikinews")).is_checked()
+    assert set(page.locator("#results .hit .meta .outlet").all_text_contents()) == {"Wikinews"}
+
+
+def test_declined_question_shows_the_reason_and_closest_passages(page, base):
+    data = ask(page, DECLINED_QUESTION)
+    assert data["answerable"] is False
+    declined = page.locator("#results .answer.declined")
+    assert declined.locator("h2").inner_text() == "Not answered"
+    assert declined.locator(".reason").inner_text() == data["reason"]
+    assert page.locator("#results .passages .hit").count() == len(data["passages"]) > 0
+    save(page, "declined.png")
+
+
+def test_a_link_with_the_question_reproduces_the_answer(page, base):
+    expected = api_ask(base, SEED_QUESTION)
+    with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
+        page.goto("/?" + httpx.QueryParams({"q": SEED_QUESTION}).__str__())
+    assert "as_of" not in response.value.request.post_data_json  # sent only when the date is filled
+    page.locator("#results .answer-text").wait_for()
+    assert page.locator("#q").input_value() == SEED_QUESTION
+    assert page.locator("#results .answer-text").inner_text().split() == expected["answer"].split()
+
+
+def test_footer_shows_the_index_state_and_nothing_is_fetched_elsewhere(page, base):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    ask(page, SEED_QUESTION)
+    footer = page.locator("footer#status")
+    page.wait_for_function("() => /articles/.test(document.getElementById('status').textContent)")
+    health = httpx.get(f"{base}/health", timeout=30).json()
+    assert f"{health['articles']} articles" in footer.inner_text() and "ago" in footer.inner_text()
+    assert requested and all(u.startswith(base + "/") for u in requested), requested
+    assert httpx.get(f"{base}/web/..%2Fapi%2Fapp.py", timeout=30).status_code == 404
+    assert "/" not in httpx.get(f"{base}/openapi.json", timeout=30).json()["paths"]
+
+
+def test_phone_width_and_keyboard(browser, base):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base, is_mobile=True)
+    page = context.new_page()
+    page.goto("/")
+    assert page.evaluate("document.activeElement.id") == "q"  # ready to type
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "go"  # then the button, then the filters
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.type(SEED_QUESTION)
+    page.keyboard.press("Enter")
+    page.locator("#results .answer-text").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("#results .answer-text button.cite").first.focus()
+    page.keyboard.press("Enter")
+    page.locator("dialog#reader mark.hl").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    save(page, "phone-article.png")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.dataset.n") == "1"  # focus returns to the marker
+    context.close()
+
+
+def test_as_of_and_cross_outlet_evidence_render_when_the_service_returns_them(page, base):
+    """Fields a newer service adds (as_of, time_window, freshness_note, also_in, corroborated_by, conflicting)."""
+    real = api_ask(base, SEED_QUESTION)
+    bridge = api_ask(base, BRIDGE_QUESTION)["citations"][0]
+    other = {k: bridge[k] for k in ("article_id", "source", "title", "published_date")}
+    extended = {**real, "as_of": "2025-12-10", "freshness_note": "Newer reporting may exist after 2025-12-10.",
+                "time_window": {"from": "2025-12-01", "to": "2025-12-07", "phrase": "last week"},
+                "citations": [{**real["citations"][0], "also_in": [other],
+                               "corroborated_by": [{**other, "quote": bridge["quote"], "start": bridge["start"],
+                                                    "end": bridge["end"]}],
+                               "conflicting": []}] + real["citations"][1:]}
+    sent: list[dict] = []
+
+    def fake_ask(route):
+        sent.append(route.request.post_data_json)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(extended))
+
+    page.route("**/ask", fake_ask)
+    page.goto("/")
+    page.locator("#f-source input").first.wait_for()  # facets loaded
+    page.fill("#f-as-of", "2025-12-10")
+    page.fill("#q", SEED_QUESTION)
+    page.press("#q", "Enter")
+    page.locator("#results .answer-text").wait_for()
+    assert sent[-1]["as_of"] == "2025-12-10" and "as_of=2025-12-10" in page.url
+    notes = page.locator("#results .answer .note").all_text_contents()
+    assert any("2025-12-10" in n for n in notes) and any("“last week”" in n for n in notes)
+    assert "Newer reporting may exist" in " ".join(notes)
+    card = page.locator("#results .card").first
+    assert "Also carried by Kell Valley Courier" in card.locator(".also").inner_text()
+    evidence = card.locator(".evidence.corroborated")
+    assert bridge["quote"] in evidence.inner_text()
+    evidence.locator("button").click()
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    assert highlighted(reader) == bridge["quote"]
