@@ -150,7 +150,8 @@ def cmd_serve(args, settings: Settings) -> int:
         print(f"no index in {settings.index_dir} yet; starting without one (/ask answers 503) — build it with "
               f"`qa build --index {settings.index_dir}` or restart with --build", file=sys.stderr)
     app = create_app(settings, engine)
-    print(f"Serving on http://{host}:{port} (API docs at /docs)", file=sys.stderr)
+    print(f"Serving on http://{host}:{port} — open it in a browser to ask questions (API docs at /docs)",
+          file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0
 

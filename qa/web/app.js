@@ -207,9 +207,10 @@ function renderAnswer(data) {
   if (data.time_window) {
     const w = data.time_window;
     notes.push(el("p", {class: "note"}, `Reading ${w.phrase ? `“${w.phrase}”` : "the question"} as `,
-                  `${w.from ?? "…"} to ${w.to ?? "…"}.`));
+                  `${w.start ?? "…"} to ${w.end ?? "…"}.`));
   }
   if (data.freshness_note) notes.push(el("p", {class: "note"}, data.freshness_note));
+  for (const note of data.notes || []) notes.push(el("p", {class: "note"}, note));
 
   if (data.answerable && data.answer) {
     out.push(el("section", {class: "answer", "aria-labelledby": "answer-h"},

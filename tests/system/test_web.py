@@ -322,7 +322,7 @@ def test_as_of_and_cross_outlet_evidence_render_when_the_service_returns_them(pa
     bridge = api_ask(base, BRIDGE_QUESTION)["citations"][0]
     other = {k: bridge[k] for k in ("article_id", "source", "title", "published_date")}
     extended = {**real, "as_of": "2025-12-10", "freshness_note": "Newer reporting may exist after 2025-12-10.",
-                "time_window": {"from": "2025-12-01", "to": "2025-12-07", "phrase": "last week"},
+                "time_window": {"start": "2025-12-01", "end": "2025-12-07", "phrase": "last week"},
                 "citations": [{**real["citations"][0], "also_in": [other],
                                "corroborated_by": [{**other, "quote": bridge["quote"], "start": bridge["start"],
                                                     "end": bridge["end"]}],
