@@ -32,16 +32,6 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
-def _as_of(text: str) -> date:
-    from qa.schemas import check_as_of
-
-    value = _iso_date(text)
-    try:
-        return check_as_of(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("-k", "--top-k", type=int, default=default_k)
     parser.add_argument("--source", action="append", help="outlet (repeatable)")
@@ -50,7 +40,7 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("--conflict", action="append")
     parser.add_argument("--after", type=_iso_date, help="published on or after (YYYY-MM-DD)")
     parser.add_argument("--before", type=_iso_date, help="published on or before (YYYY-MM-DD)")
-    parser.add_argument("--as-of", type=_as_of, help="answer as of this date (YYYY-MM-DD; default: today)")
+    parser.add_argument("--as-of", type=_iso_date, help="answer as of this date (YYYY-MM-DD; default: today)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON response instead of text")
     parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
 
@@ -100,7 +90,7 @@ def _print_time(plan) -> None:
     """Say how the question was read in time, when that changed what was searched."""
     if plan.window is not None:
         print(f"(as of {plan.as_of}; '{plan.window.phrase}' read as {plan.window.start} to {plan.window.end})\n")
-    for note in [plan.window_note] if plan.window_note else []:
+    for note in plan.notes:
         print(f"({note})\n")
 
 

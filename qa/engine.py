@@ -72,7 +72,7 @@ class Plan:
     as_of: date
     filters: Filters
     window: TimeWindow | None = None
-    window_note: str | None = None  # why a window named in the question was not applied
+    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, a window left out)
     present: bool = False
     recency: Recency | None = None
 
@@ -89,6 +89,10 @@ class AskResult:
     answer: Answer
     plan: Plan
     freshness_note: str | None = None
+
+
+#: as_of dates outside [EARLIEST_AS_OF, today] are clamped, and the response says so.
+EARLIEST_AS_OF = date(1800, 1, 1)
 
 
 def today() -> date:
@@ -171,9 +175,15 @@ class Engine:
         stronger preference for recent articles, others the default one (zero unless measured).
         """
         s = self.settings
+        notes = []
+        if as_of is not None and not EARLIEST_AS_OF <= as_of <= today():
+            clamped = min(max(as_of, EARLIEST_AS_OF), today())
+            notes.append(f"as_of {as_of} is {'in the future' if as_of > clamped else 'before ' + str(clamped)}; "
+                         f"answered as of {clamped}")
+            as_of = clamped
         as_of = as_of or today()
         filters = replace(filters or Filters(), as_of=as_of)
-        plan = Plan(as_of=as_of, filters=filters, present=asks_for_present(question))
+        plan = Plan(as_of=as_of, filters=filters, present=asks_for_present(question), notes=notes)
         window = time_window(question, as_of) if s.time_windows else None
         if window is not None:
             start = max(window.start, filters.published_after or window.start)
@@ -182,8 +192,8 @@ class Engine:
                 plan.window = window
                 plan.filters = replace(filters, published_after=start, published_before=end)
                 return plan
-            plan.window_note = (f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the requested "
-                                "dates; it was not applied")
+            plan.notes.append(f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the requested "
+                              "dates; it was not applied")
         weight = s.recency_weight_present if plan.present else s.recency_weight_default
         plan.recency = Recency(as_of, weight, s.recency_half_life_days) if weight > 0 else None
         return plan

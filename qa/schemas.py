@@ -3,7 +3,7 @@ serialisers that turn engine results into them: the CLI's --json prints the same
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
@@ -13,20 +13,6 @@ from qa.answer import Citation
 from qa.corroborate import Evidence
 from qa.engine import AskResult, Plan, SearchResult
 from qa.retrieve import Passage
-
-EARLIEST_AS_OF = date(1800, 1, 1)
-
-
-def check_as_of(value: date | None) -> date | None:
-    """Refuse as-of dates that cannot be meant: before 1800, or later than tomorrow (any time zone)."""
-    if value is None:
-        return None
-    if value < EARLIEST_AS_OF:
-        raise ValueError(f"as_of must be on or after {EARLIEST_AS_OF}")
-    if value > datetime.now(timezone.utc).date() + timedelta(days=1):
-        raise ValueError("as_of is in the future; answers can only be as of today or earlier")
-    return value
-
 
 def _as_date(value):
     """A date, or a datetime (its UTC date when it carries a zone)."""
@@ -91,12 +77,8 @@ class AskRequest(BaseModel):
 
     filters: FilterModel = Field(default_factory=FilterModel)
     as_of: AsOf = Field(None, description="Answer as of this date or datetime (default: today, UTC): only "
-                                          "articles whose text existed by then are used.")
-
-    @model_validator(mode="after")
-    def _as_of_in_range(self) -> "AskRequest":
-        check_as_of(self.as_of)
-        return self
+                                          "articles whose text existed by then are used. A date in the future "
+                                          "(or before 1800) is clamped, and `notes` says so.")
 
 
 def ask_request_model(max_question_chars: int, max_top_k: int, default_top_k: int) -> type[AskRequest]:
@@ -214,7 +196,7 @@ class TimeOut(BaseModel):
         return dict(as_of=plan.as_of, recency=plan.recency is not None,
                     time_window=TimeWindowOut(start=window.start, end=window.end, phrase=window.phrase)
                     if window else None,
-                    notes=[plan.window_note] if plan.window_note else [])
+                    notes=plan.notes)
 
 
 class AskResponse(TimeOut):

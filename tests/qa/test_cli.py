@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from index import PROJECT_ROOT, build_index
-from tests.support import version_dir
+from tests.support import free_port, version_dir
 
 
 def qa(*args: str, settings=None, **env) -> subprocess.CompletedProcess:
@@ -108,9 +108,7 @@ class Service:
     """`qa serve` in a subprocess on a free port; stopped on exit."""
 
     def __init__(self, *args: str, **env: str) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port), *args],
                                      env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, text=True)

@@ -107,12 +107,23 @@ def client(engine):
         yield c
 
 
-@pytest.mark.parametrize("as_of", ["soon", "2024-13-01", "1700-01-01", "2999-01-01"])
-def test_bad_as_of_is_422(client, as_of):
+@pytest.mark.parametrize("as_of", ["soon", "2024-13-01", "2024-02-30", ""])
+def test_as_of_that_is_not_a_date_is_422(client, as_of):
     for response in (client.post("/ask", json={"question": "Who leads the talks?", "as_of": as_of}),
                      client.get("/search", params={"q": "talks", "as_of": as_of})):
         assert response.status_code == 422, response.text
         assert "as_of" in str(response.json()["detail"])
+
+
+@pytest.mark.parametrize("as_of,clamped,words", [("2999-01-01", None, "in the future"),
+                                                 ("1700-01-01", "1800-01-01", "before 1800-01-01")])
+def test_far_future_or_past_as_of_is_clamped_and_stated(client, as_of, clamped, words):
+    today = datetime.now(timezone.utc).date().isoformat()
+    for response in (client.post("/ask", json={"question": "Who leads the talks?", "as_of": as_of}),
+                     client.get("/search", params={"q": "talks", "as_of": as_of})):
+        body = response.json()
+        assert response.status_code == 200 and body["as_of"] == (clamped or today)
+        assert any(words in note for note in body["notes"]), body["notes"]
 
 
 def test_responses_state_the_as_of_and_window_they_used(client):

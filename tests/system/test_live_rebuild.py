@@ -1,18 +1,16 @@
 """Rebuilds while the service answers: no failed request, and answers switch to the new index."""
 
 import shutil
-import socket
 import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 
 from index import build_index
 from qa.api import create_app
 from qa.engine import Engine
-from tests.support import SEED_FILE, make_settings
+from tests.support import SEED_FILE, free_port, make_settings, serving
 
 NEW_ARTICLE = """=== METADATA ===
 Source: Harbour Gazette
@@ -26,11 +24,6 @@ The board said the three keepers would work four-week shifts on the rock.
 TOKEN = "s3cret-token"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture()
 def live_server(tmp_path, encoder):
@@ -40,17 +33,8 @@ def live_server(tmp_path, encoder):
     settings = make_settings(corpus, tmp_path / "index", admin_token=TOKEN, port=free_port())
     build_index(settings, encoder=encoder, progress=False)
     engine = Engine(settings, encoder)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=settings.port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield settings, f"http://127.0.0.1:{settings.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, engine) as url:
+        yield settings, url
 
 
 def hammer(base: str, count: int, statuses: list, stop_after: threading.Event) -> None:

@@ -11,19 +11,14 @@ import json
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from index import PROJECT_ROOT, build_index
-from qa.api import create_app
 from qa.engine import Engine
-from tests.support import SEED_FILE, make_settings
+from tests.support import SEED_FILE, free_port, make_settings, serving
 
 if os.environ.get("NEWSQA_REQUIRE_BROWSER"):  # set by .ci/run: in CI a missing piece fails, never skips
     import playwright.sync_api as playwright_api
@@ -59,11 +54,6 @@ Traffic engineers expect about 9,000 vehicles to cross it each day.
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def write_corpus(folder: Path) -> None:
     shutil.copy(SEED_FILE, folder / SEED_FILE.name)
@@ -90,17 +80,8 @@ def base(tmp_path_factory, encoder):
     write_corpus(corpus)
     settings = make_settings(corpus, root / "index", port=free_port())
     build_index(settings, encoder=encoder, progress=False)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, Engine(settings, encoder)), host="127.0.0.1",
-                                           port=settings.port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{settings.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings, Engine(settings, encoder)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
-from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model, check_as_of
+from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model
 from qa.settings import Settings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
@@ -36,7 +36,8 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
         conflict: list[str] = Query([]),
         published_after: date | None = Query(None, description="Inclusive ISO date."),
         published_before: date | None = Query(None, description="Inclusive ISO date."),
-        as_of: date | None = Query(None, description="Search as of this date (default: today, UTC)."),
+        as_of: date | None = Query(None, description="Search as of this date (default: today, UTC; a future date is "
+                                                     "clamped to today, and `notes` says so)."),
     ) -> SearchResponse:
         """Passages ranked by hybrid (dense + BM25) relevance, optionally filtered by metadata."""
         unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k", "as_of"})
@@ -47,10 +48,6 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
                                   published_after=published_after, published_before=published_before)
         except ValidationError as exc:
             raise invalid(("query", "published_after"), exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
-        try:
-            check_as_of(as_of)
-        except ValueError as exc:
-            raise invalid(("query", "as_of"), str(exc)) from None
         query = q.strip()
         return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters(), as_of))
 
