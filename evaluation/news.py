@@ -10,6 +10,7 @@ against the same index: plain retrieval, + as-of cut, + windows read from the qu
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -42,14 +43,34 @@ CONFIGS = [
 ]
 
 
-def prepare(settings: Settings, encoder: Encoder, workdir: Path, progress: bool = True) -> Settings:
-    """Write the corpus folder (the Wikinews file and the syndicated copies) and build or reuse its index."""
+def sample_corpus(questions: list[DatedQuestion], distractors: int | None) -> list[str]:
+    """Wikinews lines to index: all of them, or every gold article plus ``distractors`` others taken
+    from the months the questions are asked in (the nearest in time, so the hardest for a time-aware
+    ranking), chosen deterministically."""
+    lines = default_corpus_path().read_text(encoding="utf-8").splitlines()
+    if distractors is None:
+        return lines
+    gold = {g for q in questions for g in q.gold_article_ids}
+    months = {q.as_of[:7] for q in questions}
+    kept, others = [], []
+    for line in lines:
+        record = json.loads(line)
+        if record["id"] in gold:
+            kept.append(line)
+        elif (record.get("published_date") or "")[:7] in months:
+            others.append((hashlib.sha1(record["id"].encode()).hexdigest(), line))
+    return kept + [line for _, line in sorted(others)[:distractors]]
+
+
+def prepare(settings: Settings, encoder: Encoder, workdir: Path, lines: list[str], progress: bool = True) -> Settings:
+    """Write the corpus folder (Wikinews lines and the syndicated copies) and build or reuse its index."""
     corpus = workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    for source, name in ((default_corpus_path(), "wikinews-en.jsonl"), (SYNDICATED_PATH, "wikinews-syndicated.jsonl")):
+    for content, name in (("\n".join(lines) + "\n", "wikinews-en.jsonl"),
+                          (SYNDICATED_PATH.read_text(encoding="utf-8"), "wikinews-syndicated.jsonl")):
         target = corpus / name
-        if not target.exists() or target.read_bytes() != Path(source).read_bytes():
-            target.write_bytes(Path(source).read_bytes())
+        if not target.exists() or target.read_text(encoding="utf-8") != content:
+            target.write_text(content, encoding="utf-8")
     settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / "index",
                                            "max_file_bytes": max(settings.max_file_bytes, 100_000_000)})
     build_index(settings, encoder=encoder, progress=progress)
@@ -86,6 +107,8 @@ def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, de
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evaluate_news", description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--distractors", type=int,
+                        help="index the gold articles plus N others from the questions' months, not all 5,527")
     parser.add_argument("--type", action="append", help="only these question types (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting in every configuration")
@@ -96,15 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     base = dict(item.split("=", 1) for item in args.set)
     settings = Settings(**base)
     encoder = make_encoder(settings)
-    settings = prepare(settings, encoder, args.workdir)
-    questions = [q for q in load_questions() if not args.type or q.type in args.type]
+    all_questions = load_questions()
+    lines = sample_corpus(all_questions, args.distractors)
+    settings = prepare(settings, encoder, args.workdir, lines)
+    questions = [q for q in all_questions if not args.type or q.type in args.type]
     configs = CONFIGS
     if args.sweep:
         name, _, values = args.sweep[0].partition("=")
         configs = [Config(f"{name}={v}", True, {name: v}) for v in values.split(",")]
     results = {}
     header = ["R@1", "R@5", "R@10", "MRR@10", "answer contains gold", "copies in top 5"]
-    print(f"Wikinews dev set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))})\n")
+    print(f"Wikinews dev set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))}) over "
+          f"{len(lines)} Wikinews articles{' (a sample)' if args.distractors is not None else ''} and the "
+          "syndicated copies\n")
     print("| configuration | " + " | ".join(header) + " |\n|---|" + "---|" * len(header))
     for config in configs:
         engine = Engine(Settings.model_validate({**settings.model_dump(), **config.overrides}), encoder)
