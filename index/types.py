@@ -91,6 +91,7 @@ class Filters:
     published_after: date | None = None
     published_before: date | None = None
     as_of: date | None = None  # only articles whose text existed by then (undated ones always pass)
+    window: tuple[date, date] | None = None  # published within, read from the question (undated ones pass)
 
     def __post_init__(self) -> None:
         if self.published_after and self.published_before and self.published_after > self.published_before:
@@ -100,7 +101,7 @@ class Filters:
     def is_empty(self) -> bool:
         return not (
             self.source or self.author or self.section or self.conflict
-            or self.published_after or self.published_before or self.as_of
+            or self.published_after or self.published_before or self.as_of or self.window
         )
 
 

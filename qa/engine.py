@@ -188,9 +188,9 @@ class Engine:
         if window is not None:
             start = max(window.start, filters.published_after or window.start)
             end = min(window.end, filters.published_before or window.end)
-            if start <= end:
+            if start <= end:  # undated articles stay: the window is a reading of the question, not a user filter
                 plan.window = window
-                plan.filters = replace(filters, published_after=start, published_before=end)
+                plan.filters = replace(filters, window=(window.start, window.end))
                 return plan
             plan.notes.append(f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the requested "
                               "dates; it was not applied")

@@ -287,6 +287,9 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.as_of:
         clauses.append("(a.effective_date IS NULL OR a.effective_date <= ?)")
         args.append(filters.as_of.isoformat())
+    if filters.window:
+        clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN ? AND ?)")
+        args += [d.isoformat() for d in filters.window]
     return " AND ".join(clauses), args
 
 
