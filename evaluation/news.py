@@ -39,7 +39,8 @@ CONFIGS = [
     Config("+ as-of cut", True, {"time_windows": False, "recency_weight_present": 0.0,
                                  "recency_weight_default": 0.0}),
     Config("+ windows from the question", True, {"recency_weight_present": 0.0, "recency_weight_default": 0.0}),
-    Config("+ recency for present-tense questions (service default)", True, {}),
+    Config("+ recency for present-tense questions", True, {"recency_weight_default": 0.0}),
+    Config("+ recency for every question without a window (service default)", True, {}),
 ]
 
 

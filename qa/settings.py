@@ -51,7 +51,8 @@ class Settings(IndexSettings):
         1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
                                           "for questions asking for the present ('now', 'latest', 'still').")
     recency_weight_default: float = Field(
-        0.0, ge=0.0, le=10.0, description="The same for other questions without a time window.")
+        1.0, ge=0.0, le=10.0, description="The same for other questions without a time window (news questions are "
+                                          "mostly about the days before they are asked).")
     recency_half_life_days: float = Field(30.0, gt=0.0, description="Age at which the recency boost halves.")
     freshness_days: int = Field(7, ge=0, description="Present-tense answers whose newest source is older than "
                                                      "this before the as-of date say so.")
