@@ -72,8 +72,7 @@ def prepare(settings: Settings, encoder: Encoder, workdir: Path, lines: list[str
         target = corpus / name
         if not target.exists() or target.read_text(encoding="utf-8") != content:
             target.write_text(content, encoding="utf-8")
-    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / "index",
-                                           "max_file_bytes": max(settings.max_file_bytes, 100_000_000)})
+    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / "index"})
     build_index(settings, encoder=encoder, progress=progress)
     return settings
 

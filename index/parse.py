@@ -147,17 +147,18 @@ def read_records(path: Path, root: Path, max_bytes: int) -> Iterator[Record]:
     """Yield the records of one file; raise ``UnusableFile`` for a file that has none."""
     key = path.relative_to(root).as_posix()
     size = path.stat().st_size
+    if path.suffix.lower() == ".jsonl":
+        # A .jsonl file is an archive of articles: the limit applies to each of them, not to the file.
+        yield from _jsonl_records(path.read_bytes(), key, max_bytes)
+        return
     if size > max_bytes:
         raise UnusableFile(f"file is {size:,} bytes, over the limit of {max_bytes:,} (NEWSQA_MAX_FILE_BYTES)")
     raw = path.read_bytes()
-    if path.suffix.lower() == ".jsonl":
-        yield from _jsonl_records(raw, key)
-        return
     text, warnings = decode(raw)
     yield Record(key, hashlib.sha256(raw).hexdigest(), text, "seed", tuple(warnings))
 
 
-def _jsonl_records(raw: bytes, file_key: str) -> Iterator[Record]:
+def _jsonl_records(raw: bytes, file_key: str, max_bytes: int) -> Iterator[Record]:
     """One record per non-blank line, keyed by what names it so that inserting a line moves no other.
 
     A key already taken in the file yields a record that reports itself unusable, under a
@@ -181,7 +182,10 @@ def _jsonl_records(raw: bytes, file_key: str) -> Iterator[Record]:
                          unusable=f"{reason}; only the first is indexed")
             continue
         first_line[key] = lineno
-        yield Record(key, sha, line, "json", warnings)
+        size = len(line.encode("utf-8", errors="surrogatepass"))
+        too_large = (f"line is {size:,} bytes, over the limit of {max_bytes:,} (NEWSQA_MAX_FILE_BYTES)"
+                     if size > max_bytes else None)
+        yield Record(key, sha, line, "json", warnings, unusable=too_large)
 
 
 def _line_name(line: str) -> tuple[str | None, str | None]:

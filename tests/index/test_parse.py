@@ -336,3 +336,16 @@ def test_utf16_seed_file_is_read(tmp_path, bom, encoding):
     text = "=== METADATA ===\r\nTitle: Kyiv’s talks\r\nSource: Wire\r\n=== ARTICLE ===\r\nThe body — in full.\r\n"
     [article] = parse_file(write(tmp_path, "a.txt", bom + text.encode(encoding)))
     assert (article.title, article.source, article.body) == ("Kyiv’s talks", "Wire", "The body — in full.")
+
+
+def test_jsonl_size_limit_applies_to_each_article_not_the_file(tmp_path):
+    lines = [json.dumps({"id": f"a{i}", "title": f"T{i}", "text": "Words here. " * 50}) for i in range(30)]
+    lines.append(json.dumps({"id": "huge", "title": "Huge", "text": "x " * 2000}))
+    path = tmp_path / "archive.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 3000
+    records = list(read_records(path, tmp_path, max_bytes=3000))
+    assert len(records) == 31
+    assert sum(1 for r in records if r.unusable is None) == 30
+    with pytest.raises(UnusableFile, match="over the limit"):
+        parse_record(next(r for r in records if r.key.endswith("#huge")))
