@@ -171,8 +171,9 @@ class Engine:
     def plan(self, question: str, filters: Filters | None, as_of: date | None) -> Plan:
         """Filters with the as-of date and any window the question names; recency for the rest.
 
-        A window replaces recency (the question said when); a present-tense question gets the
-        stronger preference for recent articles, others the default one (zero unless measured).
+        A window replaces recency (the question said when); otherwise a present-tense question gets
+        ``recency_weight_present`` and any other ``recency_weight_default`` (both measured on the
+        Wikinews dev set). Out-of-range as-of dates are clamped, and the plan's notes say so.
         """
         s = self.settings
         notes = []
