@@ -26,7 +26,20 @@ def _torch(location: str, model: str, settings: IndexSettings) -> Encoder:
     return TorchEncoder(location, model, settings.batch_size, settings.device)
 
 
-BACKENDS: dict[str, Callable[[str, str, IndexSettings], Encoder]] = {"torch": _torch}
+def _onnx(location: str, model: str, settings: IndexSettings) -> Encoder:
+    from index.encoders.onnx import OnnxEncoder
+
+    return OnnxEncoder(location, model, settings.batch_size, settings.device, settings.cache_dir)
+
+
+def _openvino(location: str, model: str, settings: IndexSettings) -> Encoder:
+    from index.encoders.openvino import OpenVinoEncoder
+
+    return OpenVinoEncoder(location, model, settings.batch_size, settings.device, settings.cache_dir)
+
+
+BACKENDS: dict[str, Callable[[str, str, IndexSettings], Encoder]] = {
+    "torch": _torch, "onnx": _onnx, "openvino": _openvino}
 
 
 def make_encoder(settings: IndexSettings) -> Encoder:
