@@ -6,6 +6,7 @@ read an index, learn the live version, build, and encode text is exported here.
 
 from index.build import BuildError, BuildReport, build_index
 from index.encoders import Encoder, ModelUnavailable, make_encoder
+from index.ingest import cli as ingest_cli
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
@@ -13,7 +14,7 @@ from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
     "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
-    "Store", "StoredChunk", "build_index", "live_version", "make_encoder", "open_index", "open_store",
+    "Store", "StoredChunk", "build_index", "ingest_cli", "live_version", "make_encoder", "open_index", "open_store",
 ]
 
 

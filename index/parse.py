@@ -1,8 +1,9 @@
 """Turn files into ``Article`` records, or say in words why a file cannot be used.
 
-Three layouts are read: the seed format (``=== METADATA ===`` key/value block, then
-``=== ARTICLE ===`` and the body), plain ``.txt``/``.md`` (title = first non-empty line)
-and ``.jsonl`` (one article per line: ``text`` plus metadata keys).
+Four layouts are read: the seed format (``=== METADATA ===`` key/value block, then
+``=== ARTICLE ===`` and the body), plain ``.txt``/``.md`` (title = first non-empty line),
+``.jsonl`` (one article per line: ``text`` plus metadata keys) and saved web pages
+(``.html``/``.htm``: main text and metadata extracted by ``index.ingest.html``).
 
 Text reaches the rest of the build clean: decoded (UTF-8 with stray Windows-1252 bytes
 repaired, whole-file Windows-1252, or UTF-16/32 with a byte-order mark), C0 control
@@ -23,7 +24,8 @@ from dateutil import parser as date_parser
 
 from index.types import Article
 
-SUFFIXES = {".txt", ".md", ".jsonl"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUFFIXES = {".txt", ".md", ".jsonl", *HTML_SUFFIXES}
 METADATA_MARKER = re.compile(r"^\s*=+\s*METADATA\s*=+\s*$", re.IGNORECASE | re.MULTILINE)
 ARTICLE_MARKER = re.compile(r"^\s*=+\s*ARTICLE\s*=+\s*$", re.IGNORECASE | re.MULTILINE)
 KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*(.*?)\s*$")
@@ -60,7 +62,7 @@ class Record:
     key: str  # corpus-relative path, plus "#<id, url or content hash>" for a .jsonl line
     content_sha: str
     text: str  # decoded text of the file or the JSON line
-    kind: str  # "seed" (txt/md) or "json"
+    kind: str  # "seed" (txt/md), "json" or "html"
     warnings: tuple[str, ...] = ()  # decoding notes, copied onto the article
     unusable: str | None = None  # known before parsing (a repeated .jsonl key): why it is skipped
 
@@ -154,6 +156,12 @@ def read_records(path: Path, root: Path, max_bytes: int) -> Iterator[Record]:
     if size > max_bytes:
         raise UnusableFile(f"file is {size:,} bytes, over the limit of {max_bytes:,} (NEWSQA_MAX_FILE_BYTES)")
     raw = path.read_bytes()
+    if path.suffix.lower() in HTML_SUFFIXES:
+        from index.ingest.html import decode_page  # lazy: index.ingest imports this module
+
+        text, warnings = decode_page(raw)
+        yield Record(key, hashlib.sha256(raw).hexdigest(), text, "html", tuple(warnings))
+        return
     text, warnings = decode(raw)
     yield Record(key, hashlib.sha256(raw).hexdigest(), text, "seed", tuple(warnings))
 
@@ -218,7 +226,19 @@ def parse_record(record: Record) -> Article:
         raise UnusableFile(record.unusable)
     if record.kind == "json":
         return _parse_json(record)
+    if record.kind == "html":
+        return _parse_html(record)
     return _parse_text(record)
+
+
+def _parse_html(record: Record) -> Article:
+    """A saved page: the stored body is the extracted text, so offsets and quotes refer to it."""
+    from index.ingest.html import extract_page
+
+    page = extract_page(record.text)
+    article = _article(record, page.body, page.fields(), page.warnings)
+    article.title = article.title or next(line for line in page.body.split("\n") if line.strip())[:300]
+    return article
 
 
 def _parse_text(record: Record) -> Article:

@@ -12,6 +12,7 @@ from datetime import date
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, ModelUnavailable, build_index
 from index import cli as build_cli
+from index import ingest_cli
 from qa.settings import Settings
 
 
@@ -180,6 +181,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("ingest-feed", help="write new articles from RSS/Atom feeds into the corpus folder")
+    ingest_cli.add_arguments(p)
+    p.set_defaults(func=ingest_cli.run)
 
     p = sub.add_parser("serve", help="start the HTTP service")
     p.add_argument("--host")

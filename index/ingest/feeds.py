@@ -1,0 +1,93 @@
+"""RSS 0.9x/1.0/2.0 and Atom feeds → entries, through feedparser (which also sanitises entry HTML)."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from index.ingest.meta import clean
+
+
+class FeedError(Exception):
+    """A feed that cannot be read at all; the message says why, in a line."""
+
+
+@dataclass
+class FeedEntry:
+    link: str | None
+    entry_id: str | None
+    title: str | None
+    authors: list[str] = field(default_factory=list)
+    published: date | None = None
+    updated: date | None = None
+    content: str | None = None  # the entry's own full content (content:encoded, Atom <content>), HTML
+    summary: str | None = None
+    section: str | None = None
+
+
+@dataclass
+class Feed:
+    location: str
+    title: str | None
+    entries: list[FeedEntry]
+    notes: list[str] = field(default_factory=list)  # e.g. read despite being malformed
+
+
+def read_feed(data: bytes, location: str) -> Feed:
+    """Parse a feed's bytes; raise ``FeedError`` when they hold no feed.
+
+    feedparser reads a malformed feed as far as it can ("bozo"): with entries, they are used
+    and the problem is noted; without any, the feed is refused.
+    """
+    import feedparser
+
+    if not data.strip():
+        raise FeedError("the feed is empty")
+    parsed = feedparser.parse(data)  # bytes, never a str: feedparser would take a str for a path or URL
+    problem = _bozo_reason(parsed) if parsed.get("bozo") else None
+    if not parsed.entries:
+        if problem:
+            raise FeedError(f"not a readable RSS or Atom feed ({problem})")
+        if not parsed.get("version"):
+            raise FeedError("not an RSS or Atom feed")
+    notes = [f"the feed is malformed ({problem}); read {len(parsed.entries)} entries anyway"] if problem else []
+    channel = parsed.get("feed", {})
+    return Feed(location, clean(channel.get("title")), [_entry(e) for e in parsed.entries], notes)
+
+
+def _bozo_reason(parsed) -> str:
+    exc = parsed.get("bozo_exception")
+    text = str(exc).splitlines()[0] if exc is not None and str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def _entry(raw) -> FeedEntry:
+    contents = [c for c in raw.get("content", []) if c.get("value")]
+    html = next((c for c in contents if "html" in (c.get("type") or "")), contents[0] if contents else None)
+    authors = [clean(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict) and a.get("name")]
+    if not authors and raw.get("author"):
+        authors = [clean(raw.get("author"))]
+    tags = [t.get("term") for t in raw.get("tags", []) if isinstance(t, dict) and t.get("term")]
+    return FeedEntry(
+        link=(raw.get("link") or "").strip() or None,
+        entry_id=(raw.get("id") or "").strip() or None,
+        title=clean(raw.get("title")),
+        authors=[a for a in authors if a],
+        published=_date(raw.get("published_parsed")),
+        updated=_date(raw.get("updated_parsed")),
+        content=html.get("value") if html else None,
+        summary=raw.get("summary") or None,
+        section=clean(tags[0]) if tags else None,
+    )
+
+
+def _date(value: time.struct_time | None) -> date | None:
+    """feedparser gives UTC struct_times; a date out of range is no date."""
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).date()
+    except (OverflowError, ValueError, OSError):
+        return None
