@@ -15,7 +15,8 @@ from index.stores import BuildInProgress, IndexUnavailable
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", help="folder of articles (default: NEWSQA_CORPUS_DIR or seeds/)")
-    parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
+    parser.add_argument("--index", help="index folder or postgresql://user@host/db URL "
+                        "(default: NEWSQA_INDEX_DIR or var/index)")
     parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating")
     parser.add_argument("--strict", action="store_true", help="fail if any file cannot be used")
     parser.add_argument("--allow-empty", action="store_true",

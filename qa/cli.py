@@ -43,7 +43,8 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("--before", type=_iso_date, help="published on or before (YYYY-MM-DD)")
     parser.add_argument("--as-of", type=_iso_date, help="answer as of this date (YYYY-MM-DD; default: today)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON response instead of text")
-    parser.add_argument("--index", help="index folder (default: NEWSQA_INDEX_DIR or var/index)")
+    parser.add_argument("--index", help="index folder or postgresql://user@host/db URL "
+                        "(default: NEWSQA_INDEX_DIR or var/index)")
 
 
 def _source_line(meta: ArticleMeta) -> str:
@@ -127,19 +128,24 @@ def cmd_serve(args, settings: Settings) -> int:
     engine = Engine(settings)
     # Build only where the user expects it: the bundled default index, or when asked to.
     default_index = args.index is None and settings.index_dir == Settings.model_fields["index_dir"].default
-    if args.build or (default_index and engine.store.live_version() is None):
+    try:
+        live = engine.store.live_version()
+    except IndexUnavailable as exc:  # a database that is down: serve anyway, /ask answers 503 until it is back
+        print(f"warning: {exc}", file=sys.stderr)
+        live = "unknown"
+    if args.build or (default_index and live is None):
         print(f"Building the index from {settings.corpus_dir} …", file=sys.stderr)
         try:
             report = build_index(settings, encoder=engine.encoder)
             print(build_cli.summary(report), file=sys.stderr)
         except BuildInProgress:
-            print(f"another build of {settings.index_dir} is running; serving starts now and picks the index "
+            print(f"another build of {engine.store.location} is running; serving starts now and picks the index "
                   "up when that build publishes it", file=sys.stderr)
         except (BuildError, IndexUnavailable) as exc:
             print(f"build failed: {exc}; starting without a fresh index", file=sys.stderr)
-    elif engine.store.live_version() is None:
-        print(f"no index in {settings.index_dir} yet; starting without one (/ask answers 503) — build it with "
-              f"`qa build --index {settings.index_dir}` or restart with --build", file=sys.stderr)
+    elif live is None:
+        print(f"no index in {engine.store.location} yet; starting without one (/ask answers 503) — build it with "
+              f"`qa build --index {engine.store.location}` or restart with --build", file=sys.stderr)
     app = create_app(settings, engine)
     print(f"Serving on http://{host}:{port} — open it in a browser to ask questions (API docs at /docs)",
           file=sys.stderr)
@@ -190,7 +196,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--build", action="store_true", help="build or update the index before serving")
-    p.add_argument("--index", help="index folder (built automatically only for the default index or with --build)")
+    p.add_argument("--index", help="index folder or postgresql:// URL (built automatically only for the default "
+                                    "index or with --build)")
     p.add_argument("--corpus", help="corpus folder (for --build)")
     p.set_defaults(func=cmd_serve)
     return root

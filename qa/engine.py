@@ -102,7 +102,8 @@ def today() -> date:
 class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
-        self.store = open_store(settings.index_dir, settings.keep_versions)
+        self.store = open_store(settings.index_dir, settings.keep_versions, pool_size=settings.pg_pool_size,
+                                timeout=settings.pg_timeout)
         self.encoder = encoder or make_encoder(settings)
         self.answerer = Answerer(self.encoder, settings)
         self.corroborator = Corroborator(settings)
@@ -117,7 +118,10 @@ class Engine:
 
     def _current(self) -> Snapshot:
         """The live version's snapshot, re-opened if a build has published another since the last call."""
-        version = self.store.live_version()
+        try:
+            version = self.store.live_version()
+        except IndexUnavailable as exc:  # e.g. the index database is unreachable: a 503 with the reason
+            raise NoIndex(str(exc)) from None
         current = self._snapshot
         if current is not None and current.version == version:
             return current
@@ -153,6 +157,8 @@ class Engine:
         snap.enter()
         try:
             yield snap
+        except IndexUnavailable as exc:  # the store failed mid-request (a database went away): a 503, not a 500
+            raise NoIndex(str(exc)) from None
         finally:
             snap.leave()
 

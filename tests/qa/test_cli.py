@@ -78,10 +78,10 @@ def one_line_error(result, code: int, *words: str) -> None:
 
 
 def test_url_index_location_is_refused_in_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", "--index", "postgresql://user@/db"],
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", "--index", "mysql://user@/db"],
                             capture_output=True, text=True, timeout=120, cwd=tmp_path,
                             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
-    one_line_error(result, 2, "postgresql://", "not supported")
+    one_line_error(result, 2, "mysql://", "not supported", "postgresql://")
     assert list(tmp_path.iterdir()) == [], "no folder named after the URL is created"
 
 

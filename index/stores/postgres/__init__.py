@@ -1,0 +1,215 @@
+"""The PostgreSQL store: every version of an index in one database (pgvector for vectors,
+full-text search for keywords), shared by any number of service replicas.
+
+    newsqa.live       one row: the published version readers use (switched in the build's transaction)
+    newsqa.versions   published versions: id, name, floor, manifest
+    newsqa.articles, chunks, sentences, story_bands, skipped   rows of all kept versions (schema.py)
+    newsqa.outcome    the outcome of the most recent build attempt
+
+Builds take a session advisory lock (released by the server if the build dies), write in one
+transaction and publish by updating the pointer in that same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import psycopg
+
+from index.stores.base import BuildInProgress, IndexUnavailable
+from index.stores.postgres.connection import Database, is_url, redact
+from index.stores.postgres.reader import PostgresReader, manifest_of
+from index.stores.postgres.schema import FORMAT, SCHEMA, VERSIONED, ddl, visible
+from index.stores.postgres.writer import PostgresWriter
+from index.types import Manifest
+
+__all__ = ["PostgresStore", "is_url", "redact"]
+
+log = logging.getLogger(__name__)
+S = SCHEMA
+#: The build lock: one advisory lock per schema (pg_locks shows a bigint key as classid/objid).
+LOCK_KEY = (0x6E657773 << 32) | zlib.crc32(SCHEMA.encode())
+
+
+class PostgresStore:
+    def __init__(self, dsn: str, keep_versions: int = 2, pool_size: int = 4, timeout: float = 5.0) -> None:
+        self.db = Database(dsn, pool_size, timeout)
+        self.location = self.db.display  # printed in summaries and errors: never the password
+        self.keep_versions = keep_versions
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def live_version(self) -> str | None:
+        """One indexed lookup per call: cheap enough for every request."""
+        try:
+            with self.db.connection() as conn:
+                row = conn.execute(f"SELECT v.name FROM {S}.live l JOIN {S}.versions v ON v.id = l.version").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return None  # nothing was ever built in this database
+        return row[0] if row else None
+
+    def open(self, version: str | None = None) -> PostgresReader:
+        query = (f"SELECT id, name, floor, manifest FROM {S}.versions WHERE name = %s" if version else
+                 f"SELECT v.id, v.name, v.floor, v.manifest FROM {S}.live l JOIN {S}.versions v ON v.id = l.version")
+        try:
+            with self.db.connection() as conn:
+                row = conn.execute(query, (version,) if version else ()).fetchone()
+        except psycopg.errors.UndefinedTable:
+            row = None
+        if row is None:
+            if version:
+                raise IndexUnavailable(f"version {version} is no longer kept in {self.location}; reload the service")
+            raise IndexUnavailable(f"no index in {self.location}; build one with "
+                                   f"`python scripts/build_index.py --index {self.location}` (or `qa build`)")
+        return PostgresReader(self.db, row[0], row[1], row[2], manifest_of(row[3]))
+
+    # --- building --------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """A session advisory lock on a connection of its own: the server drops it if the build dies."""
+        conn = self.db.connect(autocommit=True)
+        try:
+            if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+                raise BuildInProgress(f"another build of {self.location} is running (it holds the database's "
+                                      "build lock); try again when it ends")
+            yield
+        finally:
+            conn.close()
+
+    def build_running(self) -> bool:
+        try:
+            with self.db.connection() as conn:
+                return conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND classid = %s::oid AND objid = %s::oid AND objsubid = 1)",
+                    (LOCK_KEY >> 32, LOCK_KEY & 0xFFFFFFFF)).fetchone()[0]
+        except IndexUnavailable:
+            return False
+
+    def begin(self, incremental: bool, dimension: int, vector_kind: str) -> PostgresWriter:
+        conn = self.db.connect(autocommit=True)
+        try:
+            _ensure_schema(conn, dimension, self.location)
+            self.prune(conn)  # drops rows left unreachable (a build that died after committing, old versions)
+            live = conn.execute(f"SELECT v.id, v.floor FROM {S}.live l JOIN {S}.versions v ON v.id = l.version"
+                                ).fetchone()
+            version_id = conn.execute(f"SELECT nextval('{S}.version_ids')").fetchone()[0]
+            conn.autocommit = False  # from here on, one transaction: the build's
+        except BaseException:
+            conn.close()
+            raise
+        floor = live[1] if incremental and live is not None else version_id
+        name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-v{version_id}"
+        return PostgresWriter(conn, version_id, name, floor)
+
+    def publish(self, writer: PostgresWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
+        conn = writer.conn
+        try:
+            conn.execute(f"INSERT INTO {S}.versions (id, name, floor, manifest) VALUES (%s, %s, %s, %s)",
+                         (writer.version_id, writer.version, writer.floor, manifest.to_json()))
+            on_stage("written")
+            _verify(writer, manifest)
+            on_stage("verified")
+            on_stage("renamed")  # complete and in place, not live yet: a kill here still rolls everything back
+            conn.execute(f"""INSERT INTO {S}.live (one, version) VALUES (true, %s)
+                             ON CONFLICT (one) DO UPDATE SET version = excluded.version""", (writer.version_id,))
+            conn.commit()
+        except psycopg.OperationalError as exc:
+            raise self.db.unavailable(exc) from None
+        finally:
+            writer.abandon()
+        try:
+            with self.db.connection() as conn:
+                self.prune(conn)
+        except (IndexUnavailable, psycopg.Error) as exc:  # published already; the next build prunes
+            log.warning("pruning old versions of %s failed: %s", self.location, exc)
+        return writer.version
+
+    def discard(self, writer: PostgresWriter) -> None:
+        writer.abandon()
+
+    def prune(self, conn: psycopg.Connection) -> None:
+        """Delete versions beyond ``keep_versions`` (the live one always stays) and the rows no kept version sees."""
+        with conn.transaction():
+            kept = conn.execute(
+                f"""SELECT id, floor FROM {S}.versions
+                    WHERE id <= (SELECT version FROM {S}.live) ORDER BY id DESC LIMIT %s""",
+                (self.keep_versions,)).fetchall()
+            if not kept:
+                return
+            oldest = min(v for v, _ in kept)
+            conn.execute(f"DELETE FROM {S}.versions WHERE id < %s", (oldest,))
+            pairs = {"vs": [v for v, _ in kept], "floors": [f for _, f in kept]}
+            for table in VERSIONED:
+                conn.execute(
+                    f"""DELETE FROM {S}.{table} t WHERE NOT EXISTS (
+                            SELECT 1 FROM unnest(%(vs)s::bigint[], %(floors)s::bigint[]) AS k(v, floor)
+                            WHERE t.born BETWEEN k.floor AND k.v AND (t.died IS NULL OR t.died > k.v))""", pairs)
+
+    def record_outcome(self, outcome: dict) -> None:
+        try:
+            with self.db.connection() as conn:
+                conn.execute(f"""INSERT INTO {S}.outcome (one, outcome) VALUES (true, %s)
+                                 ON CONFLICT (one) DO UPDATE SET outcome = excluded.outcome""",
+                             (json.dumps(outcome, default=str),))
+        except (IndexUnavailable, psycopg.Error) as exc:
+            log.warning("could not record the build outcome in %s: %s", self.location, exc)
+
+    def last_outcome(self) -> dict | None:
+        try:
+            with self.db.connection() as conn:
+                row = conn.execute(f"SELECT outcome FROM {S}.outcome").fetchone()
+        except (IndexUnavailable, psycopg.Error):
+            return None
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _ensure_schema(conn: psycopg.Connection, dimension: int, location: str) -> None:
+    """Create the tables on first use; refuse a database laid out in another format or dimension."""
+    try:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    except psycopg.errors.InsufficientPrivilege:
+        raise IndexUnavailable(f"the pgvector extension is not installed in {location} and this user may not "
+                               "install it; ask an administrator to run CREATE EXTENSION vector") from None
+    except psycopg.errors.UndefinedFile:
+        raise IndexUnavailable(f"the server of {location} has no pgvector extension; install pgvector 0.8 "
+                               "or later on it") from None
+    with conn.transaction():
+        conn.execute(ddl(dimension))
+        conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) ON CONFLICT DO NOTHING",
+                     (FORMAT, dimension))
+        stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+    if stored_format != FORMAT:
+        raise IndexUnavailable(f"{location} holds an index in store format {stored_format}; this version writes "
+                               f"format {FORMAT}: drop schema {S} (DROP SCHEMA {S} CASCADE) and build again")
+    if stored_dimension != dimension:
+        raise IndexUnavailable(f"{location} holds {stored_dimension}-dimension vectors but the encoder makes "
+                               f"{dimension}; use another database for this model, or drop schema {S} first")
+
+
+def _verify(writer: PostgresWriter, manifest: Manifest) -> None:
+    """Counts agree with the manifest, and a stored sentence vector finds itself through the HNSW index."""
+    counts = writer.counts()
+    expected = (manifest.articles, manifest.chunks, manifest.sentences)
+    if counts != expected:
+        raise IndexUnavailable(f"verification failed: the version holds {counts} articles/chunks/sentences, "
+                               f"the manifest says {expected}")
+    scope = {"v": writer.version_id, "floor": writer.floor}
+    probe = writer.conn.execute(f"SELECT t.embedding FROM {S}.sentences t WHERE {visible('t')} LIMIT 1",
+                                scope).fetchone()
+    if probe is None:
+        return
+    best = writer.conn.execute(
+        f"""SELECT 1 - (t.embedding <=> %(q)s::vector) FROM {S}.sentences t WHERE {visible('t')}
+            ORDER BY t.embedding <=> %(q)s::vector LIMIT 1""", {**scope, "q": probe[0]}).fetchone()
+    if best is None or best[0] < 0.99:
+        raise IndexUnavailable("verification failed: a stored vector did not find itself")

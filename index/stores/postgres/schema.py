@@ -1,0 +1,99 @@
+"""The tables of the PostgreSQL store, in one schema of the database.
+
+Versions share the tables. Every row carries ``born`` (the build that wrote it) and ``died``
+(the build that removed it, or NULL). Version ``v`` with floor ``f`` (the full build it descends
+from) sees the rows with ``f <= born <= v`` and ``died`` NULL or above ``v``: an incremental build
+writes only what changed, a full build starts from an empty view without touching old rows, and
+readers of the previous version keep seeing exactly their rows until they are pruned.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+SCHEMA = "newsqa"
+FORMAT = 1  # bumped when the tables change meaning; a database in another format is refused
+
+_DDL = """
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.store (one boolean PRIMARY KEY DEFAULT true CHECK (one), format int NOT NULL,
+                                      dimension int NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS {s}.version_ids;
+CREATE TABLE IF NOT EXISTS {s}.versions (
+    id bigint PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    floor bigint NOT NULL,               -- the oldest build whose rows this version may see
+    manifest jsonb NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS {s}.live (    -- the one-row pointer readers follow
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    version bigint NOT NULL REFERENCES {s}.versions(id)
+);
+CREATE TABLE IF NOT EXISTS {s}.outcome (one boolean PRIMARY KEY DEFAULT true CHECK (one), outcome jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.articles (
+    row_id bigserial PRIMARY KEY,
+    born bigint NOT NULL, died bigint,
+    article_id text NOT NULL, path text NOT NULL, content_sha text NOT NULL, title text NOT NULL,
+    source text, authors text[] NOT NULL, author_keys text[] NOT NULL, reported_from text,
+    published_date date, updated_date date,
+    effective_date date,                 -- the later of published and updated: when the stored text existed
+    section text, page text, conflict text, url text, extra jsonb NOT NULL, body text NOT NULL,
+    source_key text, section_key text, conflict_key text,   -- filter_key(value): what filters compare
+    story_id text NOT NULL,
+    signature bytea NOT NULL             -- MinHash of the body's word shingles (index/stories.py)
+);
+CREATE INDEX IF NOT EXISTS articles_article_id ON {s}.articles (article_id);
+CREATE INDEX IF NOT EXISTS articles_path ON {s}.articles (path);
+CREATE INDEX IF NOT EXISTS articles_story ON {s}.articles (story_id);
+CREATE INDEX IF NOT EXISTS articles_source ON {s}.articles (source_key);
+CREATE INDEX IF NOT EXISTS articles_published ON {s}.articles (published_date);
+CREATE INDEX IF NOT EXISTS articles_authors ON {s}.articles USING gin (author_keys);
+CREATE TABLE IF NOT EXISTS {s}.story_bands (   -- LSH band keys: candidates for the same story
+    key bigint NOT NULL,
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS story_bands_key ON {s}.story_bands (key);
+CREATE INDEX IF NOT EXISTS story_bands_article ON {s}.story_bands (article_row);
+CREATE SEQUENCE IF NOT EXISTS {s}.chunk_ids;
+CREATE TABLE IF NOT EXISTS {s}.chunks (
+    id bigint PRIMARY KEY,               -- stable across incremental builds, unique across versions
+    born bigint NOT NULL, died bigint,   -- always those of its article (denormalised: no join to filter)
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
+    chunk_id text NOT NULL, position int NOT NULL, start int NOT NULL, "end" int NOT NULL,
+    sentences jsonb NOT NULL,            -- [[start, end], ...] in the article body
+    terms tsvector NOT NULL,             -- Porter stems of title (weight A) and text, as FTS5 stores them
+    embedding vector({dimension}) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON {s}.chunks (article_row);
+CREATE INDEX IF NOT EXISTS chunks_terms ON {s}.chunks USING gin (terms);
+CREATE INDEX IF NOT EXISTS chunks_embedding ON {s}.chunks USING hnsw (embedding vector_cosine_ops);
+CREATE SEQUENCE IF NOT EXISTS {s}.sentence_ids;
+CREATE TABLE IF NOT EXISTS {s}.sentences (
+    id bigint PRIMARY KEY,
+    born bigint NOT NULL, died bigint,
+    chunk bigint NOT NULL,               -- the first chunk that holds it
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
+    start int NOT NULL, "end" int NOT NULL,
+    embedding vector({dimension}) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_article ON {s}.sentences (article_row, start);
+CREATE INDEX IF NOT EXISTS sentences_embedding ON {s}.sentences USING hnsw (embedding vector_cosine_ops);
+CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usable article
+    path text NOT NULL, content_sha text NOT NULL, reason text NOT NULL,
+    born bigint NOT NULL, died bigint
+);
+CREATE INDEX IF NOT EXISTS skipped_path ON {s}.skipped (path);
+"""
+
+#: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands follow their article).
+VERSIONED = ("sentences", "chunks", "articles", "skipped")
+
+
+def ddl(dimension: int, schema: str = SCHEMA) -> sql.Composed:
+    return sql.SQL(_DDL).format(s=sql.Identifier(schema), dimension=sql.Literal(int(dimension)))
+
+
+def visible(alias: str) -> str:
+    """The rows of version ``%(v)s`` (with floor ``%(floor)s``) in table ``alias``."""
+    return f"({alias}.born BETWEEN %(floor)s AND %(v)s AND ({alias}.died IS NULL OR {alias}.died > %(v)s))"

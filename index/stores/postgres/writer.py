@@ -1,0 +1,125 @@
+"""Writes one unpublished version in a single transaction, on a connection of its own.
+
+Nothing a build writes is visible to other sessions until ``publish`` commits it together with
+the switch of the live pointer; a build that fails or is killed is rolled back by the server.
+Only what changed is written: new rows are born in this version, removed rows die in it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import psycopg
+
+from index.stores.postgres.literals import tsvector, vector
+from index.stores.postgres.schema import SCHEMA, visible
+from index.stories import Fingerprint, same_story
+from index.types import Article, Chunk, filter_key
+
+S = SCHEMA
+
+
+class PostgresWriter:
+    def __init__(self, conn: psycopg.Connection, version_id: int, name: str, floor: int) -> None:
+        self.conn = conn
+        self.version_id = version_id
+        self.version = name
+        self.floor = floor
+        self._scope = {"v": version_id, "floor": floor}
+
+    def _rows(self, statement: str, **params) -> list[tuple]:
+        return self.conn.execute(statement, {**self._scope, **params}).fetchall()
+
+    def known_articles(self) -> dict[str, str]:
+        return dict(self._rows(f"SELECT a.path, a.content_sha FROM {S}.articles a WHERE {visible('a')}"))
+
+    def known_unusable(self) -> dict[str, tuple[str, str]]:
+        return {path: (sha, reason) for path, sha, reason in self._rows(
+            f"SELECT k.path, k.content_sha, k.reason FROM {S}.skipped k WHERE {visible('k')}")}
+
+    def mark_unusable(self, key: str, content_sha: str, reason: str) -> None:
+        self._rows(f"UPDATE {S}.skipped k SET died = %(v)s WHERE k.path = %(path)s AND {visible('k')} RETURNING 1",
+                   path=key)
+        self.conn.execute(f"INSERT INTO {S}.skipped (path, content_sha, reason, born) VALUES (%s, %s, %s, %s)",
+                          (key, content_sha, reason, self.version_id))
+
+    def remove(self, keys: Sequence[str]) -> int:
+        keys = list(keys)
+        if not keys:
+            return 0
+        self._rows(f"UPDATE {S}.skipped k SET died = %(v)s WHERE k.path = ANY(%(keys)s) AND {visible('k')} RETURNING 1",
+                   keys=keys)
+        rows = [r[0] for r in self._rows(
+            f"""UPDATE {S}.articles a SET died = %(v)s WHERE a.path = ANY(%(keys)s) AND {visible('a')}
+                RETURNING a.row_id""", keys=keys)]
+        if not rows:
+            return 0
+        self._rows(f"UPDATE {S}.sentences t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1", rows=rows)
+        return len(self._rows(f"UPDATE {S}.chunks t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1",
+                              rows=rows))
+
+    def story_for(self, fingerprint: Fingerprint) -> str | None:
+        """The story of a near-duplicate visible in this version, found through shared LSH band keys."""
+        rows = self._rows(
+            f"""SELECT DISTINCT a.story_id, a.signature FROM {S}.story_bands b JOIN {S}.articles a
+                ON a.row_id = b.article_row WHERE b.key = ANY(%(keys)s) AND {visible('a')}""",
+            keys=list(fingerprint.bands))
+        return same_story(fingerprint, [(story, np.frombuffer(sig, dtype=np.uint64)) for story, sig in rows])
+
+    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
+            sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray,
+            fingerprint: Fingerprint) -> str:
+        story_id = self.story_for(fingerprint) or article.article_id
+        row_id = self.conn.execute(
+            f"""INSERT INTO {S}.articles (born, article_id, path, content_sha, title, source, authors, author_keys,
+                    reported_from, published_date, updated_date, effective_date, section, page, conflict, url, extra,
+                    body, source_key, section_key, conflict_key, story_id, signature)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                RETURNING row_id""",
+            (self.version_id, article.article_id, article.path, article.content_sha, article.title, article.source,
+             list(article.authors), [filter_key(n) for n in article.authors], article.reported_from,
+             article.published_date, article.updated_date, article.effective_date, article.section, article.page,
+             article.conflict, article.url, json.dumps(article.extra), article.body, _key(article.source),
+             _key(article.section), _key(article.conflict), story_id, fingerprint.signature.tobytes()),
+        ).fetchone()[0]
+        chunk_ids = self._ids("chunk_ids", len(chunks))
+        sentence_ids = self._ids("sentence_ids", len(sentences))
+        with self.conn.cursor() as cur:
+            with cur.copy(f"COPY {S}.story_bands (key, article_row) FROM STDIN") as copy:
+                for key in fingerprint.bands:
+                    copy.write_row((key, row_id))
+            with cur.copy(f"""COPY {S}.chunks (id, born, article_row, chunk_id, position, start, "end", sentences,
+                                               terms, embedding) FROM STDIN""") as copy:
+                for cid, chunk, vec in zip(chunk_ids, chunks, vectors):
+                    copy.write_row((cid, self.version_id, row_id, chunk.chunk_id, chunk.position, chunk.start,
+                                    chunk.end, json.dumps(chunk.sentences), tsvector(article.title, chunk.text),
+                                    vector(vec)))
+            with cur.copy(f"""COPY {S}.sentences (id, born, chunk, article_row, start, "end", embedding)
+                              FROM STDIN""") as copy:
+                for sid, (position, start, end), vec in zip(sentence_ids, sentences, sentence_vectors):
+                    copy.write_row((sid, self.version_id, chunk_ids[position], row_id, start, end, vector(vec)))
+        return story_id
+
+    def _ids(self, sequence: str, n: int) -> list[int]:
+        if n == 0:
+            return []
+        return [r[0] for r in self.conn.execute(
+            f"SELECT nextval('{S}.{sequence}') FROM generate_series(1, %s)", (n,)).fetchall()]
+
+    def counts(self) -> tuple[int, int, int]:
+        return tuple(self._rows(f"SELECT count(*) FROM {S}.{table} t WHERE {visible('t')}")[0][0]
+                     for table in ("articles", "chunks", "sentences"))
+
+    def abandon(self) -> None:
+        """Roll back everything this build wrote and let go of its connection."""
+        try:
+            self.conn.rollback()
+        except psycopg.Error:
+            pass  # the connection is already gone: the server rolled back for us
+        self.conn.close()
+
+
+def _key(value: str | None) -> str | None:
+    return filter_key(value) if value else None
