@@ -75,8 +75,8 @@ def _entry(raw) -> FeedEntry:
         entry_id=(raw.get("id") or "").strip() or None,
         title=clean(raw.get("title")),
         authors=[a for a in authors if a],
-        published=_date(raw.get("published_parsed")),
-        updated=_date(raw.get("updated_parsed")),
+        published=_date(dict.get(raw, "published_parsed")),  # dict.get: feedparser maps a missing one to the other
+        updated=_date(dict.get(raw, "updated_parsed")),
         content=html.get("value") if html else None,
         summary=raw.get("summary") or None,
         section=clean(tags[0]) if tags else None,

@@ -19,7 +19,7 @@ from index.ingest.feeds import Feed, FeedEntry, FeedError, read_feed
 from index.ingest.fetch import FetchError, fetch
 from index.ingest.html import MIN_WORDS, Page, decode_page, extract_page, fragment_text
 from index.ingest.meta import is_amp, parse_tree, read_meta
-from index.ingest.urls import is_web_url, url_key
+from index.ingest.urls import canonical_url, is_web_url, url_key
 from index.parse import HTML_SUFFIXES, UnusableFile
 
 FULL_TEXT_WORDS = 80  # an entry's content shorter than this is taken for a summary, not the article
@@ -165,6 +165,7 @@ class _Run:
         host = urlsplit(link).hostname or ""
         if host in self.unreachable:
             return None, "", f"{host} was unreachable earlier in this run"
+        link = canonical_url(link) or link  # no tracking parameters sent back; the full page, not its AMP copy
         try:
             fetched = fetch(link, self.options.max_bytes, self.corpus.state.validators.get(link))
         except FetchError as exc:
@@ -255,8 +256,6 @@ def _fill_from_feed(page: Page, entry: FeedEntry, feed: Feed) -> None:
     if page.updated and page.published and page.updated <= page.published:
         page.updated = None  # an update on or before publication says nothing
     if page.url is None and entry.link:
-        from index.ingest.urls import canonical_url
-
         page.url = canonical_url(entry.link)
     if len(page.body.split()) < MIN_WORDS:
         raise UnusableFile("no article text")
