@@ -76,6 +76,9 @@ def decode_page(raw: bytes, declared: str | None = None) -> tuple[str, list[str]
     try:
         return raw.decode(codec), []
     except UnicodeDecodeError:
+        if codec == "cp1252":  # the five bytes Windows-1252 leaves undefined are C1 controls to browsers
+            marked = raw.decode("cp1252", errors="surrogateescape")
+            return re.sub("[\udc80-\udcff]", lambda m: chr(ord(m.group()) - 0xDC00), marked), []
         text, warnings = decode(raw)
         return text, [f"the page declares {label!r} but its bytes are not; read as UTF-8", *warnings]
 
@@ -110,8 +113,8 @@ def extract_page(text: str, url: str | None = None) -> Page:
         document = trafilatura.bare_extraction(
             text, url=meta.url or url, with_metadata=True, include_comments=False, include_tables=True,
             include_images=False, include_links=False, include_formatting=False, deduplicate=False)
-    except (ValueError, TypeError, RecursionError) as exc:  # trafilatura's parser on a pathological page
-        raise UnusableFile(f"the page could not be read ({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 — a third-party parser on hostile input must not stop a build
+        raise UnusableFile(f"the page could not be read ({type(exc).__name__}: {str(exc)[:120]})") from None
     body = paragraphs(document.text if document is not None else None)
     if len(body.split()) < MIN_WORDS:
         raise UnusableFile("no article text in the page (only navigation, links or boilerplate"
@@ -173,7 +176,7 @@ def _htmldate(text: str, original: bool) -> str | None:
 
     try:
         return find_date(text, original_date=original, extensive_search=original)
-    except (ValueError, TypeError, RecursionError):
+    except Exception:  # noqa: BLE001 — a date is optional; a failure to find one is not worth a lost article
         return None
 
 

@@ -54,7 +54,7 @@ def parse_tree(text: str) -> lxml.html.HtmlElement | None:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input that declares an encoding
     try:
         return lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(remove_comments=True))
-    except (etree.ParserError, ValueError):
+    except (etree.LxmlError, ValueError):
         return None
 
 
@@ -92,14 +92,14 @@ def clean(value: object) -> str | None:
 def _names(value: object) -> list[str]:
     from index.parse import split_authors  # parse imports this package lazily; import back the same way
 
-    if isinstance(value, str):
+    if isinstance(value, str):  # one string may name several people: "By A, B and C"
         value = BYLINE_TAIL.sub("", BY_PREFIX.sub("", clean(value) or ""))
         return [n for n in split_authors(value) if not _looks_like_url(n)]
-    names: list[str] = []
+    names: list[str] = []  # a list (JSON-LD, microdata) names one person per item: "Doe, Jane" stays whole
     for item in value if isinstance(value, list) else [value]:
-        for name in _names(item) if isinstance(item, str) else []:
-            if name not in names:
-                names.append(name)
+        name = clean(BY_PREFIX.sub("", item)) if isinstance(item, str) else None
+        if name and not _looks_like_url(name) and name not in names:
+            names.append(name)
     return names
 
 

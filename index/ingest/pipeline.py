@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from index.ingest.corpus import TEXT_FROM_FEED, TEXT_FROM_PAGE, Corpus
 from index.ingest.feeds import Feed, FeedEntry, FeedError, read_feed
 from index.ingest.fetch import FetchError, fetch
-from index.ingest.html import MIN_WORDS, Page, decode_page, extract_page, fragment_text
+from index.ingest.html import Page, decode_page, extract_page, fragment_text
 from index.ingest.meta import is_amp, parse_tree, read_meta
 from index.ingest.urls import canonical_url, is_web_url, url_key
 from index.parse import HTML_SUFFIXES, UnusableFile
@@ -123,13 +123,13 @@ class _Run:
             page = _from_entry(entry)
             text_from = TEXT_FROM_FEED
             if page is None:
-                raise UnusableFile(f"{why_not or 'no link'}, and the feed carries only a summary, not the article")
+                raise UnusableFile(f"{why_not or 'no link'}; the feed carries only a summary, not the article")
             if why_not:
                 outcome.notes.append(f"{why_not}; used the full text the feed carries")
         _fill_from_feed(page, entry, feed)
         keys = [k for k in dict.fromkeys((url_key(page.url), url_key(link))) if k]
         if not keys:  # no address at all: named by the feed and the entry's id or title
-            token = f"{feed.location}\0{entry.entry_id or entry.title}"
+            token = f"{feed.title or feed.location}\0{entry.entry_id or entry.title}"
             keys = ["entry:" + hashlib.sha256(token.encode("utf-8")).hexdigest()]
             outcome.notes.append("the entry has no link; named from its id")
         name = self.corpus.file_for(keys)
@@ -161,7 +161,7 @@ class _Run:
             except OSError as exc:
                 return None, "", f"saved page {found.name} could not be read ({exc.strerror or exc})"
         if not self.options.allow_fetch:
-            return None, "", why or "no saved page for it, and fetching is turned off"
+            return None, "", why or "no page (no saved-pages folder given, and fetching is off)"
         host = urlsplit(link).hostname or ""
         if host in self.unreachable:
             return None, "", f"{host} was unreachable earlier in this run"
@@ -257,8 +257,6 @@ def _fill_from_feed(page: Page, entry: FeedEntry, feed: Feed) -> None:
         page.updated = None  # an update on or before publication says nothing
     if page.url is None and entry.link:
         page.url = canonical_url(entry.link)
-    if len(page.body.split()) < MIN_WORDS:
-        raise UnusableFile("no article text")
 
 
 def _reason(exc: BaseException) -> str:

@@ -309,3 +309,17 @@ def test_ingested_pages_are_built_and_answered_with_exact_quotes(tmp_path, encod
     assert "INJECTED" not in pilots.body
     assert report.warnings == [] or all("date" in w or "JSON-LD" in w for _, w in report.warnings)
     assert os.path.exists(corpus / FOLDER / STATE_FILE)
+
+
+def test_entry_without_a_link_is_named_from_its_id_stably(corpus, tmp_path):
+    feed = tmp_path / "nolink.xml"
+    feed.write_text(Path(ATOM).read_text().replace(
+        '<link rel="alternate" href="https://www.valleycourier.example/sport/rowing-club-centenary"/>', ""))
+    report = outcomes(ingest(corpus, str(feed), pages=None))
+    [(action, notes)] = [v for k, v in report.items() if "rowing-centenary" in k]
+    assert action == "added" and "no link" in notes[0]
+    moved = tmp_path / "elsewhere" / "same-feed.xml"
+    moved.parent.mkdir()
+    shutil.copy(feed, moved)
+    report = outcomes(ingest(corpus, str(moved), pages=None))
+    assert [v[0] for k, v in report.items() if "rowing-centenary" in k] == ["unchanged"]

@@ -173,3 +173,17 @@ def test_feed_entry_html_fragment_to_paragraphs():
     html = "<p>First <b>para</b>graph.</p><script>alert(1)</script><ul><li>One</li><li>Two</li></ul>"
     assert fragment_text(html) == "First paragraph.\n\nOne\n\nTwo"
     assert fragment_text("plain text\nsecond line") == "plain text\n\nsecond line"
+
+
+def test_structured_author_lists_keep_each_name_whole(tmp_path):
+    raw = (PAGES / "pilots-strike.html").read_text().replace(
+        '"author": "Marcus Oyelaran"', '"author": [{"@type": "Person", "name": "Oyelaran, Marcus"}, '
+                                       '{"@type": "Person", "name": "https://x.example/staff/2"}, "By Ada Obi"]')
+    (tmp_path / "p.html").write_text(raw)
+    assert corpus_article(tmp_path, "p.html").authors == ["Oyelaran, Marcus", "Ada Obi"]
+
+
+def test_bytes_windows_1252_leaves_undefined_do_not_lose_the_page():
+    raw = b'<meta charset="windows-1252"><p>caf\xe9 \x81 \x93quoted\x94</p>'
+    text, warnings = decode_page(raw)
+    assert "café" in text and "“quoted”" in text and warnings == []
