@@ -323,3 +323,9 @@ def test_entry_without_a_link_is_named_from_its_id_stably(corpus, tmp_path):
     shutil.copy(feed, moved)
     report = outcomes(ingest(corpus, str(moved), pages=None))
     assert [v[0] for k, v in report.items() if "rowing-centenary" in k] == ["unchanged"]
+
+
+def test_a_feed_file_over_the_size_limit_is_refused_with_the_reason(corpus):
+    [feed] = ingest(corpus, RSS, max_bytes=1_000).outcomes
+    assert feed.action == "failed" and "over the limit of 1,000" in feed.notes[0]
+    assert not (corpus / FOLDER).exists() or not list((corpus / FOLDER).glob("*.txt"))
