@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
@@ -120,7 +121,8 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
     on_stage("scanned")
     encoder = encoder or make_encoder(settings)
     chunking = settings.chunking_params(encoder.max_seq_tokens)
-    chunker = Chunker(encoder.count_tokens, **chunking)
+    chunker = Chunker(encoder.count_tokens, chunking["chunk_tokens"], chunking["max_seq_tokens"],
+                      chunking["overlap_sentences"], chunking["title_in_embedding"])
 
     live = store.live_version()
     reason_full = "--full requested" if full else None
@@ -160,7 +162,8 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         for i in range(0, len(pending), ARTICLES_PER_BATCH):
-            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, encoder, writer, report)
+            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, encoder, writer, report,
+                         in_chunk=chunking["sentence_vectors"] == "in_chunk")
             on_stage("embedding")
             bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
         bar.close()
@@ -194,7 +197,7 @@ def _check_strict(strict: bool, report: BuildReport) -> None:
 
 
 def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
-                 writer: IndexWriter, report: BuildReport) -> None:
+                 writer: IndexWriter, report: BuildReport, in_chunk: bool) -> None:
     parsed = []
     for record in records:
         try:
@@ -211,19 +214,52 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
             continue
         parsed.append((article, chunks))
     sentences = [distinct_sentences(chunks) for _, chunks in parsed]
-    texts = [chunker.embedding_text(a.title, c.text) for a, chunks in parsed for c in chunks]
-    n_chunks = len(texts)
-    texts += [chunker.embedding_text(a.title, a.body[s:e]) for (a, _), spans in zip(parsed, sentences)
-              for _, s, e in spans]
-    vectors = encoder.encode(texts)  # one call: the encoder batches similar lengths together
-    chunk_at, sentence_at = 0, n_chunks
+    if in_chunk:
+        chunk_vectors, sentence_vectors = _pooled_sentence_vectors(parsed, sentences, chunker, encoder)
+    else:
+        chunk_vectors, sentence_vectors = _separate_sentence_vectors(parsed, sentences, chunker, encoder)
+    n_chunks = len(chunk_vectors)
+    chunk_at, sentence_at = 0, 0
     for (article, chunks), spans in zip(parsed, sentences):
-        writer.add(article, chunks, vectors[chunk_at:chunk_at + len(chunks)],
-                   spans, vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
+        writer.add(article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
+                   spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
         chunk_at += len(chunks)
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)
     report.embedded_chunks += n_chunks
+
+
+def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):
+    """Chunks, then every distinct sentence embedded again on its own (title-prefixed): one encode call,
+    so the encoder batches similar lengths together."""
+    texts = [chunker.embedding_text(a.title, c.text) for a, chunks in parsed for c in chunks]
+    n_chunks = len(texts)
+    texts += [chunker.embedding_text(a.title, a.body[s:e]) for (a, _), spans in zip(parsed, sentences)
+              for _, s, e in spans]
+    vectors = encoder.encode(texts)
+    return vectors[:n_chunks], vectors[n_chunks:]
+
+
+def _pooled_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):
+    """Chunk vectors, and each sentence's vector pooled from the pass over the chunk it is assigned to
+    (index/encoders/spans.py). A sentence the model window cut off is embedded on its own."""
+    texts, spans, owners = [], [], []
+    for (article, chunks), article_sentences in zip(parsed, sentences):
+        prefix = chunker.title_prefix(article.title)
+        shift = len(prefix) + 1 if prefix else 0  # embedding_text puts "<title>\n" before the chunk
+        for chunk in chunks:
+            texts.append(chunker.embedding_text(article.title, chunk.text))
+            spans.append([(shift + s - chunk.start, shift + e - chunk.start)
+                          for position, s, e in article_sentences if position == chunk.position])
+            owners.append(article)
+    chunk_vectors, pooled = encoder.encode_spans(texts, spans)
+    sentence_vectors = np.concatenate(pooled) if pooled else np.zeros((0, encoder.dimension), np.float32)
+    missing = np.flatnonzero(~sentence_vectors.any(axis=1))
+    if len(missing):
+        where = [(owners[i], text[a:b]) for i, (text, row) in enumerate(zip(texts, spans)) for a, b in row]
+        sentence_vectors[missing] = encoder.encode([chunker.embedding_text(where[m][0].title, where[m][1])
+                                                    for m in missing])
+    return chunk_vectors, sentence_vectors
 
 
 def distinct_sentences(chunks) -> list[tuple[int, int, int]]:

@@ -26,6 +26,12 @@ class Encoder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def encode_spans(self, texts: Sequence[str],
+                     spans: Sequence[Sequence[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``encode(texts)``, and from the same forward passes a unit vector for each character span
+        ``spans[i]`` of ``texts[i]`` (its tokens' mean; a zero row if the span lies past the window)."""
+        ...
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens per text as the model counts them, without special tokens."""
         ...

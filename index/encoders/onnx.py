@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from index.encoders.base import ModelUnavailable
+from index.encoders.spans import Span, leading_space, pool_spans
 
 log = logging.getLogger(__name__)
 
@@ -349,17 +350,34 @@ class ExportedEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Longest first in batches of similar length (little padding), results in input order."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, hidden, feed, _ in self._passes(texts):
+            out[rows] = _pool(hidden, feed["attention_mask"])
+        return out
+
+    def encode_spans(self, texts: Sequence[str],
+                     spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        for rows, hidden, feed, encodings in self._passes(texts):
+            out[rows] = _pool(hidden, feed["attention_mask"])
+            for row, states, encoding in zip(rows, hidden, encodings):
+                pooled[row] = pool_spans(states[:len(encoding.ids)], np.asarray(encoding.offsets).reshape(-1, 2),
+                                         spans[row], leading_space(texts[row]))
+        return out, pooled
+
+    def _passes(self, texts: Sequence[str]):
+        """(rows, last hidden states, feed, encodings) per run, longest texts first."""
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for at in range(0, len(order), self.batch_size):
             rows = order[at:at + self.batch_size]
             # sentence-transformers strips each text before tokenising; so do we, for the same vectors
             encodings = self._tokenizer.encode_batch([texts[i].strip() for i in rows])
-            feeds = [_feed(encodings, self._names)] if self.pad_batches else [_feed([e], self._names)
-                                                                              for e in encodings]
+            groups = [(rows, encodings)] if self.pad_batches else [([r], [e]) for r, e in zip(rows, encodings)]
+            feeds = [_feed(group, self._names) for _, group in groups]
             with self._lock:
                 hidden = [self._run(feed) for feed in feeds]
-            out[rows] = np.concatenate([_pool(h, feed["attention_mask"]) for h, feed in zip(hidden, feeds)])
-        return out
+            for (group_rows, group), states, feed in zip(groups, hidden, feeds):
+                yield group_rows, states, feed, group
 
 
 class OnnxEncoder(ExportedEncoder):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.encoders.base import ModelUnavailable
+from index.encoders.spans import Span, leading_space, pool_spans
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class TorchEncoder:
                              else self.model.get_sentence_embedding_dimension())
         self.max_seq_tokens = int(self.model.max_seq_length)
         self._counter = _private_counter(self.model.tokenizer)
+        self._offsets = _private_counter(self.model.tokenizer, truncate_at=self.max_seq_tokens)
         # The fast tokenizer mutates its truncation/padding state on every call and raises
         # "Already borrowed" when two threads encode at once; the CPU is saturated by one
         # encode anyway, so calls are serialised.
@@ -64,15 +66,44 @@ class TorchEncoder:
             out[rows] = vectors
         return out
 
+    def encode_spans(self, texts: Sequence[str],
+                     spans: Sequence[Sequence[Span]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        if self._offsets is None:  # a slow tokenizer has no offsets: embed the spans on their own
+            return self.encode(texts), [self.encode([t[a:b] for a, b in s]) for t, s in zip(texts, spans)]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for at in range(0, len(order), self.batch_size):
+            rows = order[at:at + self.batch_size]
+            with self._lock:
+                tokens = self.model.encode([texts[i] for i in rows], batch_size=self.batch_size,
+                                           output_value="token_embeddings", convert_to_numpy=False,
+                                           show_progress_bar=False)
+            encodings = self._offsets.encode_batch([texts[i].strip() for i in rows])
+            for row, states, encoding in zip(rows, tokens, encodings):
+                states = states.float().cpu().numpy()
+                mean = states.mean(axis=0)  # what the model's mean pooling computes over the real tokens
+                out[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+                if len(encoding.ids) != len(states):  # tokenised differently: never pool the wrong tokens
+                    pooled[row] = self.encode([texts[row][a:b] for a, b in spans[row]])
+                    continue
+                pooled[row] = pool_spans(states, np.asarray(encoding.offsets).reshape(-1, 2), spans[row],
+                                         leading_space(texts[row]))
+        return out, pooled
 
-def _private_counter(tokenizer):
-    """A copy of the fast tokenizer with truncation off: encode() toggles truncation on the shared one."""
+
+def _private_counter(tokenizer, truncate_at: int | None = None):
+    """A copy of the fast tokenizer (encode() toggles truncation on the shared one): no truncation for
+    counting, or the model's for reading token offsets."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
         return None
     from tokenizers import Tokenizer
 
     counter = Tokenizer.from_str(backend.to_str())
-    counter.no_truncation()
+    if truncate_at is None:
+        counter.no_truncation()
+    else:
+        counter.enable_truncation(max_length=truncate_at)
     counter.no_padding()
     return counter

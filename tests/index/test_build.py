@@ -244,3 +244,35 @@ def test_index_path_that_is_a_file_is_refused_in_words(tmp_path, encoder, small_
         build_index(settings, encoder=encoder, progress=False)
     with pytest.raises(IndexUnavailable, match="is a file"):
         open_index(tmp_path / "file")
+
+
+def test_sentence_vectors_from_the_chunk_pass_find_their_sentences(tmp_path, encoder, small_corpus, squad_data):
+    """With pooled (in_chunk) sentence vectors, a SQuAD question finds its paragraph by its best sentence
+    about as often as with separately embedded ones; switching between them is a full rebuild."""
+    paragraphs, questions = squad_data
+    titles = {p.pid: p.title for p in paragraphs[:12]}
+    asked = [q for q in questions if q.pid in titles][:40]
+    vectors = encoder.encode([q.question for q in asked])
+
+    def found(settings) -> int:
+        reader = open_index(settings.index_dir)
+        try:
+            assert reader.manifest.chunking["sentence_vectors"] == settings.sentence_vectors
+            hits = 0
+            for q, vector in zip(asked, vectors):
+                top = reader.chunks([chunk for chunk, _ in reader.sentence_search(vector, 1)])
+                hits += bool(top) and top[0].article.title == titles[q.pid]
+            return hits
+        finally:
+            reader.close()
+
+    pooled = make_settings(small_corpus, tmp_path / "index")
+    assert pooled.sentence_vectors == "in_chunk"
+    first = build_index(pooled, encoder=encoder, progress=False)
+    with_pooled = found(pooled)
+    separate = pooled.model_copy(update={"sentence_vectors": "separate"})
+    second = build_index(separate, encoder=encoder, progress=False)
+    assert first.sentences == second.sentences > 0
+    assert second.full and "chunking" in (second.reason_full or "")
+    with_separate = found(separate)
+    assert with_pooled >= 0.8 * len(asked) and with_pooled >= with_separate - 2, (with_pooled, with_separate)

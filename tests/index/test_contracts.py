@@ -60,6 +60,26 @@ def test_encoder_agrees_with_torch_on_the_seed_article(any_encoder, torch_encode
     assert cosine.min() >= 0.99
 
 
+def test_encoder_pools_sentence_vectors_from_the_chunk_pass(any_encoder, seed_sentences):
+    """Each sentence's pooled vector is closest to the same sentence embedded alone, and the whole-text
+    vectors are exactly encode()'s; a span past the model window gives a zero row (embedded apart)."""
+    sentences = seed_sentences[:6]
+    text = "  " + " ".join(sentences)  # leading blanks: encoders strip them, offsets must not shift
+    spans, at = [], 2
+    for sentence in sentences:
+        spans.append((at, at + len(sentence)))
+        at += len(sentence) + 1
+    assert [text[a:b] for a, b in spans] == sentences
+    far = ("word " * 2000).strip()
+    vectors, pooled = any_encoder.encode_spans([text, far], [spans, [(len(far) - 4, len(far))]])
+    np.testing.assert_allclose(vectors, any_encoder.encode([text, far]), atol=1e-5)
+    alone = any_encoder.encode(sentences)
+    similarity = pooled[0] @ alone.T
+    assert list(similarity.argmax(axis=1)) == list(range(len(sentences)))
+    np.testing.assert_allclose(np.linalg.norm(pooled[0], axis=1), 1.0, atol=1e-4)
+    assert not pooled[1].any()
+
+
 def test_encoder_identity_and_token_counts(any_encoder):
     assert any_encoder.identity.endswith("|" + any_encoder.identity.split("|")[-1])
     assert any_encoder.max_seq_tokens >= 128
