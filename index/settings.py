@@ -46,9 +46,10 @@ class IndexSettings(BaseSettings):
         description="Derived files kept between runs (e.g. models exported for another backend); git-ignored.")
     device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$", description="Where the encoder runs.")
     vector_index: str = Field(
-        "flat", pattern=r"^[a-z0-9_-]+$",
-        description="Vector index type for new builds (index.ann.KINDS; flat: exact inner product); recorded in "
-                    "the manifest.")
+        "auto", pattern=r"^[a-z0-9_-]+$",
+        description="Vector index type for new builds (index.ann.KINDS): auto is exact (flat) up to 20k vectors, "
+                    "an HNSW graph past that and 8-bit vectors past 500k (scripts/bench_ann.py); recorded in the "
+                    "manifest.")
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
         256, ge=16, le=8192,
