@@ -18,7 +18,7 @@ from pathlib import Path
 
 from evaluation import squad
 from evaluation.metrics import contains_answer, first_hit_rank, mrr_at, recall_at
-from index import PROJECT_ROOT, Encoder, Filters, build_index, make_encoder
+from index import PROJECT_ROOT, Encoder, Filters, build_index, make_encoder, open_store
 from qa.engine import Engine
 from qa.settings import Settings
 
@@ -44,9 +44,11 @@ def prepare_index(settings: Settings, workdir: Path, paragraphs, encoder: Encode
     identity = [encoder.identity, settings.vector_index, settings.chunking_params(encoder.max_seq_tokens),
                 len(paragraphs)]
     key = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
-    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": workdir / f"index-{key}"})
+    # A database location (--index postgresql://...) is used as given; folders are cached per settings.
+    index_dir = settings.index_dir if isinstance(settings.index_dir, str) else workdir / f"index-{key}"
+    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": index_dir})
     report = build_index(settings, encoder=encoder, progress=progress)
-    info = {"index_dir": str(settings.index_dir), "articles": report.articles, "chunks": report.chunks,
+    info = {"index_dir": open_store(settings.index_dir).location, "articles": report.articles, "chunks": report.chunks,
             "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2)}
     return settings, info
 

@@ -54,8 +54,9 @@ class PostgresStore:
         return row[0] if row else None
 
     def open(self, version: str | None = None) -> PostgresReader:
-        query = (f"SELECT id, name, floor, manifest FROM {S}.versions WHERE name = %s" if version else
-                 f"SELECT v.id, v.name, v.floor, v.manifest FROM {S}.live l JOIN {S}.versions v ON v.id = l.version")
+        columns = "v.id, v.name, v.floor, v.manifest, v.chunks, v.tokens"
+        query = (f"SELECT {columns} FROM {S}.versions v WHERE v.name = %s" if version else
+                 f"SELECT {columns} FROM {S}.live l JOIN {S}.versions v ON v.id = l.version")
         try:
             with self.db.connection() as conn:
                 row = conn.execute(query, (version,) if version else ()).fetchone()
@@ -66,7 +67,7 @@ class PostgresStore:
                 raise IndexUnavailable(f"version {version} is no longer kept in {self.location}; reload the service")
             raise IndexUnavailable(f"no index in {self.location}; build one with "
                                    f"`python scripts/build_index.py --index {self.location}` (or `qa build`)")
-        return PostgresReader(self.db, row[0], row[1], row[2], manifest_of(row[3]))
+        return PostgresReader(self.db, row[0], row[1], row[2], manifest_of(row[3]), row[4], row[5])
 
     # --- building --------------------------------------------------------------------------
 
@@ -111,8 +112,10 @@ class PostgresStore:
     def publish(self, writer: PostgresWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
         conn = writer.conn
         try:
-            conn.execute(f"INSERT INTO {S}.versions (id, name, floor, manifest) VALUES (%s, %s, %s, %s)",
-                         (writer.version_id, writer.version, writer.floor, manifest.to_json()))
+            conn.execute(f"""INSERT INTO {S}.versions (id, name, floor, manifest, chunks, tokens)
+                             VALUES (%s, %s, %s, %s, %s, %s)""",
+                         (writer.version_id, writer.version, writer.floor, manifest.to_json(),
+                          *writer.keyword_statistics()))
             on_stage("written")
             _verify(writer, manifest)
             on_stage("verified")

@@ -16,7 +16,7 @@ import numpy as np
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
-from index.stores.postgres.literals import parse_vector, quote, tsquery, vector
+from index.stores.postgres.literals import parse_vector, query_stems, vector
 from index.stores.postgres.schema import SCHEMA, visible
 from index.types import Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key
 
@@ -25,18 +25,20 @@ META = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.re
         "a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id")
 META_FIELDS = ("article_id", "path", "content_sha", "title", "source", "authors", "reported_from", "published_date",
                "updated_date", "section", "page", "conflict", "url", "extra", "story_id")
-#: ts_rank_cd weights for {D, C, B, A}: text is D, the title A (scaled by the title weight).
-TEXT_WEIGHT = 1.0
+#: BM25 as SQLite FTS5 computes it (fts5_aux.c), so both stores rank keywords alike.
+K1, B = 1.2, 0.75
 
 
 class PostgresReader:
     """A thread-safe view of one version; connections come from the store's pool per call."""
 
-    def __init__(self, db: Database, version_id: int, name: str, floor: int, manifest: Manifest) -> None:
+    def __init__(self, db: Database, version_id: int, name: str, floor: int, manifest: Manifest,
+                 chunks: int, tokens: int) -> None:
         self.db = db
         self.version = name
         self.manifest = manifest
         self._scope = {"v": version_id, "floor": floor}
+        self._bm25 = {"n": chunks, "avgdl": tokens / chunks if chunks else 1.0}
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -136,16 +138,26 @@ class PostgresReader:
             q=vector(vector_), k=int(k), **params)
 
     def keyword_search(self, text: str, k: int, filters: Filters | None = None, title_weight: float = 1.0) -> Hits:
-        query = tsquery(text)
-        if query is None or k <= 0:
+        """BM25 over the postings of the query's stems (FTS5's formula: IDF floored at 1e-6, title weighted)."""
+        terms = query_stems(text)
+        if not terms or k <= 0:
             return []
         where, params = filter_sql(filters)
         rows = self._rows(
-            f"""SELECT c.id, ts_rank_cd(%(weights)s::float4[], c.terms, %(query)s::tsquery, 1) AS score
-                FROM {S}.chunks c {f"JOIN {S}.articles a ON a.row_id = c.article_row" if where else ""}
-                WHERE c.terms @@ %(query)s::tsquery AND {visible('c')} {"AND " + where if where else ""}
-                ORDER BY score DESC, c.id LIMIT %(k)s""",
-            query=query, k=int(k), weights=[TEXT_WEIGHT, 0.0, 0.0, TEXT_WEIGHT * title_weight], **params)
+            f"""WITH hits AS (
+                    SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, c.tokens
+                    FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
+                    WHERE p.stem = ANY(%(terms)s) AND {visible('c')}),
+                idf AS (
+                    SELECT stem, GREATEST(ln((0.5 + %(n)s - count(*)) / (0.5 + count(*))), 1e-6) AS idf
+                    FROM hits GROUP BY stem)
+                SELECT h.chunk, sum(idf.idf * h.f * {K1 + 1} / (h.f + {K1} * (1 - {B} + {B} * h.tokens / %(avgdl)s)))
+                       AS score
+                FROM hits h JOIN idf USING (stem)
+                {f"JOIN {S}.chunks c ON c.id = h.chunk JOIN {S}.articles a ON a.row_id = c.article_row WHERE {where}"
+                 if where else ""}
+                GROUP BY h.chunk ORDER BY score DESC, h.chunk LIMIT %(k)s""",
+            terms=terms, k=int(k), title_weight=float(title_weight), **self._bm25, **params)
         return [(int(i), float(s)) for i, s in rows]
 
     # --- statistics --------------------------------------------------------------------------
@@ -157,10 +169,9 @@ class PostgresReader:
         if not stems_:
             return {}
         rows = self._rows(
-            f"""SELECT t.stem, (SELECT count(*) FROM {S}.chunks c WHERE c.terms @@ t.query::tsquery AND {visible('c')})
-                FROM unnest(%(stems)s::text[], %(queries)s::text[]) AS t(stem, query)""",
-            stems=list(stems_), queries=[quote(s) for s in stems_])
-        return {stem: n for stem, n in rows if n}
+            f"""SELECT p.stem, count(*) FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
+                WHERE p.stem = ANY(%(stems)s) AND {visible('c')} GROUP BY p.stem""", stems=list(stems_))
+        return {stem: int(n) for stem, n in rows}
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filter_sql(filters)

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS {s}.versions (
     name text NOT NULL UNIQUE,
     floor bigint NOT NULL,               -- the oldest build whose rows this version may see
     manifest jsonb NOT NULL,
+    chunks bigint NOT NULL,              -- BM25's collection statistics: rows, and tokens over all rows
+    tokens bigint NOT NULL,
     published_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS {s}.live (    -- the one-row pointer readers follow
@@ -62,11 +64,17 @@ CREATE TABLE IF NOT EXISTS {s}.chunks (
     article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
     chunk_id text NOT NULL, position int NOT NULL, start int NOT NULL, "end" int NOT NULL,
     sentences jsonb NOT NULL,            -- [[start, end], ...] in the article body
-    terms tsvector NOT NULL,             -- Porter stems of title (weight A) and text, as FTS5 stores them
+    tokens int NOT NULL,                 -- title and text tokens: BM25's document length
     embedding vector({dimension}) NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON {s}.chunks (article_row);
-CREATE INDEX IF NOT EXISTS chunks_terms ON {s}.chunks USING gin (terms);
+CREATE TABLE IF NOT EXISTS {s}.postings (  -- the keyword index: Porter stems per chunk, as FTS5 stores them
+    stem text NOT NULL,
+    chunk bigint NOT NULL REFERENCES {s}.chunks(id) ON DELETE CASCADE,
+    tf_title int NOT NULL, tf_text int NOT NULL
+);
+CREATE INDEX IF NOT EXISTS postings_stem ON {s}.postings (stem);
+CREATE INDEX IF NOT EXISTS postings_chunk ON {s}.postings (chunk);
 CREATE INDEX IF NOT EXISTS chunks_embedding ON {s}.chunks USING hnsw (embedding vector_cosine_ops);
 CREATE SEQUENCE IF NOT EXISTS {s}.sentence_ids;
 CREATE TABLE IF NOT EXISTS {s}.sentences (
@@ -86,7 +94,7 @@ CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usab
 CREATE INDEX IF NOT EXISTS skipped_path ON {s}.skipped (path);
 """
 
-#: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands follow their article).
+#: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow).
 VERSIONED = ("sentences", "chunks", "articles", "skipped")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import psycopg
 
-from index.stores.postgres.literals import tsvector, vector
+from index.stores.postgres.literals import term_counts, vector
 from index.stores.postgres.schema import SCHEMA, visible
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, filter_key
@@ -90,12 +90,16 @@ class PostgresWriter:
             with cur.copy(f"COPY {S}.story_bands (key, article_row) FROM STDIN") as copy:
                 for key in fingerprint.bands:
                     copy.write_row((key, row_id))
+            postings = [term_counts(article.title, chunk.text) for chunk in chunks]
             with cur.copy(f"""COPY {S}.chunks (id, born, article_row, chunk_id, position, start, "end", sentences,
-                                               terms, embedding) FROM STDIN""") as copy:
-                for cid, chunk, vec in zip(chunk_ids, chunks, vectors):
+                                               tokens, embedding) FROM STDIN""") as copy:
+                for cid, chunk, vec, (_, tokens) in zip(chunk_ids, chunks, vectors, postings):
                     copy.write_row((cid, self.version_id, row_id, chunk.chunk_id, chunk.position, chunk.start,
-                                    chunk.end, json.dumps(chunk.sentences), tsvector(article.title, chunk.text),
-                                    vector(vec)))
+                                    chunk.end, json.dumps(chunk.sentences), tokens, vector(vec)))
+            with cur.copy(f"COPY {S}.postings (stem, chunk, tf_title, tf_text) FROM STDIN") as copy:
+                for cid, (counts, _) in zip(chunk_ids, postings):
+                    for stem, (in_title, in_text) in counts.items():
+                        copy.write_row((stem, cid, in_title, in_text))
             with cur.copy(f"""COPY {S}.sentences (id, born, chunk, article_row, start, "end", embedding)
                               FROM STDIN""") as copy:
                 for sid, (position, start, end), vec in zip(sentence_ids, sentences, sentence_vectors):
@@ -107,6 +111,11 @@ class PostgresWriter:
             return []
         return [r[0] for r in self.conn.execute(
             f"SELECT nextval('{S}.{sequence}') FROM generate_series(1, %s)", (n,)).fetchall()]
+
+    def keyword_statistics(self) -> tuple[int, int]:
+        """Chunks and their tokens in this version: BM25's N and average length."""
+        n, tokens = self._rows(f"SELECT count(*), COALESCE(sum(t.tokens), 0) FROM {S}.chunks t WHERE {visible('t')}")[0]
+        return int(n), int(tokens)
 
     def counts(self) -> tuple[int, int, int]:
         return tuple(self._rows(f"SELECT count(*) FROM {S}.{table} t WHERE {visible('t')}")[0][0]
