@@ -279,3 +279,17 @@ def test_database_outage_gives_503_with_a_reason_then_recovers(replicas, postgre
             assert r.status_code == 503 and time.monotonic() < deadline, r.text
             time.sleep(0.5)
         assert r.json()["citations"]
+
+
+def test_settings_accept_database_urls_for_the_index_only(tmp_path):
+    from pydantic import ValidationError
+
+    from qa.settings import Settings
+
+    for url in ("postgresql://u@h/db", "postgres://u:pw@h:5433/db?sslmode=require"):
+        assert Settings(index_dir=url).index_dir == url  # kept as given: a Path would fold its "//"
+    assert Settings(index_dir=str(tmp_path / "i")).index_dir == tmp_path / "i"
+    with pytest.raises(ValidationError, match="not supported"):
+        Settings(corpus_dir="postgresql://u@h/db")
+    with pytest.raises(ValidationError, match="postgresql://"):
+        Settings(index_dir="mysql://u@h/db")

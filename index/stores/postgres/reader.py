@@ -18,7 +18,9 @@ from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
 from index.stores.postgres.literals import parse_vector, query_stems, vector
 from index.stores.postgres.schema import SCHEMA, visible
-from index.types import Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key
+from index.types import (
+    Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key,
+)
 
 S = SCHEMA
 META = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from, a.published_date, "
