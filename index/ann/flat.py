@@ -7,6 +7,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.ann._threads import one_thread
 from index.ann.base import VectorIndexError
 
 
@@ -43,7 +44,8 @@ class FlatIndex:
             return []
         params = None if allowed is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        scores, ids = self._index.search(query, k, params=params)
+        with one_thread():  # see _threads.py: OpenMP threads made one query 10-60x slower on a busy machine
+            scores, ids = self._index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def save(self, path: Path) -> None:
