@@ -56,9 +56,11 @@ class PostgresWriter:
                 RETURNING a.row_id""", keys=keys)]
         if not rows:
             return 0
-        self._rows(f"UPDATE {S}.sentences t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1", rows=rows)
-        return len(self._rows(f"UPDATE {S}.chunks t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1",
-                              rows=rows))
+        removed = 0
+        for table in ("sentences", "chunks"):  # they live and die with their article
+            removed = len(self._rows(
+                f"UPDATE {S}.{table} t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1", rows=rows))
+        return removed  # the chunks
 
     def story_for(self, fingerprint: Fingerprint) -> str | None:
         """The story of a near-duplicate visible in this version, found through shared LSH band keys."""
