@@ -261,8 +261,27 @@ def test_a_rebuild_from_another_process_is_picked_up_by_both_replicas_without_fa
 
 def test_database_outage_gives_503_with_a_reason_then_recovers(replicas, postgres_server):
     _, urls = replicas
-    postgres_server.stop()
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def ask_until_stopped(url: str) -> None:  # requests in flight while the server goes down
+        with httpx.Client(base_url=url, timeout=60) as client:
+            while not stop.is_set():
+                statuses.append(client.post("/ask", json={"question": QUESTIONS[1]}).status_code)
+
+    workers = [threading.Thread(target=ask_until_stopped, args=(url,)) for url in urls]
+    for w in workers:
+        w.start()
     try:
+        time.sleep(0.5)
+        postgres_server.stop()
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(timeout=120)
+    try:
+        assert statuses and set(statuses) <= {200, 503}, sorted(set(statuses))  # never a 500
         for url in urls:
             r = httpx.post(f"{url}/ask", json={"question": QUESTIONS[0]}, timeout=60)
             assert r.status_code == 503 and "unreachable" in r.json()["detail"], r.text

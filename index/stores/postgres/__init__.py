@@ -17,7 +17,7 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psycopg
 
@@ -79,7 +79,11 @@ class PostgresStore:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
                 raise BuildInProgress(f"another build of {self.location} is running (it holds the database's "
                                       "build lock); try again when it ends")
-            yield
+            try:
+                yield
+            finally:  # released at once (closing alone frees it only when the server notices, a moment later)
+                with suppress(psycopg.Error):
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
         finally:
             conn.close()
 
