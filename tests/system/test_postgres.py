@@ -312,3 +312,52 @@ def test_settings_accept_database_urls_for_the_index_only(tmp_path):
         Settings(corpus_dir="postgresql://u@h/db")
     with pytest.raises(ValidationError, match="postgresql://"):
         Settings(index_dir="mysql://u@h/db")
+
+
+def test_both_stores_read_back_the_same_index(postgres_server, tmp_path, encoder, squad_data):
+    """Same corpus, both stores: every reader method gives the same answer (chunk ids are each store's own)."""
+    from datetime import date
+
+    from index import Filters
+
+    corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 8)
+    copy = SEED_FILE.read_text(encoding="utf-8").replace("Source: New York Times", "Source: Wire Copy Daily")
+    (corpus / "copy.txt").write_text(copy.replace("Published_Date: 2025-12-03", "Published_Date: 2025-12-04"),
+                                     encoding="utf-8")
+    readers = []
+    for location in (tmp_path / "folder", postgres_server.new_database()):
+        settings = make_settings(corpus, location)
+        build_index(settings, encoder=encoder, progress=False)
+        readers.append(open_index(settings.index_dir))
+    question = "How long did the Moscow meeting with Putin last?"
+    vector = encoder.encode([question])[0]
+    as_of = Filters(as_of=date(2025, 12, 10))
+
+    def named(reader, hits):  # by text: the copy's chunks tie with the original's, in either order
+        chunks = {c.id: c for c in reader.chunks([i for i, _ in hits])}
+        return sorted(((round(s, 4), chunks[i].text) for i, s in hits), key=lambda h: (-h[0], h[1]))
+
+    def view(r):
+        dense = r.dense_search(vector, 10)
+        ids = [i for i, _ in dense]
+        story = r.chunks(ids[:1])[0].article.story_id
+        return {
+            "dense": named(r, dense),
+            "dense_filtered": named(r, r.dense_search(vector, 5, Filters(source=["wire copy daily"]))),
+            "sentence": named(r, r.sentence_search(vector, 10, as_of)),
+            "keyword": named(r, r.keyword_search(question, 10)),
+            "keyword_filtered": named(r, r.keyword_search(question, 10, Filters(author=["david e. sanger"]))),
+            "similar": sorted((round(h.score, 4), h.text, h.start) for h in r.similar_sentences(vector, 8, as_of)),
+            "stories": {k: [a.article_id for a in v] for k, v in r.story_members([story]).items()},
+            "dates": sorted(r.chunk_dates(ids).values(), key=str),
+            "df": r.document_frequencies(r.stems(question + " zzzunknown")),
+            "facets": r.facets(),
+            "articles": [r.article(a.article_id) for members in r.story_members([story]).values() for a in members],
+            "all": len(r.filtered_chunk_ids(Filters())),
+            "nyt": len(r.filtered_chunk_ids(Filters(source=["New York Times"]))),
+        }
+
+    folder, postgres = (view(r) for r in readers)
+    assert len(folder["stories"][next(iter(folder["stories"]))]) == 2  # the copy joined the original's story
+    for key in folder:
+        assert postgres[key] == folder[key], key
