@@ -44,4 +44,5 @@ def test_encoders_are_constructed_only_by_the_factory():
             text = path.read_text(encoding="utf-8")
             if "SentenceTransformer(" in text or "Encoder(" in text.replace("make_encoder(", ""):
                 constructing.add(path.relative_to(PROJECT_ROOT).as_posix())
-    assert constructing == set()
+    # The scale benchmark's stand-in is not a model: it replaces one to time everything else.
+    assert constructing == {"scripts/bench_scale.py"}
