@@ -22,6 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -316,6 +317,8 @@ class ExportedEncoder:
     #: False: each text runs alone (no padding). For dynamically quantised models this keeps a text's vector
     #: independent of its batch-mates (activation scales are per tensor, i.e. per run).
     pad_batches = True
+    #: Whether separate runs of one batch may go to single-threaded runtimes in parallel.
+    parallel_runs = False
 
     def __init__(self, location: str, model_id: str, batch_size: int = 8, device: str = "cpu",
                  cache_dir: Path | str = "var/cache") -> None:
@@ -327,6 +330,12 @@ class ExportedEncoder:
         self._counter = make_tokenizer(self.files, truncate=False)
         self.path, key = exported_model(self.files, Path(cache_dir), self.precision, self._runner)
         self._run = self._runner(self.path, device)
+        # Runs of one text each go to one single-threaded runtime per core, side by side: on 2 cores
+        # that encoded SQuAD chunks 1.37x faster than one runtime using both cores for each text.
+        cores = available_threads()
+        self._workers = ([self._runner(self.path, device, threads=1) for _ in range(cores)]
+                         if self.parallel_runs and cores > 1 and device == "cpu" else [])
+        self._pool = ThreadPoolExecutor(len(self._workers), thread_name_prefix="encoder") if self._workers else None
         self._names = self._input_names()
         # Runs are serialised: one run already uses every core, and a question must wait for one
         # batch of a running build only (the lock is taken per batch; tokenising happens outside it).
@@ -335,9 +344,24 @@ class ExportedEncoder:
         log.info("loaded embedding model %s (%d dimensions, %s, %s)", model_id, self.dimension, self.identity,
                  self.path)
 
-    # Subclasses: load a file in their runtime; return feed -> last hidden state.
-    def _runner(self, path: Path, device: str = "cpu") -> Callable[[dict], np.ndarray]:
+    # Subclasses: load a file in their runtime (``threads``: default all cores); return feed -> last hidden state.
+    def _runner(self, path: Path, device: str = "cpu", threads: int | None = None) -> Callable[[dict], np.ndarray]:
         raise NotImplementedError
+
+    def _run_all(self, feeds: list[dict]) -> list[np.ndarray]:
+        if self._pool is None or len(feeds) < 2:
+            return [self._run(feed) for feed in feeds]
+        n = len(self._workers)
+        shares = [list(range(i, len(feeds), n)) for i in range(n)]  # interleaved: texts come longest first
+
+        def run_share(worker: int) -> list[np.ndarray]:
+            return [self._workers[worker](feeds[i]) for i in shares[worker]]
+
+        out: list[np.ndarray] = [None] * len(feeds)  # type: ignore[list-item]
+        for worker, results in enumerate(self._pool.map(run_share, range(n))):
+            for i, hidden in zip(shares[worker], results):
+                out[i] = hidden
+        return out
 
     def _input_names(self) -> list[str]:
         return ["input_ids", "attention_mask"] + (["token_type_ids"] if self.files.uses_token_types else [])
@@ -375,7 +399,7 @@ class ExportedEncoder:
             groups = [(rows, encodings)] if self.pad_batches else [([r], [e]) for r, e in zip(rows, encodings)]
             feeds = [_feed(group, self._names) for _, group in groups]
             with self._lock:
-                hidden = [self._run(feed) for feed in feeds]
+                hidden = self._run_all(feeds)
             for (group_rows, group), states, feed in zip(groups, hidden, feeds):
                 yield group_rows, states, feed, group
 
@@ -392,15 +416,16 @@ class OnnxEncoder(ExportedEncoder):
     backend = "onnx"
     precision = "int8"
     pad_batches = False
+    parallel_runs = True
 
-    def _runner(self, path: Path, device: str = "cpu") -> Callable[[dict], np.ndarray]:
+    def _runner(self, path: Path, device: str = "cpu", threads: int | None = None) -> Callable[[dict], np.ndarray]:
         try:
             import onnxruntime as ort
         except ImportError:
             raise ModelUnavailable("the onnx encoder backend needs ONNX Runtime: pip install onnxruntime onnx "
                                    "(or set NEWSQA_ENCODER_BACKEND=torch)") from None
         options = ort.SessionOptions()
-        options.intra_op_num_threads = available_threads()
+        options.intra_op_num_threads = threads or available_threads()
         options.inter_op_num_threads = 1
         # No busy-waiting between runs: the cores are shared with sentence splitting and the service.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -25,7 +25,7 @@ class OpenVinoEncoder(ExportedEncoder):
     backend = "openvino"
     precision = "fp32"
 
-    def _runner(self, path: Path, device: str = "cpu") -> Callable[[dict], np.ndarray]:
+    def _runner(self, path: Path, device: str = "cpu", threads: int | None = None) -> Callable[[dict], np.ndarray]:
         try:
             import openvino as ov
         except ImportError:
@@ -36,7 +36,7 @@ class OpenVinoEncoder(ExportedEncoder):
         core = ov.Core()
         try:
             compiled = core.compile_model(core.read_model(str(path)), "CPU", {
-                "INFERENCE_NUM_THREADS": available_threads(),
+                "INFERENCE_NUM_THREADS": threads or available_threads(),
                 "PERFORMANCE_HINT": "LATENCY",
                 # fp32 arithmetic even where the CPU offers bf16 (AMX), so vectors match PyTorch's
                 "INFERENCE_PRECISION_HINT": "f32",
