@@ -39,3 +39,38 @@ def test_inverted_date_range_is_refused():
 
     with pytest.raises(ValueError, match="later than"):
         Filters(published_after=date(2025, 2, 1), published_before=date(2025, 1, 1))
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, encoder):
+    corpus = tmp_path_factory.mktemp("dated")
+    for name, published in (("a", "2020-01-01"), ("b", "2021-06-01"), ("c", None)):
+        date_line = f"Published_Date: {published}\n" if published else ""
+        (corpus / f"{name}.txt").write_text(f"=== METADATA ===\nSource: Wire\nTitle: Rates {name}\n{date_line}"
+                                            "=== ARTICLE ===\nThe central bank changed its interest rates.\n")
+    settings = make_settings(corpus, tmp_path_factory.mktemp("dated-index"))
+    build_index(settings, encoder=encoder, progress=False)
+    reader = open_index(settings.index_dir)
+    yield reader, encoder.encode(["interest rates"])[0]
+    reader.close()
+
+
+@pytest.mark.parametrize("as_of, window, expected", [
+    ("2019-01-01", None, {"Rates c"}),  # undated articles always pass date conditions
+    ("2020-06-01", None, {"Rates a", "Rates c"}),
+    ("2021-06-01", None, {"Rates a", "Rates b", "Rates c"}),  # as of the newest date: nothing excluded
+    ("2030-01-01", None, {"Rates a", "Rates b", "Rates c"}),
+    (None, ("2021-01-01", "2021-12-31"), {"Rates b", "Rates c"}),
+    (None, ("2000-01-01", "2030-12-31"), {"Rates a", "Rates b", "Rates c"}),
+    ("2020-06-01", ("2000-01-01", "2030-12-31"), {"Rates a", "Rates c"}),
+])
+def test_date_conditions_hold_in_every_search_and_when_repeated(dated, as_of, window, expected):
+    from datetime import date
+
+    reader, vector = dated
+    filters = Filters(as_of=date.fromisoformat(as_of) if as_of else None,
+                      window=tuple(date.fromisoformat(d) for d in window) if window else None)
+    for _ in range(2):  # the second time from the reader's cache of filtered ids
+        for search in (reader.dense_search, reader.sentence_search):
+            assert {c.article.title for c in reader.chunks([i for i, _ in search(vector, 10, filters)])} == expected
+        assert {h.article.title for h in reader.similar_sentences(vector, 10, filters)} == expected
