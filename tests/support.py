@@ -12,6 +12,32 @@ from qa.settings import Settings
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_FILE = SEEDS / "000_197d81c4a69c7548.txt"
 
+#: An article the live-rebuild tests add to a corpus while it is served.
+NEW_ARTICLE = """=== METADATA ===
+Source: Harbour Gazette
+Title: Lighthouse keepers return to Skerryvore
+Authors: Ida Marsh
+Published_Date: 2026-01-15
+=== ARTICLE ===
+The Skerryvore lighthouse will again be staffed by keepers from March, the Northern Lighthouse Board said.
+The board said the three keepers would work four-week shifts on the rock.
+"""
+
+#: A build, run with ``python -c KILLABLE_BUILD <stage> <marker file>``, that writes the marker and waits
+#: to be killed when it reaches that stage (the crash tests kill it there).
+KILLABLE_BUILD = """
+import sys, time
+from pathlib import Path
+from index.build import build_index
+from qa.settings import Settings
+stage_wanted, marker = sys.argv[1], Path(sys.argv[2])
+def pause(stage):
+    if stage == stage_wanted:
+        marker.write_text(stage)
+        time.sleep(600)
+build_index(Settings(), progress=False, on_stage=pause)
+"""
+
 
 def make_settings(corpus: Path, index: Path, **extra) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=index, **extra)

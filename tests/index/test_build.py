@@ -13,7 +13,7 @@ import pytest
 from evaluation import squad
 from index import PROJECT_ROOT, BuildError, Filters, IndexUnavailable, build_index, live_version, open_index
 from index.stores.folder import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, VERSIONS
-from tests.support import SEED_FILE, make_settings, version_dir
+from tests.support import KILLABLE_BUILD, SEED_FILE, make_settings, version_dir
 
 
 def txt(title: str, body: str) -> str:
@@ -136,18 +136,6 @@ def test_failed_build_leaves_previous_index(tmp_path, encoder, squad_data):
     assert outcome["status"] == "failed" and "simulated" in outcome["error"]
 
 
-KILLABLE_BUILD = """
-import os, sys, time
-from pathlib import Path
-from index.build import build_index
-from qa.settings import Settings
-stage_wanted, marker = sys.argv[1], Path(sys.argv[2])
-def pause(stage):
-    if stage == stage_wanted:
-        marker.write_text(stage)
-        time.sleep(600)
-build_index(Settings(), progress=False, on_stage=pause)
-"""
 
 
 @pytest.mark.parametrize("stage", ["scanned", "staged", "embedding", "written", "renamed"])

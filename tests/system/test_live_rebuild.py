@@ -10,17 +10,8 @@ import pytest
 from index import build_index
 from qa.api import create_app
 from qa.engine import Engine
-from tests.support import SEED_FILE, free_port, make_settings, serving
+from tests.support import NEW_ARTICLE, SEED_FILE, free_port, make_settings, serving
 
-NEW_ARTICLE = """=== METADATA ===
-Source: Harbour Gazette
-Title: Lighthouse keepers return to Skerryvore
-Authors: Ida Marsh
-Published_Date: 2026-01-15
-=== ARTICLE ===
-The Skerryvore lighthouse will again be staffed by keepers from March, the Northern Lighthouse Board said.
-The board said the three keepers would work four-week shifts on the rock.
-"""
 TOKEN = "s3cret-token"
 
 

@@ -21,17 +21,8 @@ import pytest
 
 from evaluation import squad
 from index import PROJECT_ROOT, BuildInProgress, build_index, live_version, open_index, open_store
-from tests.support import SEED_FILE, free_port, make_settings
+from tests.support import KILLABLE_BUILD, NEW_ARTICLE, SEED_FILE, free_port, make_settings
 
-NEW_ARTICLE = """=== METADATA ===
-Source: Harbour Gazette
-Title: Lighthouse keepers return to Skerryvore
-Authors: Ida Marsh
-Published_Date: 2026-01-15
-=== ARTICLE ===
-The Skerryvore lighthouse will again be staffed by keepers from March, the Northern Lighthouse Board said.
-The board said the three keepers would work four-week shifts on the rock.
-"""
 QUESTIONS = ["How long did the Moscow meeting with Putin last?", "Who joined Witkoff in Moscow?",
              "What did the Kremlin say about the peace plan?"]
 
@@ -118,18 +109,6 @@ def test_qa_build_cli_against_an_unreachable_database_fails_in_one_line(tmp_path
     assert "hunter2secret" not in result.stderr + result.stdout
 
 
-KILLABLE_BUILD = """
-import sys, time
-from pathlib import Path
-from index.build import build_index
-from qa.settings import Settings
-stage_wanted, marker = sys.argv[1], Path(sys.argv[2])
-def pause(stage):
-    if stage == stage_wanted:
-        marker.write_text(stage)
-        time.sleep(600)
-build_index(Settings(), progress=False, on_stage=pause)
-"""
 
 
 @pytest.mark.parametrize("stage", ["embedding", "renamed"])
