@@ -37,16 +37,16 @@ class Results:
 
 
 def prepare_index(settings: Settings, workdir: Path, paragraphs, encoder: Encoder,
-                  progress: bool = True) -> tuple[Settings, dict]:
-    """Write the corpus and build (or reuse) an index for these chunking/model settings."""
+                  progress: bool = True, index: Path | str | None = None) -> tuple[Settings, dict]:
+    """Write the corpus and build (or reuse) an index for these chunking/model settings: in ``index``
+    (a folder or a ``postgresql://`` URL) when given, else in a folder cached under ``workdir`` per settings."""
     corpus = workdir / "corpus"
     squad.write_corpus(paragraphs, corpus)
     identity = [encoder.identity, settings.vector_index, settings.chunking_params(encoder.max_seq_tokens),
                 len(paragraphs)]
     key = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:10]
-    # A database location (--index postgresql://...) is used as given; folders are cached per settings.
-    index_dir = settings.index_dir if isinstance(settings.index_dir, str) else workdir / f"index-{key}"
-    settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": index_dir})
+    settings = settings.model_copy(update={"corpus_dir": corpus,
+                                           "index_dir": index if index is not None else workdir / f"index-{key}"})
     report = build_index(settings, encoder=encoder, progress=progress)
     info = {"index_dir": open_store(settings.index_dir).location, "articles": report.articles, "chunks": report.chunks,
             "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2)}
@@ -54,14 +54,15 @@ def prepare_index(settings: Settings, workdir: Path, paragraphs, encoder: Encode
 
 
 def evaluate(settings: Settings, limit: int | None = None, workdir: Path = DEFAULT_WORKDIR,
-             encoder: Encoder | None = None, max_paragraphs: int | None = None, progress: bool = True) -> Results:
+             encoder: Encoder | None = None, max_paragraphs: int | None = None, progress: bool = True,
+             index: Path | str | None = None) -> Results:
     paragraphs, questions = squad.load()
     if max_paragraphs:
         paragraphs = paragraphs[:max_paragraphs]
         kept = {p.pid for p in paragraphs}
         questions = [q for q in questions if q.pid in kept]
     encoder = encoder or make_encoder(settings)
-    settings, build_info = prepare_index(settings, workdir, paragraphs, encoder, progress)
+    settings, build_info = prepare_index(settings, workdir, paragraphs, encoder, progress, index)
     engine = Engine(settings, encoder)
     with engine.snapshot() as snap:
         return _run(engine, snap.index, settings, questions, build_info, limit, progress)
@@ -140,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-paragraphs", type=int, help="index only the first N paragraphs (and their questions)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus, index cache and results")
     parser.add_argument("--out", type=Path, help="results JSON (default: <workdir>/results.json)")
+    parser.add_argument("--index", help="build and evaluate in this index location (a folder or a postgresql:// "
+                                        "URL) instead of a folder cached under the work folder")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a setting for this run, e.g. --set fusion=weighted")
     args = parser.parse_args(argv)
@@ -151,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         overrides[name] = value
     try:
-        settings = Settings(**overrides)
-        results = evaluate(settings, limit=args.limit, workdir=args.workdir, max_paragraphs=args.max_paragraphs)
+        settings = Settings(**overrides, **({"index_dir": args.index} if args.index else {}))
+        results = evaluate(settings, limit=args.limit, workdir=args.workdir, max_paragraphs=args.max_paragraphs,
+                           index=settings.index_dir if args.index else None)
     except (FileNotFoundError, ValueError) as exc:
         print(f"evaluation failed: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1

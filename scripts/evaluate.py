@@ -12,19 +12,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation.runner import main  # noqa: E402
 
-
-def with_index(argv: list[str]) -> list[str]:
-    """``--index LOCATION`` (or ``--index=LOCATION``) becomes the runner's ``--set index_dir=LOCATION``."""
-    out, args = [], iter(argv)
-    for arg in args:
-        if arg == "--index":
-            out += ["--set", f"index_dir={next(args, '')}"]
-        elif arg.startswith("--index="):
-            out += ["--set", "index_dir=" + arg.split("=", 1)[1]]
-        else:
-            out.append(arg)
-    return out
-
-
 if __name__ == "__main__":
-    sys.exit(main(with_index(sys.argv[1:])))
+    sys.exit(main())
