@@ -332,10 +332,11 @@ class ExportedEncoder:
         self._run = self._runner(self.path, device)
         # Runs of one text each go to one single-threaded runtime per core, side by side: on 2 cores
         # that encoded SQuAD chunks 1.37x faster than one runtime using both cores for each text.
-        cores = available_threads()
-        self._workers = ([self._runner(self.path, device, threads=1) for _ in range(cores)]
-                         if self.parallel_runs and cores > 1 and device == "cpu" else [])
-        self._pool = ThreadPoolExecutor(len(self._workers), thread_name_prefix="encoder") if self._workers else None
+        # They are loaded at the first batch, so a service that only encodes questions never loads them.
+        self._device = device
+        self._parallel = self.parallel_runs and available_threads() > 1 and device == "cpu"
+        self._workers: list[Callable[[dict], np.ndarray]] = []
+        self._pool: ThreadPoolExecutor | None = None
         self._names = self._input_names()
         # Runs are serialised: one run already uses every core, and a question must wait for one
         # batch of a running build only (the lock is taken per batch; tokenising happens outside it).
@@ -349,8 +350,12 @@ class ExportedEncoder:
         raise NotImplementedError
 
     def _run_all(self, feeds: list[dict]) -> list[np.ndarray]:
-        if self._pool is None or len(feeds) < 2:
+        """Called with the lock held."""
+        if not self._parallel or len(feeds) < 2:
             return [self._run(feed) for feed in feeds]
+        if self._pool is None:
+            self._workers = [self._runner(self.path, self._device, threads=1) for _ in range(available_threads())]
+            self._pool = ThreadPoolExecutor(len(self._workers), thread_name_prefix="encoder")
         n = len(self._workers)
         shares = [list(range(i, len(feeds), n)) for i in range(n)]  # interleaved: texts come longest first
 
