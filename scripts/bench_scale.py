@@ -41,6 +41,7 @@ from index import PROJECT_ROOT, build_index, live_version, make_encoder  # noqa:
 from index.ann import load_vector_index  # noqa: E402
 from index.chunk import SentenceSplitter  # noqa: E402
 from index.encoders import resolve_model  # noqa: E402
+from index.encoders.onnx import ModelFiles, make_tokenizer  # noqa: E402
 from index.encoders.spans import leading_space, pool_spans  # noqa: E402
 from index.settings import BUNDLED_MODEL  # noqa: E402
 from index.stores.folder import VERSIONS  # noqa: E402
@@ -56,26 +57,20 @@ ARTICLES_PER_FILE = 2000
 class StandInEncoder:
     """Not a model: the real tokenizer's ids, each mapped to a fixed random unit vector, mean-pooled.
 
-    Costs about what tokenising costs, so a build's non-model parts can be timed at large sizes; its
-    vectors keep bag-of-words similarity, enough for realistic vector-index shapes and recall figures.
+    Costs about what tokenising costs, so a build's non-model parts can be timed at large sizes. Its
+    vectors are near-random, so vector-index recall measured on them says nothing (the table omits it).
     """
 
     backend = "standin"
 
     def __init__(self, dimension: int = 384, rows: int = 1 << 15) -> None:
-        from tokenizers import Tokenizer
-
-        folder = Path(resolve_model(BUNDLED_MODEL))
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=256)
-        self._tokenizer.no_padding()
-        self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._counter.no_truncation()
-        self._counter.no_padding()
+        files = ModelFiles(resolve_model(BUNDLED_MODEL))
+        self._tokenizer = make_tokenizer(files, truncate=True)
+        self._counter = make_tokenizer(files, truncate=False)
         table = np.random.default_rng(0).normal(size=(rows, dimension)).astype(np.float32)
         self._table = table / np.linalg.norm(table, axis=1, keepdims=True)
         self._rows = rows
-        self.dimension, self.max_seq_tokens = dimension, 256
+        self.dimension, self.max_seq_tokens = dimension, files.max_seq_tokens
         self.identity = f"{BUNDLED_MODEL}|standin"
         self.seconds = 0.0
 
