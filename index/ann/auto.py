@@ -53,6 +53,9 @@ class AutoIndex:
         with one_thread():  # the exact scan, too: see index/ann/_threads.py
             return self._inner.search(vector, k, allowed)
 
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._inner.export()
+
     def save(self, path: Path) -> None:
         inner = self._inner
         if isinstance(inner, FlatIndex):
@@ -79,12 +82,8 @@ class AutoIndex:
 
 
 def _to_hnsw(flat: FlatIndex) -> HNSWIndex:
-    idmap = flat._index
-    n = idmap.ntotal
-    ids = faiss.vector_to_array(idmap.id_map).astype(np.int64)
-    storage = faiss.downcast_index(idmap.index)
-    vectors = faiss.rev_swig_ptr(storage.get_xb(), n * flat.dimension).reshape(n, flat.dimension).copy()
-    return HNSWIndex._from_vectors(flat.dimension, "sq8" if n > COMPRESS_THRESHOLD else "flat", ids, vectors)
+    ids, vectors = flat.export()
+    return HNSWIndex._from_vectors(flat.dimension, "sq8" if len(ids) > COMPRESS_THRESHOLD else "flat", ids, vectors)
 
 
 def _compressed(index: HNSWIndex) -> HNSWIndex:

@@ -48,6 +48,13 @@ class FlatIndex:
             scores, ids = self._index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        n = self._index.ntotal
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        storage = faiss.downcast_index(self._index.index)
+        vectors = faiss.rev_swig_ptr(storage.get_xb(), n * self.dimension).reshape(n, self.dimension).copy()
+        return ids, vectors
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 

@@ -139,6 +139,14 @@ class HNSWIndex:
         ef = int(max(self.ef_search, k) * min(FILTER_EF_MAX, max(1.0, FILTER_EF_SHARE / share)))
         return self._walk(query, k, ef, np.packbits(mask, bitorder="little"))
 
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            self._flush()
+            if self._graph is None:
+                return np.empty(0, np.int64), np.empty((0, self.dimension), np.float32)
+            keep = np.flatnonzero(~self._dead)
+            return self._labels[keep].copy(), np.array(self._vectors(keep), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         self._save(path, self.kind)
 

@@ -119,6 +119,10 @@ def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
     assert index.remove(np.array([1007, 5], dtype=np.int64)) == 1
     assert 1007 not in {i for i, _ in index.search(vectors[7], 10)} and len(index) == 199
 
+    exported_ids, exported = index.export()  # what a segment merge re-adds: the live vectors, by id
+    assert sorted(exported_ids.tolist()) == [i for i in range(1000, 1200) if i != 1007]
+    np.testing.assert_allclose(exported[exported_ids.tolist().index(1042)], vectors[42], atol=1e-2)
+
     index.save(tmp_path / "v.index")
     loaded = load_vector_index(kind, tmp_path / "v.index", 16)
     assert len(loaded) == 199
