@@ -2,7 +2,8 @@
 
 Incremental by default: records are matched to the live version by corpus path and
 content hash, so only new or changed articles are parsed and embedded; deleted ones are
-removed. Every build writes a complete new version and publishes it atomically.
+removed. An incremental build writes only what changed (the store keeps versions apart); every
+build publishes atomically.
 """
 
 from __future__ import annotations

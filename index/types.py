@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 #: Bumped whenever what a build writes changes meaning; readers refuse other versions.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass(kw_only=True)

@@ -1,8 +1,8 @@
 """The store interfaces: where versions of an index live, how a build writes one, how queries read one.
 
-A store owns versioning: a build stages a complete new version and publishes it with one
-atomic switch; readers hold the version they opened, so a swap never disturbs a request in
-flight and a killed build never touches what is live.
+A store owns versioning: a build stages a new version and publishes it with one atomic switch;
+readers hold the version they opened, so a swap never disturbs a request in flight and a killed
+build never touches what is live.
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ class Store(Protocol):
         ...
 
     def begin(self, incremental: bool, dimension: int, vector_kind: str) -> IndexWriter:
-        """Stage a new version: a copy of the live one when ``incremental``, else empty."""
+        """Stage a new version: the live one plus this build's changes when ``incremental`` (written
+        as changes, never as a copy of the archive), else an empty one."""
         ...
 
     def publish(self, writer: IndexWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:

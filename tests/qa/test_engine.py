@@ -3,13 +3,14 @@
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from index import build_index
-from index.stores.folder import CURRENT, MANIFEST, VECTORS, VERSIONS
+from index.stores.folder import CURRENT, MANIFEST, METADATA, VECTORS, VERSIONS
 from qa.api import create_app
 from qa.engine import Engine, NoIndex
 from tests.support import version_dir
@@ -40,6 +41,8 @@ def test_index_from_another_model_is_refused_by_the_service(index_copy, encoder)
     manifest = json.loads((version / MANIFEST).read_text())
     manifest["encoder"] = "some/other-model|torch"
     (version / MANIFEST).write_text(json.dumps(manifest))
+    with sqlite3.connect(version / METADATA) as db:  # where readers read it, in the snapshot they open
+        db.execute("UPDATE state SET value = ? WHERE key = 'manifest'", (json.dumps(manifest),))
     with pytest.raises(NoIndex, match="built with encoder 'some/other-model|torch'"):
         Engine(settings, encoder).search("Who met Putin?", 3)
 

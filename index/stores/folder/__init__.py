@@ -1,9 +1,13 @@
 """The folder store: versioned index folders on one machine's disk, switched atomically.
 
     <index_dir>/current        -> versions/<id>   (symlink; replaced with one rename)
-    <index_dir>/versions/<id>/ published, never modified again: manifest.json, meta.sqlite, *.faiss
-    <index_dir>/versions/.building-<id>/  a build in progress; removed or ignored if the build dies
+    <index_dir>/versions/<id>/ a version: manifest.json, meta.sqlite (WAL), vector segment files
+    <index_dir>/versions/.building-<id>/  a full build in progress; removed or ignored if the build dies
     <index_dir>/last_build.json           outcome of the most recent build attempt
+
+A full build writes a new version folder and switches ``current`` to it. An incremental build adds a
+generation to the live folder in place (writer.py, segments.py): one SQLite commit publishes it, and
+readers keep the snapshot they opened. Version ids name both: ``<folder>`` or ``<folder>@<generation>``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,7 +25,7 @@ from pathlib import Path
 
 from index.stores.base import BuildInProgress, IndexUnavailable
 from index.stores.folder.reader import FolderReader
-from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS
+from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.writer import FolderWriter
 from index.types import Manifest
 
@@ -28,6 +34,7 @@ VERSIONS = "versions"
 BUILDING_PREFIX = ".building-"
 LAST_BUILD = "last_build.json"
 LOCK = ".build.lock"
+SEGMENT_FILE = re.compile(r"^(vectors|sentences)(\.\d+\.\d+)?\.faiss$")  # a full build's, or a later one
 
 __all__ = ["FolderStore", "CURRENT", "VERSIONS", "MANIFEST", "METADATA", "VECTORS", "SENTENCE_VECTORS"]
 
@@ -37,26 +44,63 @@ class FolderStore:
         self.directory = Path(directory)
         self.location = str(self.directory)
         self.keep_versions = keep_versions
+        self._generation_cache: tuple[tuple, int] | None = None  # (files' signature, generation)
 
     # --- reading ---------------------------------------------------------------------------
 
     def live_version(self) -> str | None:
+        folder = self._live_folder()
+        if folder is None:
+            return None
+        generation = self._generation(folder)
+        return folder if not generation else f"{folder}@{generation}"
+
+    def folder(self, version: str) -> Path:
+        """The folder that holds ``version``."""
+        return self.directory / VERSIONS / version.split("@")[0]
+
+    def open(self, version: str | None = None) -> FolderReader:
+        if version is None and (self.directory / MANIFEST).exists():
+            return FolderReader(self.directory)  # pointed at a version folder itself
+        version = version or self._live_folder()
+        if version is None:
+            if self.directory.exists() and not self.directory.is_dir():
+                raise IndexUnavailable(f"{self.directory} is a file, not an index folder")
+            raise IndexUnavailable(
+                f"no index in {self.directory}; build one with `python scripts/build_index.py` (or `qa build`)")
+        return FolderReader(self.folder(version))  # its newest generation: a version is never re-opened older
+
+    def _live_folder(self) -> str | None:
         try:
             target = os.readlink(self.directory / CURRENT)
         except OSError:
             return None
         return Path(target).name if (self.directory / target).is_dir() else None
 
-    def open(self, version: str | None = None) -> FolderReader:
-        if version is None and (self.directory / MANIFEST).exists():
-            return FolderReader(self.directory)  # pointed at a version folder itself
-        version = version or self.live_version()
-        if version is None:
-            if self.directory.exists() and not self.directory.is_dir():
-                raise IndexUnavailable(f"{self.directory} is a file, not an index folder")
-            raise IndexUnavailable(
-                f"no index in {self.directory}; build one with `python scripts/build_index.py` (or `qa build`)")
-        return FolderReader(self.directory / VERSIONS / version)
+    def _generation(self, folder: str) -> int:
+        """The live folder's committed generation (0 when unreadable: opening it will say why).
+
+        Read again only when the database or its WAL changed on disk: ``live_version`` runs on every
+        request, and a read-only open of a WAL database nobody else has open replays the WAL (~6 ms).
+        No connection is kept: one left open would keep a pruned version's files open too."""
+        path = self.directory / VERSIONS / folder / METADATA
+        signature = (folder, *_stat(path), *_stat(path.with_name(path.name + "-wal")))
+        cached = self._generation_cache
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        try:
+            conn = connect(path, readonly=True)
+        except sqlite3.Error:
+            return 0
+        try:
+            row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+            generation = int(row[0]) if row else 0
+        except (sqlite3.Error, ValueError):
+            return 0
+        finally:
+            conn.close()
+        self._generation_cache = (signature, generation)
+        return generation
 
     # --- building --------------------------------------------------------------------------
 
@@ -90,21 +134,27 @@ class FolderStore:
         return open(self.directory / LOCK, "w")
 
     def begin(self, incremental: bool, dimension: int, vector_kind: str) -> FolderWriter:
+        live = self._live_folder()
+        if incremental and live is not None:
+            folder = self.directory / VERSIONS / live
+            writer = FolderWriter(folder, dimension, vector_kind, in_place=True)
+            _drop_unused_segments(folder, writer.previous)
+            writer.version_id = live
+            return writer
         version_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
         staging = self.directory / VERSIONS / f"{BUILDING_PREFIX}{version_id}"
         staging.mkdir(parents=True, exist_ok=False)
-        live = self.live_version()
-        if incremental and live is not None:
-            for name in (METADATA, VECTORS, SENTENCE_VECTORS):
-                shutil.copy2(self.directory / VERSIONS / live / name, staging / name)
-        writer = FolderWriter(staging, dimension, vector_kind)
+        writer = FolderWriter(staging, dimension, vector_kind, in_place=False)
         writer.version_id = version_id
         return writer
 
     def publish(self, writer: FolderWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
+        if writer.in_place:
+            return self._publish_in_place(writer, manifest, on_stage)
         staging = writer.directory
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        writer.close()
+        writer.finish(manifest)
+        writer.commit()
         on_stage("written")
         _verify(staging)
         on_stage("verified")
@@ -121,16 +171,30 @@ class FolderStore:
         self.prune()
         return writer.version_id
 
+    def _publish_in_place(self, writer: FolderWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
+        writer.finish(manifest)
+        on_stage("written")
+        writer.check()
+        on_stage("verified")
+        on_stage("renamed")  # everything is in place; the commit below is the switch
+        writer.commit()
+        tmp = writer.directory / f".{MANIFEST}.tmp"  # for people and tools; readers read it from the database
+        tmp.write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(tmp, writer.directory / MANIFEST)
+        self.prune()
+        return f"{writer.version_id}@{writer.generation}"
+
     def discard(self, writer: FolderWriter) -> None:
         writer.abandon()
-        shutil.rmtree(writer.directory, ignore_errors=True)
+        if not writer.in_place:
+            shutil.rmtree(writer.directory, ignore_errors=True)
 
     def prune(self) -> None:
         """Drop old versions beyond ``keep_versions`` (the live one always stays) and leftovers of dead builds."""
         versions_dir = self.directory / VERSIONS
         if not versions_dir.is_dir():
             return
-        live = self.live_version()
+        live = self._live_folder()
         published = sorted((p for p in versions_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
                            key=lambda p: p.name, reverse=True)
         for old in [p for p in published if p.name != live][max(0, self.keep_versions - 1):]:
@@ -149,6 +213,26 @@ class FolderStore:
             return json.loads((self.directory / LAST_BUILD).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _drop_unused_segments(folder: Path, state: State) -> None:
+    """Delete segment files the committed state does not list: left by a build that died, or retired
+    by a merge at least one generation ago (a reader opening the generation before may still load one
+    retired by the live generation, so those stay one more build)."""
+    keep = {s.file for s in state.chunk_segments + state.sentence_segments}
+    keep |= {file for generation, file in state.retired if generation >= state.generation}
+    for path in folder.iterdir():
+        if SEGMENT_FILE.match(path.name) and path.name not in keep:
+            path.unlink(missing_ok=True)
+    state.retired = [(g, f) for g, f in state.retired if f in keep]
 
 
 def _verify(staging: Path) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ann import VectorIndexError, load_vector_index
+from index.ann import VectorIndexError
 from index.keywords import fts_query, stems
 from index.stores.base import Hits, IndexUnavailable
-from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, connect
+from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
+from index.stores.folder.segments import SegmentedIndex
 from index.types import (
     Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key,
 )
@@ -30,33 +31,49 @@ ALLOWED_CACHE_IDS = 16_000_000
 
 
 class FolderReader:
-    """A read-only, thread-safe view of one version folder (one SQLite connection per thread)."""
+    """A read-only, thread-safe view of one generation of a version folder.
+
+    One SQLite connection, shared by the threads, holds a read transaction from opening to ``close``:
+    in WAL mode that pins the generation it opened, so the rows it reads always match the vector
+    segments it loaded, while incremental builds commit newer generations into the same file.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.version = directory.name
-        self.manifest = read_manifest(directory)
-        try:
-            self.vectors = load_vector_index(self.manifest.vector_index, directory / VECTORS, self.manifest.dimension)
-            self.sentence_vector_index = load_vector_index(
-                self.manifest.vector_index, directory / SENTENCE_VECTORS, self.manifest.dimension)
-        except VectorIndexError as exc:
-            raise IndexUnavailable(f"{exc}; rebuild the index") from None
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
+        read_manifest(directory)  # the format check, with its own message
         self._allowed_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._allowed_lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
         try:
+            if not (directory / METADATA).exists():
+                raise sqlite3.DatabaseError("file not found")
+            self._conn = connect(directory / METADATA, readonly=True)
+            self._conn.execute("BEGIN")  # the snapshot starts at the first read below
+            state = State.read(self._conn)
+            self.manifest = Manifest.from_json(state.manifest)
             db = self._db()
             chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
             sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
             self._dates = _DateRange(*db.execute(
                 "SELECT MIN(effective_date), MAX(effective_date), MIN(published_date), MAX(published_date) "
                 "FROM articles").fetchone())
-        except sqlite3.DatabaseError as exc:
+            removed = {kind: np.fromiter((r[0] for r in db.execute(
+                "SELECT id FROM removed_vectors WHERE kind = ? ORDER BY id", (kind,))), dtype=np.int64)
+                for kind in ("chunks", "sentences")}
+        except (sqlite3.DatabaseError, FormatMismatch, ValueError, TypeError) as exc:
             self.close()
             raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc}); rebuild the index") from None
+        self.generation = state.generation
+        self.version = directory.name if not state.generation else f"{directory.name}@{state.generation}"
+        try:
+            self.vectors = SegmentedIndex.load(directory, self.manifest.vector_index, self.manifest.dimension,
+                                               state.chunk_segments, removed["chunks"])
+            self.sentence_vector_index = SegmentedIndex.load(
+                directory, self.manifest.vector_index, self.manifest.dimension, state.sentence_segments,
+                removed["sentences"])
+        except VectorIndexError as exc:
+            self.close()
+            raise IndexUnavailable(f"{exc}; rebuild the index") from None
         for what, stored, vectors, name, expected in (
             ("chunks", chunks, self.vectors, VECTORS, self.manifest.chunks),
             ("sentences", sentences, self.sentence_vector_index, SENTENCE_VECTORS, self.manifest.sentences),
@@ -65,7 +82,7 @@ class FolderReader:
                 self.close()
                 raise IndexUnavailable(
                     f"{directory} is inconsistent: {stored} {what} in {METADATA}, {len(vectors)} vectors in "
-                    f"{name}, {expected} in {MANIFEST}; rebuild the index"
+                    f"{name} and its segments, {expected} in its manifest; rebuild the index"
                 )
 
     def check_encoder(self, identity: str, dimension: int) -> None:
@@ -77,23 +94,15 @@ class FolderReader:
             )
 
     def _db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "db", None)
-        if conn is None:
-            path = self.directory / METADATA
-            if not path.exists():
-                raise sqlite3.DatabaseError("file not found")
-            conn = self._local.db = connect(path, readonly=True)
-            with self._connections_lock:
-                self._connections.append(conn)
-        return conn
+        if self._conn is None:
+            raise IndexUnavailable(f"the reader of {self.directory} is closed")
+        return self._conn
 
     def close(self) -> None:
-        """Close every thread's connection, so a pruned version's files are really released."""
-        with self._connections_lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        """End the snapshot and close the connection, so a pruned version's files are really released."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     # --- reading ---------------------------------------------------------------------------
 

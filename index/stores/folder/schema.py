@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.keywords import FTS_TOKENIZER
+from index.stores.folder.segments import Segment
 
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"  # whole-chunk vectors (the vector index type is in the manifest)
@@ -71,17 +74,70 @@ CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable
     content_sha TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS state (       -- the committed generation: see State
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS removed_vectors (  -- ids of removed rows whose vectors a segment file still holds
+    kind TEXT NOT NULL,                  -- 'chunks' or 'sentences'
+    id INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, text, tokenize='{FTS_TOKENIZER}');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection that leaves transactions to the caller (``BEGIN`` ... ``COMMIT``).
+
+    Read-only connections are shared by a reader's threads (SQLite serialises them) and hold one read
+    transaction for the reader's life: in WAL mode that pins the snapshot the reader opened, while an
+    incremental build commits the next generation into the same file.
+    """
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
     else:
-        conn = sqlite3.connect(path)
+        conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = DELETE")
     conn.row_factory = sqlite3.Row
     return conn
+
+
+@dataclass
+class State:
+    """What one committed generation of a version holds. It lives in the database, so a reader's snapshot
+    and the vector files it loads always agree."""
+
+    generation: int = 0
+    next_chunk: int = 0  # ids are never reused: an old reader's vectors never name another row
+    next_sentence: int = 0
+    chunk_segments: list[Segment] = field(default_factory=list)
+    sentence_segments: list[Segment] = field(default_factory=list)
+    retired: list[tuple[int, str]] = field(default_factory=list)  # (generation that retired it, file)
+    manifest: str = ""
+
+    @classmethod
+    def read(cls, db: sqlite3.Connection) -> "State":
+        values = {row[0]: row[1] for row in db.execute("SELECT key, value FROM state")}
+        try:
+            return cls(
+                generation=int(values["generation"]), next_chunk=int(values["next_chunk"]),
+                next_sentence=int(values["next_sentence"]),
+                chunk_segments=[Segment.from_json(s) for s in json.loads(values["chunk_segments"])],
+                sentence_segments=[Segment.from_json(s) for s in json.loads(values["sentence_segments"])],
+                retired=[(int(g), str(f)) for g, f in json.loads(values["retired"])],
+                manifest=values["manifest"],
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise sqlite3.DatabaseError(f"its state is incomplete ({exc})") from None
+
+    def write(self, db: sqlite3.Connection) -> None:
+        values = {
+            "generation": str(self.generation), "next_chunk": str(self.next_chunk),
+            "next_sentence": str(self.next_sentence),
+            "chunk_segments": json.dumps([s.to_json() for s in self.chunk_segments]),
+            "sentence_segments": json.dumps([s.to_json() for s in self.sentence_segments]),
+            "retired": json.dumps(self.retired), "manifest": self.manifest,
+        }
+        db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", values.items())

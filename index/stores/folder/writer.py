@@ -1,28 +1,52 @@
-"""Writes one unpublished folder-store version in place: SQLite metadata, FTS5, vector indexes."""
+"""Writes one generation of a folder-store version: SQLite metadata and FTS5 rows, vector segments."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from index.ann import VectorIndex, load_vector_index, new_vector_index
-from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, connect
+from index.ann import load_vector_index, new_vector_index
+from index.stores.base import IndexUnavailable
+from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
+from index.stores.folder.segments import Segment, add_segment
 from index.stories import Fingerprint, same_story
-from index.types import Article, Chunk, filter_key
+from index.types import Article, Chunk, Manifest, filter_key
 
 
 class FolderWriter:
-    def __init__(self, directory: Path, dimension: int, vector_kind: str) -> None:
+    """Writes one generation of a folder-store version inside a single SQLite transaction.
+
+    A full build fills a new, unpublished version folder. An incremental build writes into the live
+    version's folder in place: its rows go into the live database in one transaction that readers
+    (each on its own WAL snapshot) see only once it commits, and its vectors go into new segment files
+    (segments.py). So an update writes what changed, not a copy of the archive, and a build that dies
+    before the commit leaves nothing behind that a reader could see.
+    """
+
+    def __init__(self, directory: Path, dimension: int, vector_kind: str, in_place: bool) -> None:
         self.directory = directory
+        self.dimension = dimension
+        self.vector_kind = vector_kind
+        self.in_place = in_place
         self.db = connect(directory / METADATA)
-        self.db.executescript(SCHEMA)
-        self.vectors = _load_or_new(vector_kind, directory / VECTORS, dimension)
-        self.sentence_vectors = _load_or_new(vector_kind, directory / SENTENCE_VECTORS, dimension)
-        self._next_id = self.db.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM chunks").fetchone()[0]
-        self._next_sentence = self.db.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM sentences").fetchone()[0]
+        self.db.execute("PRAGMA journal_size_limit = 67108864")  # a WAL restarted after a big build shrinks back
+        if not in_place:
+            self.db.execute("PRAGMA journal_mode = DELETE")  # switched to WAL once complete
+            self.db.executescript(SCHEMA)
+        self.db.execute("BEGIN IMMEDIATE")
+        self.previous = State.read(self.db) if in_place else State(generation=-1)
+        self.generation = self.previous.generation + 1
+        self._next_id = self.previous.next_chunk
+        self._next_sentence = self.previous.next_sentence
+        self.vectors = new_vector_index(vector_kind, dimension)  # this generation's adds only
+        self.sentence_vectors = new_vector_index(vector_kind, dimension)
+        self.state: State | None = None
+        self.written: list[str] = []
 
     def known_articles(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, content_sha FROM articles"))
@@ -49,8 +73,10 @@ class FolderWriter:
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({','.join('?' * len(batch))})", batch)
-        self.vectors.remove(np.asarray(ids, dtype=np.int64))
-        self.sentence_vectors.remove(np.asarray(sentence_ids, dtype=np.int64))
+        # Their vectors stay in published segment files, hidden by id until a merge drops them.
+        self.db.executemany("INSERT OR IGNORE INTO removed_vectors VALUES ('chunks', ?)", ((i,) for i in ids))
+        self.db.executemany("INSERT OR IGNORE INTO removed_vectors VALUES ('sentences', ?)",
+                            ((i,) for i in sentence_ids))
         return len(ids)
 
     def story_for(self, fingerprint: Fingerprint) -> str | None:
@@ -106,20 +132,85 @@ class FolderWriter:
         return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                      for table in ("articles", "chunks", "sentences"))
 
-    def abandon(self) -> None:
-        self.db.close()
+    def finish(self, manifest: Manifest) -> State:
+        """Write this generation's vector segments (merging as segments.py says) and stage its state.
 
-    def close(self) -> None:
-        """Commit and flush everything to disk; the version is complete after this."""
-        self.db.commit()
+        Nothing is visible to readers until ``commit``.
+        """
+        segments = {}
+        for kind, stem, new, lo, hi, published in (
+            ("chunks", VECTORS, self.vectors, self.previous.next_chunk, self._next_id,
+             self.previous.chunk_segments),
+            ("sentences", SENTENCE_VECTORS, self.sentence_vectors, self.previous.next_sentence,
+             self._next_sentence, self.previous.sentence_segments),
+        ):
+            removed = np.fromiter((r[0] for r in self.db.execute(
+                "SELECT id FROM removed_vectors WHERE kind = ? ORDER BY id", (kind,))), dtype=np.int64)
+            if not self.in_place:  # a full build's single segment keeps the plain file name
+                new.save(self.directory / stem)
+                self.written.append(stem)
+                segments[kind] = [Segment(stem, lo, hi, len(new))]
+                continue
+            change = add_segment(self.directory, self.vector_kind, self.dimension, Path(stem).stem,
+                                 self.generation, published, new, lo, hi, removed)
+            self.written += change.written
+            segments[kind] = change.segments
+            retired = self.previous.retired + [(self.generation, f) for f in change.retired]
+            self.previous = replace(self.previous, retired=retired)
+            for lo_, hi_ in change.rewritten_ranges:
+                self.db.execute("DELETE FROM removed_vectors WHERE kind = ? AND id >= ? AND id < ?",
+                                (kind, lo_, hi_))
+        self.state = State(
+            generation=self.generation, next_chunk=self._next_id, next_sentence=self._next_sentence,
+            chunk_segments=segments["chunks"], sentence_segments=segments["sentences"],
+            retired=self.previous.retired if self.in_place else [], manifest=manifest.to_json(),
+        )
+        self.state.write(self.db)
+        return self.state
+
+    def check(self) -> None:
+        """Before the commit: the rows, the segments and the manifest agree, and the newest vectors are
+        found again (only this generation's files are read: the rest were checked when published)."""
+        state = self.state
+        manifest = Manifest.from_json(state.manifest)
+        for kind, segments, expected in (("chunks", state.chunk_segments, manifest.chunks),
+                                         ("sentences", state.sentence_segments, manifest.sentences)):
+            rows = self.db.execute(f"SELECT COUNT(*) FROM {kind}").fetchone()[0]
+            hidden = self.db.execute("SELECT COUNT(*) FROM removed_vectors WHERE kind = ?", (kind,)).fetchone()[0]
+            vectors = sum(s.vectors for s in segments) - hidden
+            if not rows == vectors == expected:
+                raise IndexUnavailable(f"verification failed in {self.directory}: {rows} {kind} stored, "
+                                       f"{vectors} vectors in segments, {expected} in the manifest")
+        newest = [s for s in state.sentence_segments if s.file in self.written]
+        if newest:
+            row = self.db.execute("SELECT chunk, vector FROM sentences WHERE id >= ? AND id < ? LIMIT 1",
+                                  (newest[-1].lo, newest[-1].hi)).fetchone()
+            index = load_vector_index(self.vector_kind, self.directory / newest[-1].file, self.dimension)
+            if row is not None:
+                hits = index.search(np.frombuffer(row["vector"], dtype=np.float32), 1)
+                if not hits or hits[0][1] < 0.99:
+                    raise IndexUnavailable(f"verification failed: a stored vector did not find itself in "
+                                           f"{self.directory / newest[-1].file}")
+
+    def commit(self) -> None:
+        """Publish: one SQLite commit makes the generation's rows and segment list visible together."""
+        self.db.execute("COMMIT")
+        if not self.in_place:
+            self.db.execute("PRAGMA journal_mode = WAL")  # readers keep snapshots while later builds commit
         self.db.execute("PRAGMA optimize")
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits: readers' snapshots may hold it back
         self.db.close()
-        self.vectors.save(self.directory / VECTORS)
-        self.sentence_vectors.save(self.directory / SENTENCE_VECTORS)
 
-
-def _load_or_new(kind: str, path: Path, dimension: int) -> VectorIndex:
-    return load_vector_index(kind, path, dimension) if path.exists() else new_vector_index(kind, dimension)
+    def abandon(self) -> None:
+        """Roll back the transaction and delete the files this build wrote (it published nothing)."""
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        self.db.close()
+        if self.in_place:
+            for name in self.written:
+                (self.directory / name).unlink(missing_ok=True)
 
 
 def _key(value: str | None) -> str | None:

@@ -1,0 +1,174 @@
+"""Incremental builds write what changed: vector segments, merges, and readers pinned to their generation."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import numpy as np
+import pytest
+
+from index import Filters, build_index, live_version, open_index
+from index.ann import new_vector_index
+from index.stores.folder import FolderStore
+from index.stores.folder.schema import METADATA, SENTENCE_VECTORS, VECTORS, State, connect
+from index.stores.folder.segments import Segment, SegmentedIndex, add_segment
+from tests.support import NEW_ARTICLE, make_settings
+
+DIM = 8
+
+
+def unit(rows: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(rows, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_segments_merge_by_size_and_hide_removed_vectors(tmp_path):
+    """Batches of 10 vectors: the newest segment is merged while it is at least half the one before,
+    removed ids never come back, and search over the segments equals exact search over the live vectors."""
+    segments: list[Segment] = []
+    removed = np.empty(0, np.int64)
+    all_vectors = unit(200, 0)
+    written = []  # vectors each build wrote
+    for batch in range(20):
+        lo, hi = batch * 10, batch * 10 + 10
+        new = new_vector_index("flat", DIM)
+        new.add(np.arange(lo, hi), all_vectors[lo:hi])
+        if batch == 12:  # remove a third of the first 60 ids: the segment holding them is rewritten
+            removed = np.arange(0, 60, 3, dtype=np.int64)
+        change = add_segment(tmp_path, "flat", DIM, "vectors", batch, segments, new, lo, hi, removed)
+        for lo_, hi_ in change.rewritten_ranges:
+            removed = removed[(removed < lo_) | (removed >= hi_)]
+        segments = change.segments
+        written.append(sum(seg.vectors for seg in segments if seg.file in change.written))
+        assert all(a.hi == b.lo for a, b in zip(segments, segments[1:]))  # contiguous id ranges, oldest first
+        assert len(segments) <= 1 + int(np.log2(batch + 1)) + 1
+    # Each vector is rewritten O(log(N/B)) times in all, not once per build as a copy of the archive would.
+    assert sum(written) <= 200 * (2 + np.log2(20)) < sum(range(10, 210, 10)) and len(segments) <= 5
+    assert {p.name for p in tmp_path.iterdir()} >= {s.file for s in segments}
+
+    index = SegmentedIndex.load(tmp_path, "flat", DIM, segments, removed)
+    gone = set(range(0, 60, 3))
+    live = np.array([i for i in range(200) if i not in gone])
+    assert len(index) == len(live)
+    for q in unit(5, 1):
+        exact = live[np.argsort(-(all_vectors[live] @ q))[:10]]
+        assert [i for i, _ in index.search(q, 10)] == exact.tolist()
+        allowed = live[live % 7 == 0]
+        assert {i for i, _ in index.search(q, 100, allowed)} == set(allowed.tolist())
+
+
+def committed(folder) -> State:
+    conn = connect(folder / METADATA, readonly=True)
+    try:
+        return State.read(conn)
+    finally:
+        conn.close()
+
+
+def test_incremental_build_writes_only_what_changed_and_readers_keep_their_generation(tmp_path, encoder, small_corpus):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, encoder=encoder, progress=False)
+    store = FolderStore(settings.index_dir)
+    folder = store.folder(first.version)
+    before = {name: (folder / name).stat() for name in (VECTORS, SENTENCE_VECTORS)}
+    old_reader = open_index(settings.index_dir)
+    question = encoder.encode(["Will the Skerryvore lighthouse be staffed again?"])[0]
+    old_hits = old_reader.dense_search(question, 5)
+
+    (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    second = build_index(settings, encoder=encoder, progress=False)
+    assert (second.added, second.embedded_articles) == (1, 1)
+    assert second.version == live_version(settings.index_dir) == f"{folder.name}@1"
+    # The published files were not rewritten or copied: only this generation's segments are new.
+    for name, stat in before.items():
+        now = (folder / name).stat()
+        assert (now.st_ino, now.st_mtime_ns, now.st_size) == (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    state = committed(folder)
+    new_files = {s.file for s in state.chunk_segments + state.sentence_segments} - set(before)
+    assert new_files and all(".1." in name for name in new_files)
+    assert not list((settings.index_dir / "versions").glob(".building-*"))
+
+    new_reader = open_index(settings.index_dir)
+    assert new_reader.version == second.version and new_reader.article_count() == first.articles + 1
+    titles = {c.article.title for c in new_reader.chunks([i for i, _ in new_reader.keyword_search("Skerryvore lighthouse keepers", 5)])}
+    assert "Lighthouse keepers return to Skerryvore" in titles
+    # The reader opened before the build still sees its own generation, whole and consistent.
+    assert old_reader.version == first.version and old_reader.article_count() == first.articles
+    assert old_reader.dense_search(question, 5) == old_hits
+    assert len(old_reader.filtered_chunk_ids(Filters())) == old_reader.chunk_count()
+    assert "Lighthouse keepers return to Skerryvore" not in {
+        c.article.title for c in old_reader.chunks([i for i, _ in old_reader.keyword_search("Skerryvore lighthouse keepers", 5)])}
+    old_reader.close()
+    new_reader.close()
+
+
+def test_many_incremental_builds_give_the_results_of_a_full_build(tmp_path, encoder, squad_data):
+    """Adds, edits and deletions over several builds (so segments merge and removed vectors are hidden,
+    then dropped) serve the same passages, with the same scores, as one full build of the final corpus."""
+    paragraphs, _ = squad_data
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    settings = make_settings(corpus, tmp_path / "index")
+
+    def write(i: int, title: str | None = None) -> None:
+        p = paragraphs[i]
+        (corpus / f"p{i:03d}.txt").write_text(
+            f"=== METADATA ===\nSource: Wire\nTitle: {title or p.title}\n=== ARTICLE ===\n{p.text}\n", encoding="utf-8")
+
+    for i in range(6):
+        write(i)
+    build_index(settings, encoder=encoder, progress=False)
+    steps = [lambda: write(6), lambda: [write(7), write(8)], lambda: (corpus / "p002.txt").unlink(),
+             lambda: write(3, "Edited title"), lambda: [write(9), write(10), write(11)],
+             lambda: (corpus / "p007.txt").unlink(), lambda: write(12)]
+    for step in steps:
+        step()
+        build_index(settings, encoder=encoder, progress=False)
+    folder = FolderStore(settings.index_dir).folder(live_version(settings.index_dir))
+    state = committed(folder)
+    assert state.generation == len(steps)
+    listed = {s.file for s in state.chunk_segments + state.sentence_segments}
+    assert {p.name for p in folder.glob("*.faiss")} - listed <= {f for _, f in state.retired}
+
+    full = make_settings(corpus, tmp_path / "full")
+    build_index(full, encoder=encoder, progress=False, full=True)
+    incremental, whole = open_index(settings.index_dir), open_index(full.index_dir)
+    assert incremental.article_count() == whole.article_count() == 11
+    assert incremental.chunk_count() == whole.chunk_count()
+
+    def named(reader, hits):
+        return [(c.chunk_id, c.text, round(score, 4)) for c, (_, score) in zip(reader.chunks([i for i, _ in hits]), hits)]
+
+    for question in ("When was the university founded?", "Who won the game?", "Edited title", "What is the capital?"):
+        vector = encoder.encode([question])[0]
+        for search in ("dense_search", "sentence_search"):
+            ours, theirs = getattr(incremental, search)(vector, 8), getattr(whole, search)(vector, 8)
+            assert named(incremental, ours) == named(whole, theirs), (question, search)
+        assert [c.chunk_id for c in incremental.chunks([i for i, _ in incremental.keyword_search(question, 8)])] == \
+               [c.chunk_id for c in whole.chunks([i for i, _ in whole.keyword_search(question, 8)])]
+    assert not {c.article.path for c in incremental.chunks(
+        [int(i) for i in incremental.filtered_chunk_ids(Filters())])} & {"p002.txt", "p007.txt"}
+
+
+def test_a_build_killed_before_its_commit_leaves_no_trace(tmp_path, encoder, small_corpus):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, encoder=encoder, progress=False)
+    (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def die(stage):
+        if stage == "renamed":
+            raise KeyboardInterrupt  # the last moment before the commit
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, encoder=encoder, progress=False, on_stage=die)
+    folder = FolderStore(settings.index_dir).folder(first.version)
+    assert live_version(settings.index_dir) == first.version and committed(folder).generation == 0
+    assert {p.name for p in folder.glob("*.faiss")} == {VECTORS, SENTENCE_VECTORS}
+    with sqlite3.connect(folder / METADATA) as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == first.articles
+    assert build_index(settings, encoder=encoder, progress=False).articles == first.articles + 1
