@@ -6,7 +6,8 @@ paragraphs, then synthetic articles recombined from their real sentences, with d
 builds it with ``build_index`` (the encoder's time is measured apart from the rest), starts
 ``qa``'s FastAPI app in a child process on that index, and measures over HTTP on loopback:
 ``/search`` and ``/ask`` p50/p95, a source-filtered and a date-filtered ``/search``, and the
-child's resident memory after the queries. Recall@10 of the chunk and sentence vector indexes is
+child's resident memory after the queries; then times incremental builds that each add 100 new
+articles (median seconds, and MiB this process wrote to disk for them). Recall@10 of the chunk and sentence vector indexes is
 measured against exact search over the same vectors.
 
 ``--encoder standin`` replaces the model with a cheap bag-of-token-ids encoder (the real tokenizer,
@@ -131,21 +132,26 @@ def real_articles() -> list[dict]:
     return articles
 
 
+def synthetic_articles(count: int, real: list[dict], seed: int, prefix: str = "synthetic") -> list[dict]:
+    """Articles recombined from the real ones' sentences, with dates and outlets."""
+    rng = random.Random(seed)
+    splitter = SentenceSplitter()
+    pool = [a["text"][s:e] for a in real[:3000] for s, e in splitter.spans(a["text"]) if e - s > 40]
+    titles = [a["title"] for a in real]
+    out = []
+    for n in range(count):
+        day = rng.randrange(0, 5000)
+        out.append({
+            "id": f"{prefix}-{n}", "title": rng.choice(titles),
+            "source": rng.choice(OUTLETS), "section": rng.choice(["Politics", "Economy", "World"]),
+            "published_date": time.strftime("%Y-%m-%d", time.gmtime(1104537600 + day * 86400)),
+            "text": "\n\n".join(" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(3, 7)))})
+    return out
+
+
 def write_archive(size: int, folder: Path, real: list[dict]) -> None:
     """The first ``size`` articles of: the real ones, then synthetic ones recombined from their sentences."""
-    rng = random.Random(size)
-    articles = real[:size]
-    if size > len(real):
-        splitter = SentenceSplitter()
-        pool = [a["text"][s:e] for a in real[:3000] for s, e in splitter.spans(a["text"]) if e - s > 40]
-        titles = [a["title"] for a in real]
-        for n in range(size - len(real)):
-            day = rng.randrange(0, 5000)
-            articles.append({
-                "id": f"synthetic-{n}", "title": rng.choice(titles),
-                "source": rng.choice(OUTLETS), "section": rng.choice(["Politics", "Economy", "World"]),
-                "published_date": time.strftime("%Y-%m-%d", time.gmtime(1104537600 + day * 86400)),
-                "text": "\n\n".join(" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(3, 7)))})
+    articles = real[:size] + synthetic_articles(max(0, size - len(real)), real, seed=size)
     folder.mkdir(parents=True, exist_ok=True)
     for at in range(0, len(articles), ARTICLES_PER_FILE):
         with open(folder / f"archive-{at // ARTICLES_PER_FILE:04d}.jsonl", "w", encoding="utf-8") as f:
@@ -267,10 +273,36 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
     finally:
         child.terminate()
         child.wait(timeout=30)
+    add_s, add_mib = add_articles(settings, encoder, real, runs=3)
     return {"size": size, "encoder": encoder_kind, "articles": report.articles, "chunks": report.chunks,
+            "add_100_s": add_s, "add_100_mib": add_mib,
             "sentences": report.sentences, "build_s": build_s, "model_s": encoder.seconds,
             "disk_mib": disk / 2**20, "rss_mib": rss, "search": p50_p95(search), "ask": p50_p95(ask),
             "by_source": p50_p95(by_source), "by_date": p50_p95(by_date), "recall": recall, "keyword": keyword}
+
+
+def add_articles(settings: Settings, encoder, real: list[dict], runs: int, count: int = 100) -> tuple[float, float]:
+    """Median seconds and MiB written (bytes this process passed to write()) of an incremental build that adds
+    ``count`` new articles to the archive, over ``runs`` builds (each adds its own new file)."""
+    seconds, written = [], []
+    for run in range(runs):
+        new = settings.corpus_dir / f"zz-new-{run}.jsonl"
+        new.write_text("".join(json.dumps(a) + "\n" for a in synthetic_articles(count, real, 1000 + run, f"new{run}")),
+                       encoding="utf-8")
+        before = write_bytes()
+        started = time.perf_counter()
+        report = build_index(settings, encoder=encoder, progress=False)
+        seconds.append(time.perf_counter() - started)
+        written.append((write_bytes() - before) / 2**20)
+        assert report.added == count and not report.full, report
+    return statistics.median(seconds), statistics.median(written)
+
+
+def write_bytes() -> int:
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    return 0
 
 
 def free_port() -> int:
@@ -319,8 +351,9 @@ def main() -> int:
           f"{os.cpu_count()} CPUs\n")
     print("| articles | encoder | chunks | sentences | build articles/s | of which model s / rest s | disk MiB "
           "| service RSS MiB | /search p50 / p95 ms | /ask p50 / p95 ms | source-filtered p50 | date-filtered p50 "
-          "| recall@10 chunks / sentences | BM25 top-100 p50 ms: questions / common words |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| recall@10 chunks / sentences | BM25 top-100 p50 ms: questions / common words "
+          "| add 100 articles: s / MiB written |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         # The stand-in's vectors are near-random (hashed tokens): graph recall on them says nothing about real ones.
         recall = ("n/a (stand-in)" if r["encoder"] == "standin"
@@ -330,7 +363,8 @@ def main() -> int:
               f"{r['build_s'] - r['model_s']:.0f} | {r['disk_mib']:.0f} | {r['rss_mib']:.0f} "
               f"| {r['search'][0]:.1f} / {r['search'][1]:.1f} | {r['ask'][0]:.1f} / {r['ask'][1]:.1f} "
               f"| {r['by_source'][0]:.1f} | {r['by_date'][0]:.1f} | {recall} "
-              f"| {r['keyword']['questions'][0]:.1f} / {r['keyword']['common words'][0]:.1f} |")
+              f"| {r['keyword']['questions'][0]:.1f} / {r['keyword']['common words'][0]:.1f} "
+              f"| {r['add_100_s']:.1f} / {r['add_100_mib']:.0f} |")
     return 0
 
 
