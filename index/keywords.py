@@ -55,3 +55,20 @@ def fold(token: str) -> str:
 def stems(text: str) -> list[str]:
     """Stems of the content words of ``text``, matching the terms stored in the FTS5 index."""
     return _STEMMER.stemWords([fold(t) for t in terms(text)])
+
+
+_STEM_OF: dict[str, str] = {}
+
+
+def document_stems(text: str) -> list[str]:
+    """Every word of a stored text as FTS5's tokenizer keeps it (stop words too: they count in BM25's
+    length norm): ``\\w+``, lower case, diacritics removed, Porter stem. Each word is stemmed once."""
+    out = []
+    for word in TOKEN.findall(fold(text) if not text.isascii() else text.lower()):
+        stem = _STEM_OF.get(word)
+        if stem is None:
+            if len(_STEM_OF) > 1_000_000:
+                _STEM_OF.clear()
+            stem = _STEM_OF[word] = _STEMMER.stemWord(word) or word
+        out.append(stem)
+    return out

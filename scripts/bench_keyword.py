@@ -343,6 +343,53 @@ def p50_p95(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
+def squad_recall(limit: int, work: Path) -> int:
+    """SQuAD dev recall with each engine as the keyword retriever: the project's evaluation (its cached
+    index, its Engine and fusion), the folder reader's ``keyword_search`` answered by tantivy-porter over
+    the same chunks for the second run. Prints bm25-alone and hybrid R@1/R@5/MRR@10 for both."""
+    from evaluation import runner
+    from index import Filters
+    from index.stores.folder.reader import FolderReader
+    from qa.engine import Engine
+    from qa.settings import Settings
+
+    settings = Settings()
+    encoder = runner.make_encoder(settings)
+    paragraphs, questions = runner.squad.load()
+    settings, info = runner.prepare_index(settings, runner.DEFAULT_WORKDIR, paragraphs, encoder, progress=False)
+    engine = Engine(settings, encoder)
+    fts5 = FolderReader.keyword_search
+    with engine.snapshot() as snap:
+        reader = snap.index
+        ids = [int(i) for i in reader.filtered_chunk_ids(Filters())]
+        corpus = [(c.article.title, c.text) for c in reader.chunks(ids)]
+        root = work / "squad"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        tantivy = Tantivy(root, True, 1, porter=True)
+        tantivy.build(corpus)
+
+        def keyword_search(self, text, k, filters=None, title_weight=1.0):
+            return [(ids[i], score) for i, score in tantivy.search(text, k)]
+
+        rows = []
+        for name, method in (("fts5", fts5), ("tantivy-porter", keyword_search)):
+            FolderReader.keyword_search = method
+            try:
+                results = runner._run(engine, reader, settings, questions, info, limit, progress=False)
+            finally:
+                FolderReader.keyword_search = fts5
+            rows.append((name, results))
+    print(f"\nSQuAD dev, {limit} questions, keyword retriever swapped under the same index and fusion\n")
+    print("| keyword engine | bm25 alone R@1 / R@5 / MRR@10 | hybrid R@1 / R@5 / MRR@10 | answer contains gold |")
+    print("|---|---|---|---|")
+    for name, r in rows:
+        b, h = r.retrieval["bm25"], r.retrieval["hybrid"]
+        print(f"| {name} | {b['R@1']:.3f} / {b['R@5']:.3f} / {b['MRR@10']:.3f} "
+              f"| {h['R@1']:.3f} / {h['R@5']:.3f} / {h['MRR@10']:.3f} | {r.answers['contains_gold']:.3f} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=600_000, help="passages to index (e.g. 50000, 600000, 1200000)")
@@ -355,7 +402,11 @@ def main() -> int:
                         help="build FTS5 with the project's default synchronous=FULL (fsync-bound on a shared disk)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kw"))
+    parser.add_argument("--squad", type=int, metavar="N",
+                        help="instead: SQuAD recall over N questions with FTS5 and with tantivy-porter as the keyword retriever")
     args = parser.parse_args()
+    if args.squad:
+        return squad_recall(args.squad, args.work)
 
     started = time.perf_counter()
     articles = load_articles()

@@ -172,3 +172,75 @@ def test_a_build_killed_before_its_commit_leaves_no_trace(tmp_path, encoder, sma
     with sqlite3.connect(folder / METADATA) as db:
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == first.articles
     assert build_index(settings, encoder=encoder, progress=False).articles == first.articles + 1
+
+
+def test_keyword_hits_of_a_build_that_died_between_its_two_commits_never_show(tmp_path, encoder, small_corpus,
+                                                                            monkeypatch):
+    """The keyword index commits just before the database; a build killed in between leaves chunks there
+    that no reader may return, and the next build replaces them."""
+    from index.stores.folder.writer import FolderWriter
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, encoder=encoder, progress=False)
+    (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def die_after_keywords(self):
+        self.keywords.commit()
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FolderWriter, "commit", die_after_keywords)
+        with pytest.raises(KeyboardInterrupt):
+            build_index(settings, encoder=encoder, progress=False)
+    reader = open_index(settings.index_dir)
+    assert reader.version == first.version
+    hits = reader.keyword_search("Skerryvore lighthouse keepers Putin Moscow", 50)
+    assert hits and all(reader.chunks([cid]) for cid, _ in hits)  # every hit is a published chunk
+    assert "Lighthouse keepers return to Skerryvore" not in {c.article.title for c in reader.chunks([i for i, _ in hits])}
+    reader.close()
+
+    second = build_index(settings, encoder=encoder, progress=False)
+    assert second.articles == first.articles + 1
+    reader = open_index(settings.index_dir)
+    hits = reader.keyword_search("Skerryvore lighthouse keepers", 10)
+    assert len({cid for cid, _ in hits}) == len(hits)  # the dead build's copies were deleted, not doubled
+    assert reader.chunks([hits[0][0]])[0].article.title == "Lighthouse keepers return to Skerryvore"
+    reader.close()
+
+
+def test_a_version_without_a_keyword_index_is_served_by_fts5_and_gets_one_at_its_next_build(tmp_path, encoder,
+                                                                                          small_corpus):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, encoder=encoder, progress=False)
+    folder = FolderStore(settings.index_dir).folder(first.version)
+    reader = open_index(settings.index_dir)
+    expected = [c.chunk_id for c in reader.chunks([i for i, _ in reader.keyword_search("Putin Moscow meeting", 5)])]
+    reader.close()  # (served by tantivy)
+    shutil.rmtree(folder / "keywords")  # as written before the keyword index existed
+
+    reader = open_index(settings.index_dir)  # FTS5 ranks by the same BM25, up to its details: the same best hit
+    assert reader.keyword_index is None
+    assert [c.chunk_id for c in reader.chunks([i for i, _ in reader.keyword_search("Putin Moscow meeting", 5)])][0] \
+        == expected[0]
+    reader.close()
+    (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(settings, encoder=encoder, progress=False)
+    assert (folder / "keywords" / "meta.json").exists() and not (folder / "keywords.new").exists()
+    reader = open_index(settings.index_dir)
+    assert reader.keyword_index is not None and len(reader.keyword_index) == reader.chunk_count()
+    full = make_settings(corpus, tmp_path / "full")
+    build_index(full, encoder=encoder, progress=False, full=True)
+    whole = open_index(full.index_dir)
+    for question in ("Putin Moscow meeting", "Skerryvore", "When did the war end?"):
+        assert [(c.chunk_id, round(s, 4)) for c, (_, s) in zip(
+            reader.chunks([i for i, _ in reader.keyword_search(question, 5)]), reader.keyword_search(question, 5))] \
+            == [(c.chunk_id, round(s, 4)) for c, (_, s) in zip(
+                whole.chunks([i for i, _ in whole.keyword_search(question, 5)]), whole.keyword_search(question, 5))]
+    whole.close()
+    assert reader.chunks([reader.keyword_search("Skerryvore lighthouse keepers", 1)[0][0]])[0].article.title == \
+        "Lighthouse keepers return to Skerryvore"
+    reader.close()

@@ -324,7 +324,7 @@ def test_both_stores_read_back_the_same_index(postgres_server, tmp_path, encoder
             "dense": named(r, dense),
             "dense_filtered": named(r, r.dense_search(vector, 5, Filters(source=["wire copy daily"]))),
             "sentence": named(r, r.sentence_search(vector, 10, as_of)),
-            "keyword": named(r, r.keyword_search(question, 10)),
+            "keyword": named(r, r.keyword_search(question, 10)),  # folder: tantivy; PostgreSQL: BM25 in SQL
             "keyword_filtered": named(r, r.keyword_search(question, 10, Filters(author=["david e. sanger"]))),
             "similar": sorted((round(h.score, 4), h.text, h.start) for h in r.similar_sentences(vector, 8, as_of)),
             "stories": {k: [a.article_id for a in v] for k, v in r.story_members([story]).items()},
@@ -338,5 +338,10 @@ def test_both_stores_read_back_the_same_index(postgres_server, tmp_path, encoder
 
     folder, postgres = (view(r) for r in readers)
     assert len(folder["stories"][next(iter(folder["stories"]))]) == 2  # the copy joined the original's story
-    for key in folder:
+    for key in folder.keys() - {"keyword"}:
         assert postgres[key] == folder[key], key
+    # Unfiltered keyword search runs in tantivy in the folder store: the same BM25 up to its details (IDF
+    # variant, length norms), which matter most in a corpus this small: the same best passage, and at
+    # least half the top 10 in common (0.89 of the top 10 at 600,000 chunks: scripts/bench_keyword.py).
+    texts = [[text for _, text in view["keyword"]] for view in (folder, postgres)]
+    assert texts[0][:1] == texts[1][:1] and len(set(texts[0]) & set(texts[1])) >= 5

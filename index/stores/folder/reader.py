@@ -16,6 +16,8 @@ import numpy as np
 from index.ann import VectorIndexError
 from index.keywords import fts_query, stems
 from index.stores.base import Hits, IndexUnavailable
+from index.stores.folder import keyword_index
+from index.stores.folder.keyword_index import KeywordReader
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.segments import SegmentedIndex
 from index.types import (
@@ -74,6 +76,13 @@ class FolderReader:
         except VectorIndexError as exc:
             self.close()
             raise IndexUnavailable(f"{exc}; rebuild the index") from None
+        self.keyword_index = None  # a version written before it has none until its next build: FTS5 serves
+        if keyword_index.exists(directory):
+            try:
+                self.keyword_index = KeywordReader(directory, state.next_chunk)  # after the snapshot: see keyword_index.py
+            except IndexUnavailable:
+                self.close()
+                raise
         for what, stored, vectors, name, expected in (
             ("chunks", chunks, self.vectors, VECTORS, self.manifest.chunks),
             ("sentences", sentences, self.sentence_vector_index, SENTENCE_VECTORS, self.manifest.sentences),
@@ -232,6 +241,8 @@ class FolderReader:
             return []
         # A date that excludes nothing must not cost a join per matching chunk (4x at 10k articles).
         where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters))
+        if not where and title_weight == 1.0 and self.keyword_index is not None:  # tantivy: ~100x faster on common words
+            return self.keyword_index.search(stems(text), k)
         sql = f"""SELECT chunks_fts.rowid AS id, -bm25(chunks_fts, ?, 1.0) AS score
                   FROM chunks_fts
                   {"JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a USING(article_id)" if where else ""}

@@ -12,6 +12,7 @@ import numpy as np
 
 from index.ann import load_vector_index, new_vector_index
 from index.stores.base import IndexUnavailable
+from index.stores.folder.keyword_index import KeywordWriter
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.segments import Segment, add_segment
 from index.stories import Fingerprint, same_story
@@ -45,6 +46,12 @@ class FolderWriter:
         self._next_sentence = self.previous.next_sentence
         self.vectors = new_vector_index(vector_kind, dimension)  # this generation's adds only
         self.sentence_vectors = new_vector_index(vector_kind, dimension)
+        self.keywords = KeywordWriter(directory)
+        if in_place and not self.keywords.new:
+            self.keywords.delete_from(self._next_id)  # chunks a build that died after its keyword commit left
+        elif in_place:  # a version written before the keyword index: index what it holds once
+            for chunk_id, title, text in self.db.execute("SELECT rowid, title, text FROM chunks_fts"):
+                self.keywords.add([chunk_id], title, [text])
         self.state: State | None = None
         self.written: list[str] = []
 
@@ -73,6 +80,7 @@ class FolderWriter:
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
             self.db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({','.join('?' * len(batch))})", batch)
+        self.keywords.delete(ids)
         # Their vectors stay in published segment files, hidden by id until a merge drops them.
         self.db.executemany("INSERT OR IGNORE INTO removed_vectors VALUES ('chunks', ?)", ((i,) for i in ids))
         self.db.executemany("INSERT OR IGNORE INTO removed_vectors VALUES ('sentences', ?)",
@@ -116,6 +124,7 @@ class FolderWriter:
         )
         self.db.executemany("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
                             [(int(i), article.title, c.text) for i, c in zip(ids, chunks)])
+        self.keywords.add(ids, article.title, [c.text for c in chunks])
         self.vectors.add(ids, vectors)
         sentence_ids = np.arange(self._next_sentence, self._next_sentence + len(sentences), dtype=np.int64)
         self._next_sentence += len(sentences)
@@ -193,7 +202,10 @@ class FolderWriter:
                                            f"{self.directory / newest[-1].file}")
 
     def commit(self) -> None:
-        """Publish: one SQLite commit makes the generation's rows and segment list visible together."""
+        """Publish: one SQLite commit makes the generation's rows and segment list visible together.
+
+        The keyword index commits just before (keyword_index.py says why that order is safe)."""
+        self.keywords.commit()
         self.db.execute("COMMIT")
         if not self.in_place:
             self.db.execute("PRAGMA journal_mode = WAL")  # readers keep snapshots while later builds commit
@@ -203,6 +215,7 @@ class FolderWriter:
 
     def abandon(self) -> None:
         """Roll back the transaction and delete the files this build wrote (it published nothing)."""
+        self.keywords.abandon()
         try:
             self.db.execute("ROLLBACK")
         except sqlite3.Error:
