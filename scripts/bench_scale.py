@@ -274,7 +274,8 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
         child.terminate()
         child.wait(timeout=30)
     add_s, add_mib = add_articles(settings, encoder, real, runs=3)
-    return {"size": size, "encoder": encoder_kind, "articles": report.articles, "chunks": report.chunks,
+    return {"size": size, "encoder": encoder_kind, "backend": settings.encoder_backend,
+            "articles": report.articles, "chunks": report.chunks,
             "add_100_s": add_s, "add_100_mib": add_mib,
             "sentences": report.sentences, "build_s": build_s, "model_s": encoder.seconds,
             "disk_mib": disk / 2**20, "rss_mib": rss, "search": p50_p95(search), "ask": p50_p95(ask),
@@ -351,14 +352,15 @@ def main() -> int:
           f"{os.cpu_count()} CPUs\n")
     print("| articles | encoder | chunks | sentences | build articles/s | of which model s / rest s | disk MiB "
           "| service RSS MiB | /search p50 / p95 ms | /ask p50 / p95 ms | source-filtered p50 | date-filtered p50 "
-          "| recall@10 chunks / sentences | BM25 top-100 p50 ms: questions / common words "
+          "| recall@10 chunks / sentences | keyword top-100 p50 ms: questions / common words "
           "| add 100 articles: s / MiB written |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         # The stand-in's vectors are near-random (hashed tokens): graph recall on them says nothing about real ones.
         recall = ("n/a (stand-in)" if r["encoder"] == "standin"
                   else f"{r['recall'][VECTORS]:.3f} / {r['recall'][SENTENCE_VECTORS]:.3f}")
-        print(f"| {r['articles']:,} | {'real' if r['encoder'] == 'real' else 'stand-in'} | {r['chunks']:,} "
+        print(f"| {r['articles']:,} | {'real (' + r['backend'] + ')' if r['encoder'] == 'real' else 'stand-in'} "
+              f"| {r['chunks']:,} "
               f"| {r['sentences']:,} | {r['articles'] / r['build_s']:.1f} | {r['model_s']:.0f} / "
               f"{r['build_s'] - r['model_s']:.0f} | {r['disk_mib']:.0f} | {r['rss_mib']:.0f} "
               f"| {r['search'][0]:.1f} / {r['search'][1]:.1f} | {r['ask'][0]:.1f} / {r['ask'][1]:.1f} "
