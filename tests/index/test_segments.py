@@ -244,3 +244,24 @@ def test_a_version_without_a_keyword_index_is_served_by_fts5_and_gets_one_at_its
     assert reader.chunks([reader.keyword_search("Skerryvore lighthouse keepers", 1)[0][0]])[0].article.title == \
         "Lighthouse keepers return to Skerryvore"
     reader.close()
+
+
+def test_a_failure_after_the_commit_leaves_what_it_published(tmp_path, encoder, small_corpus, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    first = build_index(settings, encoder=encoder, progress=False)
+    (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def broken_prune(self):
+        raise OSError("disk trouble while tidying up")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FolderStore, "prune", broken_prune)
+        with pytest.raises(OSError, match="tidying"):
+            build_index(settings, encoder=encoder, progress=False)
+    reader = open_index(settings.index_dir)  # the committed generation is live and whole
+    assert reader.version != first.version and reader.article_count() == first.articles + 1
+    assert reader.chunks([reader.keyword_search("Skerryvore lighthouse keepers", 1)[0][0]])[0].article.title == \
+        "Lighthouse keepers return to Skerryvore"
+    reader.close()

@@ -54,6 +54,7 @@ class FolderWriter:
                 self.keywords.add([chunk_id], title, [text])
         self.state: State | None = None
         self.written: list[str] = []
+        self.committed = False
 
     def known_articles(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, content_sha FROM articles"))
@@ -207,6 +208,7 @@ class FolderWriter:
         The keyword index commits just before (keyword_index.py says why that order is safe)."""
         self.keywords.commit()
         self.db.execute("COMMIT")
+        self.committed = True
         if not self.in_place:
             self.db.execute("PRAGMA journal_mode = WAL")  # readers keep snapshots while later builds commit
         self.db.execute("PRAGMA optimize")
@@ -214,7 +216,10 @@ class FolderWriter:
         self.db.close()
 
     def abandon(self) -> None:
-        """Roll back the transaction and delete the files this build wrote (it published nothing)."""
+        """Roll back the transaction and delete the files this build wrote, unless it committed them:
+        a failure after the commit (tidying up) leaves what it published alone."""
+        if self.committed:
+            return
         self.keywords.abandon()
         try:
             self.db.execute("ROLLBACK")
