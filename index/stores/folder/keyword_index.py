@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import tantivy
 
 from index.keywords import document_stems
@@ -28,6 +29,8 @@ from index.stores.base import IndexUnavailable
 
 KEYWORDS = "keywords"  # the folder, inside a version folder
 HEAP_BYTES = 64_000_000
+MIN_SHARE = 0.02  # a filter keeping less of the archive than this is answered by FTS5 (a join over its matches)
+MAX_DEPTH = 10_000  # the deepest unfiltered list a filtered query reads before leaving it to FTS5
 
 
 def _schema() -> tantivy.Schema:
@@ -123,6 +126,25 @@ class KeywordReader:
             if len(out) >= k or len(hits) < limit:
                 return out[:k]
             limit *= 4
+
+    def search_within(self, stems: list[str], k: int, allowed: np.ndarray, total: int) -> list[tuple[int, float]] | None:
+        """The top k among ``allowed`` (sorted ids), read off a deeper unfiltered top list; None when the
+        filter keeps too small a share for that (the caller's SQL join is then the better plan) or the
+        deeper list held fewer than k allowed chunks. Exact when it answers: an allowed chunk outside the
+        deeper list scores below every one inside it."""
+        if not len(allowed) or k <= 0:
+            return []
+        share = len(allowed) / max(total, 1)
+        if share < MIN_SHARE:
+            return None
+        limit = min(MAX_DEPTH, int(2 * k / share) + k)
+        hits = self.search(stems, limit)
+        if not hits:
+            return []
+        ids = np.fromiter((i for i, _ in hits), dtype=np.int64, count=len(hits))
+        at = np.minimum(np.searchsorted(allowed, ids), len(allowed) - 1)
+        out = [hit for hit, ok in zip(hits, allowed[at] == ids) if ok][:k]
+        return out if len(out) >= k or len(hits) < limit else None
 
     def __len__(self) -> int:
         return self._searcher.num_docs

@@ -227,7 +227,7 @@ class FolderReader:
         cursor.row_factory = None  # plain tuples: 10x cheaper than sqlite3.Row for millions of ids
         rows = cursor.execute(f"SELECT t.id FROM {table} t JOIN articles a USING(article_id) WHERE {where}",
                               args).fetchall()
-        ids = np.array(rows, dtype=np.int64).reshape(-1)
+        ids = np.sort(np.array(rows, dtype=np.int64).reshape(-1))  # sorted: keyword search tests membership
         with self._allowed_lock:
             self._allowed_cache[key] = ids
             while len(self._allowed_cache) > 1 and sum(map(len, self._allowed_cache.values())) > ALLOWED_CACHE_IDS:
@@ -240,9 +240,15 @@ class FolderReader:
         if query is None or k <= 0:
             return []
         # A date that excludes nothing must not cost a join per matching chunk (4x at 10k articles).
-        where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters))
-        if not where and title_weight == 1.0 and self.keyword_index is not None:  # tantivy: ~100x faster on common words
-            return self.keyword_index.search(stems(text), k)
+        filters = None if filters is None else self._dates.without_noops(filters)
+        where, args = _filter_sql(filters)
+        if title_weight == 1.0 and self.keyword_index is not None:  # tantivy: ~100x faster on common words
+            if not where:
+                return self.keyword_index.search(stems(text), k)
+            hits = self.keyword_index.search_within(stems(text), k, self._allowed("chunks", filters),
+                                                    self.chunk_count())
+            if hits is not None:
+                return hits
         sql = f"""SELECT chunks_fts.rowid AS id, -bm25(chunks_fts, ?, 1.0) AS score
                   FROM chunks_fts
                   {"JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a USING(article_id)" if where else ""}
