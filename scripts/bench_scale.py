@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -152,7 +153,8 @@ def synthetic_articles(count: int, real: list[dict], seed: int, prefix: str = "s
 def write_archive(size: int, folder: Path, real: list[dict]) -> None:
     """The first ``size`` articles of: the real ones, then synthetic ones recombined from their sentences."""
     articles = real[:size] + synthetic_articles(max(0, size - len(real)), real, seed=size)
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # a kept workdir holds the articles an earlier run added
+    folder.mkdir(parents=True)
     for at in range(0, len(articles), ARTICLES_PER_FILE):
         with open(folder / f"archive-{at // ARTICLES_PER_FILE:04d}.jsonl", "w", encoding="utf-8") as f:
             for article in articles[at:at + ARTICLES_PER_FILE]:
