@@ -46,21 +46,27 @@ class Snapshot:
     retired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def enter(self) -> None:
+    closed: bool = False
+
+    def enter(self) -> bool:
+        """Count a request in; False if the snapshot was retired and closed meanwhile (take the new one)."""
         with self.lock:
+            if self.closed:
+                return False
             self.active += 1
+            return True
 
     def leave(self) -> None:
         with self.lock:
             self.active -= 1
-            done = self.retired and self.active == 0
+            self.closed = done = self.retired and self.active == 0
         if done:
             self.index.close()
 
     def retire(self) -> None:
         with self.lock:
             self.retired = True
-            done = self.active == 0
+            self.closed = done = self.active == 0
         if done:
             self.index.close()
 
@@ -111,13 +117,18 @@ class Engine:
                           if settings.llm_url else None)
         self._snapshot: Snapshot | None = None
         self._error: str | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._loaders: dict[str | None, threading.Thread] = {}  # versions being opened in the background
         self._rebuild: threading.Thread | None = None
 
     # --- index lifecycle -----------------------------------------------------------------
 
     def _current(self) -> Snapshot:
-        """The live version's snapshot, re-opened if a build has published another since the last call."""
+        """The live version's snapshot; a version published since the last call is opened in the background.
+
+        Opening a large archive takes seconds (its vector segments are read into memory), so the request
+        that notices a new version waits at most ``swap_wait_seconds`` for it: a small index switches at
+        once, and a large one keeps answering from the previous version until the new one is ready."""
         try:
             version = self.store.live_version()
         except IndexUnavailable as exc:  # e.g. the index database is unreachable: a 503 with the reason
@@ -125,36 +136,63 @@ class Engine:
         current = self._snapshot
         if current is not None and current.version == version:
             return current
+        if current is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._open(version, None)
+                return self._snapshot
         with self._lock:
-            current = self._snapshot
-            if current is not None and current.version == version:
-                return current
-            try:
-                index = self.store.open(version) if version else self.store.open()
-                index.check_encoder(self.encoder.identity, self.encoder.dimension)
-            except IndexUnavailable as exc:
-                self._error = str(exc)
-                if current is not None:  # keep serving the last good version
-                    log.error("new index not loaded, still serving %s: %s", current.index.version, exc)
-                    current.version = version
-                    return current
-                if self.store.build_running():
-                    raise NoIndex("a build of this index is in progress; it is served as soon as it is "
-                                  "published") from None
-                raise NoIndex(str(exc)) from None
+            loader = self._loaders.get(version)
+            if loader is None and self._snapshot.version != version:
+                loader = self._loaders[version] = threading.Thread(
+                    target=self._open_in_background, args=(version,), name=f"open-index-{version}", daemon=True)
+                loader.start()
+        if loader is not None:
+            loader.join(self.settings.swap_wait_seconds)
+        return self._snapshot
+
+    def _open_in_background(self, version: str | None) -> None:
+        try:
+            with self._lock:
+                previous = self._snapshot
+            self._open(version, previous)
+        except NoIndex:
+            pass  # recorded in self._error; the previous version keeps serving
+        except Exception:  # noqa: BLE001 - a thread's failure must be logged, not lost
+            log.exception("opening index version %s failed; still serving the previous one", version)
+        finally:
+            with self._lock:
+                self._loaders.pop(version, None)
+
+    def _open(self, version: str | None, current: Snapshot | None) -> None:
+        """Open ``version`` and make it the live snapshot, retiring ``current``; on failure keep ``current``."""
+        try:
+            index = self.store.open(version) if version else self.store.open()
+            index.check_encoder(self.encoder.identity, self.encoder.dimension)
+        except IndexUnavailable as exc:
+            self._error = str(exc)
+            if current is not None:  # keep serving the last good version
+                log.error("new index not loaded, still serving %s: %s", current.index.version, exc)
+                current.version = version
+                return
+            if self.store.build_running():
+                raise NoIndex("a build of this index is in progress; it is served as soon as it is "
+                              "published") from None
+            raise NoIndex(str(exc)) from None
+        with self._lock:
             self._error = None
             self._snapshot = Snapshot(index, Retriever(index, self.encoder, self.settings), version)
-            if current is not None:
-                current.retire()
-            log.info("serving index version %s (%d articles, %d chunks)", index.version,
-                     index.article_count(), index.chunk_count())
-            return self._snapshot
+        if current is not None:
+            current.retire()
+        log.info("serving index version %s (%d articles, %d chunks)", index.version,
+                 index.article_count(), index.chunk_count())
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
         """The live snapshot, held open for the duration of one request."""
         snap = self._current()
-        snap.enter()
+        while not snap.enter():  # retired between the two lines by a swap: the live one is newer
+            snap = self._current()
         try:
             yield snap
         except IndexUnavailable as exc:  # the store failed mid-request (a database went away): a 503, not a 500

@@ -23,6 +23,10 @@ class Settings(IndexSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
+    swap_wait_seconds: float = Field(
+        0.5, ge=0.0, le=60.0,
+        description="How long a request waits for a newly published version to load; past it, requests keep "
+                    "being answered from the previous version until the new one is ready.")
 
     # Retrieval.
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"

@@ -88,3 +88,47 @@ def test_reindex_is_409_while_another_build_holds_the_lock(index_copy, encoder):
         assert response.status_code == 409 and "another build" in response.json()["detail"]
         assert client.get("/health").json()["rebuilding"] is True
     assert client.get("/health").json()["rebuilding"] is False
+
+
+def test_a_slow_new_version_loads_in_the_background_while_the_old_one_answers(index_copy, encoder, small_index,
+                                                                              monkeypatch):
+    """A large archive takes seconds to open: requests must not stall behind it."""
+    import threading
+    import time
+
+    from index.stores.folder import FolderStore
+    from tests.support import NEW_ARTICLE
+
+    corpus = index_copy[0].index_dir.parent / "corpus"
+    shutil.copytree(small_index.corpus_dir, corpus)
+    settings = index_copy[0].model_copy(update={"corpus_dir": corpus, "swap_wait_seconds": 0.2})
+    engine = Engine(settings, encoder)
+    old = engine.search("Witkoff", 2)
+    with engine.snapshot() as snap:
+        old_version = snap.index.version
+    (corpus / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(settings, encoder=encoder, progress=False)
+
+    opened, release = threading.Event(), threading.Event()
+    slow_open = FolderStore.open
+
+    def open_slowly(self, version=None):
+        opened.set()
+        release.wait(30)
+        return slow_open(self, version)
+
+    monkeypatch.setattr(FolderStore, "open", open_slowly)
+    started = time.perf_counter()
+    answer = engine.search("Witkoff", 2)
+    assert time.perf_counter() - started < 5 and opened.is_set()
+    assert [p.chunk.chunk_id for p in answer.passages] == [p.chunk.chunk_id for p in old.passages]
+    with engine.snapshot() as snap:
+        assert snap.index.version == old_version  # still the previous version while the new one loads
+    release.set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with engine.snapshot() as snap:
+            if snap.index.version != old_version:
+                break
+        time.sleep(0.05)
+    assert any(p.chunk.article.source == "Harbour Gazette" for p in engine.search("Skerryvore keepers", 3).passages)
