@@ -133,8 +133,9 @@ def cmd_serve(args, settings: Settings) -> int:
     except IndexUnavailable as exc:  # a database that is down: serve anyway, /ask answers 503 until it is back
         print(f"warning: {exc}", file=sys.stderr)
         live = "unknown"
-    if args.build or (default_index and live is None):
-        print(f"Building the index from {settings.corpus_dir} …", file=sys.stderr)
+    reason = build_reason(engine, live, default_index, args.build)
+    if reason:
+        print(f"{reason}: building the index from {settings.corpus_dir} …", file=sys.stderr)
         try:
             report = build_index(settings, encoder=engine.encoder)
             print(build_cli.summary(report), file=sys.stderr)
@@ -151,6 +152,29 @@ def cmd_serve(args, settings: Settings) -> int:
           file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0
+
+
+def build_reason(engine, live: str | None, default_index: bool, asked: bool) -> str | None:
+    """Why ``qa serve`` builds before serving, or None. The bundled default index is derived from
+    ``seeds/`` alone, so it is built when missing and rebuilt when this version cannot read it (an
+    older index format, another encoder); any other index is only built when asked."""
+    if asked:
+        return "--build given"
+    if not default_index:
+        return None
+    if live is None:
+        return "no index yet"
+    if live == "unknown":
+        return None
+    try:
+        reader = engine.store.open()
+        try:
+            reader.check_encoder(engine.encoder.identity, engine.encoder.dimension)
+        finally:
+            reader.close()
+    except IndexUnavailable as exc:
+        return f"the index cannot be served ({exc})"
+    return None
 
 
 def _port_problem(host: str, port: int) -> str | None:
