@@ -16,6 +16,7 @@ rewritten on its own.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,10 +50,14 @@ class Segment:
 class SegmentedIndex:
     """A reader's view of several segments, searched as one; removed ids are hidden in memory only."""
 
-    def __init__(self, kind: str, dimension: int, parts: list[VectorIndex]) -> None:
+    def __init__(self, kind: str, dimension: int, parts: list[VectorIndex],
+                 ranges: list[tuple[int, int]] | None = None) -> None:
         self.kind = kind
         self.dimension = dimension
         self.parts = parts
+        self.ranges = ranges or [(0, 2**63 - 1)] * len(parts)
+        self._splits: list[tuple[np.ndarray, list[np.ndarray]]] = []  # (allowed, its share per part), newest first
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, directory: Path, kind: str, dimension: int, segments: list[Segment],
@@ -62,13 +67,28 @@ class SegmentedIndex:
             part = load_vector_index(kind, directory / segment.file, dimension)
             part.remove(segment.removed_in(removed))
             parts.append(part)
-        return cls(kind, dimension, parts)
+        return cls(kind, dimension, parts, [(s.lo, s.hi) for s in segments])
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         if len(self.parts) == 1:
             return self.parts[0].search(vector, k, allowed)
-        hits = [hit for part in self.parts for hit in part.search(vector, k, allowed)]
+        subsets = [None] * len(self.parts) if allowed is None else self._split(allowed)
+        hits = [hit for part, subset in zip(self.parts, subsets) if subset is None or len(subset)
+                for hit in part.search(vector, k, subset)]
         return sorted(hits, key=lambda hit: (-hit[1], hit[0]))[:k]
+
+    def _split(self, allowed: np.ndarray) -> list[np.ndarray]:
+        """Each segment's share of ``allowed`` (sorted ids): a filter costs each segment what falls in its
+        range, not the whole set. Kept for the last few arrays, by identity, so a segment's own cache of
+        what a filter means to it (hnsw.py) keeps working."""
+        with self._lock:
+            for held, split in self._splits:
+                if held is allowed:
+                    return split
+        split = [allowed[np.searchsorted(allowed, lo):np.searchsorted(allowed, hi)] for lo, hi in self.ranges]
+        with self._lock:
+            self._splits = [(allowed, split)] + self._splits[:7]
+        return split
 
     def __len__(self) -> int:
         return sum(len(part) for part in self.parts)
