@@ -39,14 +39,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation import squad  # noqa: E402
-from index import PROJECT_ROOT, build_index, live_version, make_encoder  # noqa: E402
+from index import PROJECT_ROOT, Manifest, build_index, make_encoder  # noqa: E402
 from index.ann import load_vector_index  # noqa: E402
 from index.chunk import SentenceSplitter  # noqa: E402
 from index.encoders import resolve_model  # noqa: E402
 from index.encoders.onnx import ModelFiles, make_tokenizer  # noqa: E402
 from index.encoders.spans import leading_space, pool_spans  # noqa: E402
 from index.settings import BUNDLED_MODEL  # noqa: E402
-from index.stores.folder import VERSIONS  # noqa: E402
+from index.stores.folder import FolderStore  # noqa: E402
 from index.stores.folder.schema import SENTENCE_VECTORS, VECTORS  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -244,18 +244,26 @@ def keyword_latency(index_dir: Path, questions: list[str]) -> dict[str, tuple[fl
         reader.close()
 
 
-def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str], workdir: Path) -> dict:
+def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str], workdir: Path,
+            existing: bool = False) -> dict:
     corpus, index_dir = workdir / f"corpus-{size}", workdir / f"index-{size}-{encoder_kind}"
-    write_archive(size, corpus, real)
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)
     encoder = StandInEncoder() if encoder_kind == "standin" else Timed(make_encoder(settings))
-    started = time.perf_counter()
-    report = build_index(settings, encoder=encoder, full=True, progress=True)
-    build_s = time.perf_counter() - started
-    model_s = encoder.seconds  # before the queries and incremental builds below add to it
-    version = index_dir / VERSIONS / live_version(index_dir)
+    store = FolderStore(index_dir)
+    if existing:  # measure the queries again on an archive an earlier run built (and added to)
+        if store.live_version() is None:
+            raise SystemExit(f"--existing: no index in {index_dir}")
+        build_s = model_s = float("nan")
+    else:
+        write_archive(size, corpus, real)
+        started = time.perf_counter()
+        build_index(settings, encoder=encoder, full=True, progress=True)
+        build_s = time.perf_counter() - started
+        model_s = encoder.seconds  # before the queries and incremental builds below add to it
+    version = store.folder(store.live_version())
     disk = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
     manifest = json.loads((version / "manifest.json").read_text())
+    report = Manifest.from_json(json.dumps(manifest))
     query_vectors = encoder.encode(questions[:100])
     recall = {name: recall_at_10(version / name, manifest["vector_index"], manifest["dimension"], query_vectors)
               for name in (VECTORS, SENTENCE_VECTORS)}
@@ -290,9 +298,10 @@ def add_articles(settings: Settings, encoder, real: list[dict], runs: int, count
     ``count`` new articles to the archive, over ``runs`` builds (each adds its own new file)."""
     seconds, written = [], []
     for run in range(runs):
-        new = settings.corpus_dir / f"zz-new-{run}.jsonl"
-        new.write_text("".join(json.dumps(a) + "\n" for a in synthetic_articles(count, real, 1000 + run, f"new{run}")),
-                       encoding="utf-8")
+        taken = len(list(settings.corpus_dir.glob("zz-new-*.jsonl")))  # --existing: earlier runs' files stay
+        new = settings.corpus_dir / f"zz-new-{taken}.jsonl"
+        new.write_text("".join(json.dumps(a) + "\n" for a in synthetic_articles(count, real, 1000 + taken,
+                                                                                 f"new{taken}")), encoding="utf-8")
         before = write_bytes()
         started = time.perf_counter()
         report = build_index(settings, encoder=encoder, progress=False)
@@ -339,6 +348,9 @@ def main() -> int:
     parser.add_argument("--encoder", choices=["real", "standin"], default="standin")
     parser.add_argument("--questions", type=int, default=200, help="questions per latency figure")
     parser.add_argument("--workdir", type=Path, help="keep archives and indexes here (default: a temp folder)")
+    parser.add_argument("--existing", action="store_true",
+                        help="measure again on the indexes a run with this --workdir built, without building them "
+                             "(the build columns read nan; the incremental builds add 100 more articles each)")
     args = parser.parse_args()
     real = real_articles()
     _, squad_questions = squad.load()
@@ -348,7 +360,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         for size in (int(s) for s in args.sizes.split(",")):
-            rows.append(measure(size, args.encoder, real, questions, workdir))
+            rows.append(measure(size, args.encoder, real, questions, workdir, args.existing))
             print(json.dumps(rows[-1]), flush=True)
     label = "real model" if args.encoder == "real" else "stand-in encoder (no model; latency without one)"
     print(f"\n{label}; {args.questions} questions per figure, HTTP on loopback, one at a time; "
