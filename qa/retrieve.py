@@ -3,8 +3,8 @@
 - dense: the chunk's embedding against the question's;
 - sentence: the chunk's best sentence embedding against the question's (factoid questions
   usually target one sentence, which a whole-chunk vector dilutes);
-- keyword: BM25 over chunk text and title (Porter stemming; the folder store answers unfiltered queries
-  from tantivy and filtered ones from SQLite FTS5).
+- keyword: BM25 over chunk text and title (Porter stemming; the folder store answers from tantivy, and
+  from SQLite FTS5 for very selective filters).
 
 Filters are applied inside each retriever, before the cut to top-k, so a filtered query
 still returns top-k passages whenever that many match.

@@ -1,10 +1,11 @@
-"""Unfiltered keyword top-k in tantivy, beside FTS5.
+"""Keyword top-k in tantivy, beside FTS5.
 
 FTS5 scores every chunk that holds any query term, so a question made of common news words costs
 O(their posting lists): 186 ms p50 at 600,000 chunks. tantivy skips blocks of postings that cannot
 reach the top k (block-max WAND): 1.8 ms there, with the same SQuAD recall as FTS5 when fed FTS5's
-own tokens (``scripts/bench_keyword.py``; README "Scale and speed"). FTS5 stays the store's keyword
-index for filtered queries (a join to the articles' metadata) and for term statistics.
+own tokens (``scripts/bench_keyword.py``; README "Scale and speed"). A filtered query reads a deeper
+unfiltered list and keeps the filter's ids (``search_within``); FTS5 stays the store's keyword index for
+term statistics and for filters too selective for that (a join to the articles' metadata).
 
 One document per chunk: its id (a fast field) and its title and text as FTS5's tokenizer keeps them
 (``index.keywords.document_stems``), split on whitespace, so a query's ``stems`` match exactly what
