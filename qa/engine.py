@@ -139,7 +139,7 @@ class Engine:
         if current is None:
             with self._lock:
                 if self._snapshot is None:
-                    self._open(version, None)
+                    self._open(version)
                 return self._snapshot
         with self._lock:
             loader = self._loaders.get(version)
@@ -153,9 +153,7 @@ class Engine:
 
     def _open_in_background(self, version: str | None) -> None:
         try:
-            with self._lock:
-                previous = self._snapshot
-            self._open(version, previous)
+            self._open(version)
         except NoIndex:
             pass  # recorded in self._error; the previous version keeps serving
         except Exception:  # noqa: BLE001 - a thread's failure must be logged, not lost
@@ -164,26 +162,30 @@ class Engine:
             with self._lock:
                 self._loaders.pop(version, None)
 
-    def _open(self, version: str | None, current: Snapshot | None) -> None:
-        """Open ``version`` and make it the live snapshot, retiring ``current``; on failure keep ``current``."""
+    def _open(self, version: str | None) -> None:
+        """Open ``version`` and make it the live snapshot, retiring the one it replaces (whichever is live
+        when it is ready: two loaders may overlap); on failure the live one keeps serving."""
         try:
             index = self.store.open(version) if version else self.store.open()
             index.check_encoder(self.encoder.identity, self.encoder.dimension)
         except IndexUnavailable as exc:
-            self._error = str(exc)
-            if current is not None:  # keep serving the last good version
-                log.error("new index not loaded, still serving %s: %s", current.index.version, exc)
-                current.version = version
-                return
+            with self._lock:
+                self._error = str(exc)
+                current = self._snapshot
+                if current is not None:  # keep serving the last good version
+                    log.error("new index not loaded, still serving %s: %s", current.index.version, exc)
+                    current.version = version
+                    return
             if self.store.build_running():
                 raise NoIndex("a build of this index is in progress; it is served as soon as it is "
                               "published") from None
             raise NoIndex(str(exc)) from None
         with self._lock:
             self._error = None
-            self._snapshot = Snapshot(index, Retriever(index, self.encoder, self.settings), version)
-        if current is not None:
-            current.retire()
+            replaced, self._snapshot = self._snapshot, Snapshot(index, Retriever(index, self.encoder, self.settings),
+                                                                version)
+        if replaced is not None:
+            replaced.retire()
         log.info("serving index version %s (%d articles, %d chunks)", index.version,
                  index.article_count(), index.chunk_count())
 
