@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from index.ann import _file

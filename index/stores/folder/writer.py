@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +147,7 @@ class FolderWriter:
         Nothing is visible to readers until ``commit``.
         """
         segments = {}
+        retired = list(self.previous.retired) if self.in_place else []
         for kind, stem, new, lo, hi, published in (
             ("chunks", VECTORS, self.vectors, self.previous.next_chunk, self._next_id,
              self.previous.chunk_segments),
@@ -165,15 +165,14 @@ class FolderWriter:
                                  self.generation, published, new, lo, hi, removed)
             self.written += change.written
             segments[kind] = change.segments
-            retired = self.previous.retired + [(self.generation, f) for f in change.retired]
-            self.previous = replace(self.previous, retired=retired)
+            retired += [(self.generation, f) for f in change.retired]
             for lo_, hi_ in change.rewritten_ranges:
                 self.db.execute("DELETE FROM removed_vectors WHERE kind = ? AND id >= ? AND id < ?",
                                 (kind, lo_, hi_))
         self.state = State(
             generation=self.generation, next_chunk=self._next_id, next_sentence=self._next_sentence,
             chunk_segments=segments["chunks"], sentence_segments=segments["sentences"],
-            retired=self.previous.retired if self.in_place else [], manifest=manifest.to_json(),
+            retired=retired, manifest=manifest.to_json(),
         )
         self.state.write(self.db)
         return self.state
