@@ -58,6 +58,14 @@ def test_segments_merge_by_size_and_hide_removed_vectors(tmp_path):
         assert {i for i, _ in index.search(q, 100, allowed)} == set(allowed.tolist())
 
 
+def built_copy(tmp_path, encoder, small_corpus):
+    """A private copy of the small corpus, built once: (settings, the first build's report)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus, corpus)
+    settings = make_settings(corpus, tmp_path / "index")
+    return settings, build_index(settings, encoder=encoder, progress=False)
+
+
 def committed(folder) -> State:
     conn = connect(folder / METADATA, readonly=True)
     try:
@@ -67,10 +75,8 @@ def committed(folder) -> State:
 
 
 def test_incremental_build_writes_only_what_changed_and_readers_keep_their_generation(tmp_path, encoder, small_corpus):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, encoder=encoder, progress=False)
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    corpus = settings.corpus_dir
     store = FolderStore(settings.index_dir)
     folder = store.folder(first.version)
     before = {name: (folder / name).stat() for name in (VECTORS, SENTENCE_VECTORS)}
@@ -154,10 +160,8 @@ def test_many_incremental_builds_give_the_results_of_a_full_build(tmp_path, enco
 
 
 def test_a_build_killed_before_its_commit_leaves_no_trace(tmp_path, encoder, small_corpus):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, encoder=encoder, progress=False)
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    corpus = settings.corpus_dir
     (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
 
     def die(stage):
@@ -180,10 +184,8 @@ def test_keyword_hits_of_a_build_that_died_between_its_two_commits_never_show(tm
     that no reader may return, and the next build replaces them."""
     from index.stores.folder.writer import FolderWriter
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, encoder=encoder, progress=False)
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    corpus = settings.corpus_dir
     (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
 
     def die_after_keywords(self):
@@ -212,10 +214,8 @@ def test_keyword_hits_of_a_build_that_died_between_its_two_commits_never_show(tm
 
 def test_a_version_without_a_keyword_index_is_served_by_fts5_and_gets_one_at_its_next_build(tmp_path, encoder,
                                                                                           small_corpus):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, encoder=encoder, progress=False)
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    corpus = settings.corpus_dir
     folder = FolderStore(settings.index_dir).folder(first.version)
     reader = open_index(settings.index_dir)
     expected = [c.chunk_id for c in reader.chunks([i for i, _ in reader.keyword_search("Putin Moscow meeting", 5)])]
@@ -247,10 +247,8 @@ def test_a_version_without_a_keyword_index_is_served_by_fts5_and_gets_one_at_its
 
 
 def test_a_failure_after_the_commit_leaves_what_it_published(tmp_path, encoder, small_corpus, monkeypatch):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(small_corpus, corpus)
-    settings = make_settings(corpus, tmp_path / "index")
-    first = build_index(settings, encoder=encoder, progress=False)
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    corpus = settings.corpus_dir
     (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
 
     def broken_prune(self):
