@@ -262,10 +262,9 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
         model_s = encoder.seconds  # before the queries and incremental builds below add to it
     version = store.folder(store.live_version())
     disk = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
-    manifest = json.loads((version / "manifest.json").read_text())
-    report = Manifest.from_json(json.dumps(manifest))
+    report = Manifest.from_json((version / "manifest.json").read_text())
     query_vectors = encoder.encode(questions[:100])
-    recall = {name: recall_at_10(version / name, manifest["vector_index"], manifest["dimension"], query_vectors)
+    recall = {name: recall_at_10(version / name, report.vector_index, report.dimension, query_vectors)
               for name in (VECTORS, SENTENCE_VECTORS)}
     keyword = keyword_latency(index_dir, questions)
 
