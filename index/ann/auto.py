@@ -52,6 +52,9 @@ class AutoIndex:
         with one_thread():  # the exact scan, too: see index/ann/_threads.py
             return self._inner.search(vector, k, allowed)
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        return self._inner.vectors(ids)
+
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         return self._inner.export()
 

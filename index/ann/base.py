@@ -16,8 +16,8 @@ class VectorIndexError(RuntimeError):
 class VectorIndex(Protocol):
     """Unit vectors addressed by int64 ids; scores are inner products (cosine), higher is better.
 
-    Implementations need not keep vectors exactly (approximate indexes compress them):
-    anything that needs a vector back reads it from the store, never from here.
+    Implementations need not keep vectors exactly (approximate indexes compress them): ``vectors``
+    and ``export`` give back what is stored, decoded.
     """
 
     kind: str
@@ -31,6 +31,11 @@ class VectorIndex(Protocol):
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k ``(id, score)``, best first; ``allowed`` restricts candidates before the cut."""
+        ...
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of these ids, row for row (decoded, for compressed storage). Answers read
+        sentence vectors here, so the store keeps no second copy; an id the index lacks raises."""
         ...
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:

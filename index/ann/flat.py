@@ -48,6 +48,15 @@ class FlatIndex:
             scores, ids = self._index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if not len(ids):
+            return np.empty((0, self.dimension), np.float32)
+        try:
+            return self._index.reconstruct_batch(ids)
+        except RuntimeError:
+            raise VectorIndexError(f"the vector index holds none for some of ids {ids[:5].tolist()}...") from None
+
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         n = self._index.ntotal
         ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)

@@ -127,6 +127,15 @@ class HNSWIndex:
         ef = int(max(self.ef_search, k) * min(FILTER_EF_MAX, max(1.0, FILTER_EF_SHARE / share)))
         return self._walk(query, k, ef, bits)
 
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        with self._lock:
+            self._flush()
+            positions = self._positions(ids) if len(ids) else np.empty(0, np.int64)
+            if len(positions) != len(ids) or self._dead[positions].any():
+                raise VectorIndexError(f"the vector index holds none for some of ids {ids[:5].tolist()}...")
+            return np.array(self._vectors(positions), dtype=np.float32).reshape(len(ids), self.dimension)
+
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             self._flush()

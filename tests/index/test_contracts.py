@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from index import BuildInProgress, Filters, IndexReader, Store, build_index, make_encoder, open_store
-from index.ann import KINDS, load_vector_index, new_vector_index
+from index.ann import KINDS, VectorIndexError, load_vector_index, new_vector_index
 from index.encoders import BACKENDS
 from index.parse import parse_record, read_records
 from index.stores.base import IndexUnavailable
@@ -119,6 +119,12 @@ def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
     assert index.remove(np.array([1007, 5], dtype=np.int64)) == 1
     assert 1007 not in {i for i, _ in index.search(vectors[7], 10)} and len(index) == 199
 
+    got = index.vectors(np.array([1150, 1003, 1042], dtype=np.int64))  # what answers read, row for row
+    np.testing.assert_allclose(got, vectors[[150, 3, 42]], atol=1e-2)
+    for missing in ([1007], [1003, 99]):  # removed, or never added
+        with pytest.raises(VectorIndexError):
+            index.vectors(np.array(missing, dtype=np.int64))
+
     exported_ids, exported = index.export()  # what a segment merge re-adds: the live vectors, by id
     assert sorted(exported_ids.tolist()) == [i for i in range(1000, 1200) if i != 1007]
     np.testing.assert_allclose(exported[exported_ids.tolist().index(1042)], vectors[42], atol=1e-2)
@@ -127,13 +133,12 @@ def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
     loaded = load_vector_index(kind, tmp_path / "v.index", 16)
     assert len(loaded) == 199
     assert loaded.search(vectors[42], 1)[0][0] == 1042
+    np.testing.assert_allclose(loaded.vectors(np.array([1042])), vectors[[42]], atol=1e-2)
     assert new_vector_index(kind, 16).search(vectors[0], 3) == []
 
 
 @pytest.mark.parametrize("kind", VECTOR_INDEXES)
 def test_vector_index_refuses_a_corrupt_file(kind, tmp_path):
-    from index.ann import VectorIndexError
-
     (tmp_path / "bad.index").write_bytes(b"garbage" * 8)
     with pytest.raises(VectorIndexError, match="bad.index"):
         load_vector_index(kind, tmp_path / "bad.index", 16)
@@ -178,6 +183,8 @@ def test_store_reader_serves_what_was_built(built, encoder):
     stored = reader.sentence_vectors(chunk.article.article_id, [s for s, _ in chunk.sentences])
     assert set(stored) == {s for s, _ in chunk.sentences}
     np.testing.assert_allclose(np.linalg.norm(np.stack(list(stored.values())), axis=1), 1.0, atol=1e-4)
+    start = chunk.sentences[-1][0]  # the vector answers read is the one sentence search finds
+    assert reader.sentence_search(stored[start], 1)[0] == (chunk.id, pytest.approx(1.0, abs=1e-3))
     assert reader.document_frequencies(reader.stems("Putin zzzunknownword")).keys() == {"putin"}
 
 

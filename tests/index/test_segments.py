@@ -51,6 +51,8 @@ def test_segments_merge_by_size_and_hide_removed_vectors(tmp_path):
     gone = set(range(0, 60, 3))
     live = np.array([i for i in range(200) if i not in gone])
     assert len(index) == len(live)
+    some = live[::-7]  # newest first: row for row, each from the segment that holds it
+    np.testing.assert_allclose(index.vectors(some), all_vectors[some], atol=1e-6)
     for q in unit(5, 1):
         exact = live[np.argsort(-(all_vectors[live] @ q))[:10]]
         assert [i for i, _ in index.search(q, 10)] == exact.tolist()
@@ -64,6 +66,28 @@ def built_copy(tmp_path, encoder, small_corpus):
     shutil.copytree(small_corpus, corpus)
     settings = make_settings(corpus, tmp_path / "index")
     return settings, build_index(settings, encoder=encoder, progress=False)
+
+
+def test_a_version_with_float32_sentence_copies_still_takes_incremental_builds(tmp_path, encoder, small_corpus):
+    """Versions written before answers read sentence vectors from the segments keep a NOT NULL float32
+    column for them: an upgrade adds to such a version in place rather than asking for a full rebuild."""
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    folder = FolderStore(settings.index_dir).folder(first.version)
+    with sqlite3.connect(folder / METADATA) as db:  # the earlier schema, column and constraint included
+        db.executescript("""
+            CREATE TABLE old AS SELECT * FROM sentences; DROP TABLE sentences;
+            CREATE TABLE sentences (id INTEGER PRIMARY KEY, chunk INTEGER NOT NULL, article_id TEXT NOT NULL,
+                                    start INTEGER NOT NULL, "end" INTEGER NOT NULL, vector BLOB NOT NULL);
+            INSERT INTO sentences SELECT *, zeroblob(1536) FROM old; DROP TABLE old;
+            CREATE INDEX sentences_article ON sentences(article_id, start);""")
+    (settings.corpus_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    second = build_index(settings, encoder=encoder, progress=False)
+    assert second.added == 1 and second.version == f"{folder.name}@1"
+    reader = open_index(settings.index_dir)
+    chunk = reader.chunks([i for i, _ in reader.keyword_search("Skerryvore lighthouse keepers", 1)])[0]
+    stored = reader.sentence_vectors(chunk.article.article_id, [start for start, _ in chunk.sentences])
+    np.testing.assert_allclose(np.linalg.norm(np.stack(list(stored.values())), axis=1), 1.0, atol=1e-3)
+    reader.close()
 
 
 def committed(folder) -> State:

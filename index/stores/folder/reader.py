@@ -170,9 +170,12 @@ class FolderReader:
             return {}
         marks = ",".join("?" * len(starts))
         rows = self._db().execute(
-            f"SELECT start, vector FROM sentences WHERE article_id = ? AND start IN ({marks})",
+            f"SELECT start, id FROM sentences WHERE article_id = ? AND start IN ({marks})",
             [article_id, *starts]).fetchall()
-        return {r["start"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows}
+        if not rows:
+            return {}
+        vectors = self.sentence_vector_index.vectors(np.array([r["id"] for r in rows], dtype=np.int64))
+        return {r["start"]: vector for r, vector in zip(rows, vectors)}
 
     def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
         hits = self.sentence_vector_index.search(vector, k, self._allowed("sentences", filters))
@@ -203,8 +206,8 @@ class FolderReader:
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
         """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
-        row = self._db().execute("SELECT chunk, vector FROM sentences LIMIT 1").fetchone()
-        return None if row is None else (row["chunk"], np.frombuffer(row["vector"], dtype=np.float32))
+        row = self._db().execute("SELECT id, chunk FROM sentences LIMIT 1").fetchone()
+        return None if row is None else (row["chunk"], self.sentence_vector_index.vectors(np.array([row["id"]]))[0])
 
     def _allowed(self, table: str, filters: Filters | None) -> np.ndarray | None:
         """Ids of ``table`` whose articles pass ``filters`` (None: all pass).

@@ -64,9 +64,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     chunk INTEGER NOT NULL,              -- the first chunk that holds it
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    vector BLOB NOT NULL                 -- float32 unit vector: answers read it here, not from the ANN
-);
+    "end" INTEGER NOT NULL               -- (its vector is in the sentence vector segments only: answers
+);                                       -- read it there; versions written before kept a float32 copy here)
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk);
 CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable article

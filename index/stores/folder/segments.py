@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ann import VectorIndex, load_vector_index, new_vector_index
+from index.ann import VectorIndex, VectorIndexError, load_vector_index, new_vector_index
 
 MERGE_RATIO = 2  # merge the newest segment into the previous one once it is at least 1/MERGE_RATIO of its size
 REWRITE_SHARE = 0.2  # rewrite a segment once more than this share of its vectors are removed ones
@@ -76,6 +76,22 @@ class SegmentedIndex:
         hits = [hit for part, subset in zip(self.parts, subsets) if subset is None or len(subset)
                 for hit in part.search(vector, k, subset)]
         return sorted(hits, key=lambda hit: (-hit[1], hit[0]))[:k]
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Row for row, each from the segment whose id range holds it."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if len(self.parts) == 1:
+            return self.parts[0].vectors(ids)
+        out = np.empty((len(ids), self.dimension), dtype=np.float32)
+        done = np.zeros(len(ids), dtype=bool)
+        for part, (lo, hi) in zip(self.parts, self.ranges):
+            mine = (ids >= lo) & (ids < hi)
+            if mine.any():
+                out[mine] = part.vectors(ids[mine])
+                done |= mine
+        if not done.all():
+            raise VectorIndexError(f"no vector segment holds ids {ids[~done][:5].tolist()}")
+        return out
 
     def _split(self, allowed: np.ndarray) -> list[np.ndarray]:
         """Each segment's share of ``allowed`` (sorted ids): a filter costs each segment what falls in its

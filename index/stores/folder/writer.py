@@ -45,6 +45,12 @@ class FolderWriter:
         self._next_sentence = self.previous.next_sentence
         self.vectors = new_vector_index(vector_kind, dimension)  # this generation's adds only
         self.sentence_vectors = new_vector_index(vector_kind, dimension)
+        # Versions written before answers read sentence vectors from the segments have a NOT NULL
+        # float32 column for them; rows added to such a version leave it empty.
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(sentences)")}
+        self._insert_sentence = ('INSERT INTO sentences (id, chunk, article_id, start, "end", vector) '
+                                 "VALUES (?,?,?,?,?,x'')" if "vector" in columns else
+                                 'INSERT INTO sentences (id, chunk, article_id, start, "end") VALUES (?,?,?,?,?)')
         self.keywords = KeywordWriter(directory)
         if in_place and not self.keywords.new:
             self.keywords.delete_from(self._next_id)  # chunks a build that died after its keyword commit left
@@ -129,10 +135,9 @@ class FolderWriter:
         sentence_ids = np.arange(self._next_sentence, self._next_sentence + len(sentences), dtype=np.int64)
         self._next_sentence += len(sentences)
         self.db.executemany(
-            'INSERT INTO sentences (id, chunk, article_id, start, "end", vector) VALUES (?,?,?,?,?,?)',
-            [(int(sid), int(ids[pos]), article.article_id, start, end,
-              np.asarray(vector, dtype=np.float32).tobytes())
-             for sid, (pos, start, end), vector in zip(sentence_ids, sentences, sentence_vectors)],
+            self._insert_sentence,
+            [(int(sid), int(ids[pos]), article.article_id, start, end) for sid, (pos, start, end) in
+             zip(sentence_ids, sentences)],
         )
         self.sentence_vectors.add(sentence_ids, sentence_vectors)
         return story_id
@@ -192,11 +197,11 @@ class FolderWriter:
                                        f"{vectors} vectors in segments, {expected} in the manifest")
         newest = [s for s in state.sentence_segments if s.file in self.written]
         if newest:
-            row = self.db.execute("SELECT chunk, vector FROM sentences WHERE id >= ? AND id < ? LIMIT 1",
+            row = self.db.execute("SELECT id FROM sentences WHERE id >= ? AND id < ? LIMIT 1",
                                   (newest[-1].lo, newest[-1].hi)).fetchone()
             index = load_vector_index(self.vector_kind, self.directory / newest[-1].file, self.dimension)
             if row is not None:
-                hits = index.search(np.frombuffer(row["vector"], dtype=np.float32), 1)
+                hits = index.search(index.vectors(np.array([row["id"]]))[0], 1)
                 if not hits or hits[0][1] < 0.99:
                     raise IndexUnavailable(f"verification failed: a stored vector did not find itself in "
                                            f"{self.directory / newest[-1].file}")
