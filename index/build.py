@@ -278,11 +278,9 @@ def distinct_sentences(chunks) -> list[tuple[int, int, int]]:
 def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str) -> str | None:
     """Why the live version cannot be updated in place (so a full build is needed), or None."""
     try:
-        reader = store.open()
+        manifest = store.live_manifest()
     except IndexUnavailable as exc:
         return f"existing index unusable: {exc}"
-    manifest = reader.manifest
-    reader.close()
     if manifest.encoder != encoder.identity or manifest.dimension != encoder.dimension:
         return f"encoder changed ({manifest.encoder} → {encoder.identity})"
     if manifest.chunking != chunking:

@@ -144,6 +144,11 @@ class Store(Protocol):
         """A reader of ``version`` (default: the live one); raises ``IndexUnavailable``."""
         ...
 
+    def live_manifest(self) -> Manifest:
+        """The live version's manifest, after checks that read nothing in proportion to the archive;
+        raises ``IndexUnavailable``. A build asks this, not ``open``, whether it can add to the live version."""
+        ...
+
     def lock(self) -> AbstractContextManager[None]:
         """Held for a whole build: one build at a time; raises ``BuildInProgress`` at once if taken."""
         ...

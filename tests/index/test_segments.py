@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from index import Filters, build_index, live_version, open_index
+from index import Filters, IndexUnavailable, build_index, live_version, open_index
 from index.ann import new_vector_index
 from index.stores.folder import FolderStore
 from index.stores.folder.schema import METADATA, SENTENCE_VECTORS, VECTORS, State, connect
@@ -87,6 +88,34 @@ def test_a_version_with_float32_sentence_copies_still_takes_incremental_builds(t
     chunk = reader.chunks([i for i, _ in reader.keyword_search("Skerryvore lighthouse keepers", 1)])[0]
     stored = reader.sentence_vectors(chunk.article.article_id, [start for start, _ in chunk.sentences])
     np.testing.assert_allclose(np.linalg.norm(np.stack(list(stored.values())), axis=1), 1.0, atol=1e-3)
+    reader.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing", "truncated, size not recorded"])
+def test_a_damaged_segment_makes_the_next_build_a_full_one(tmp_path, encoder, small_corpus, damage):
+    """A build decides from the manifest and the segments' recorded sizes, without loading the archive
+    (segments written before sizes were recorded are loaded); a segment that is not as written still
+    leads to a full rebuild, which serves again."""
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    folder = FolderStore(settings.index_dir).folder(first.version)
+    victim = folder / SENTENCE_VECTORS
+    if "not recorded" in damage:
+        with connect(folder / METADATA) as db:
+            state = State.read(db)
+            state.chunk_segments = [replace(s, bytes=None) for s in state.chunk_segments]
+            state.sentence_segments = [replace(s, bytes=None) for s in state.sentence_segments]
+            state.write(db)
+    if damage == "missing":
+        victim.unlink()
+    else:
+        victim.write_bytes(victim.read_bytes()[:-100])
+    with pytest.raises(IndexUnavailable, match=SENTENCE_VECTORS.replace(".", r"\.")):
+        open_index(settings.index_dir)
+    (settings.corpus_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    second = build_index(settings, encoder=encoder, progress=False)
+    assert second.full and SENTENCE_VECTORS in second.reason_full and "unusable" in second.reason_full
+    reader = open_index(settings.index_dir)
+    assert reader.article_count() == first.articles + 1
     reader.close()
 
 

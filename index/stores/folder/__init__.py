@@ -23,11 +23,12 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.ann import VectorIndexError
 from index.stores.base import BuildInProgress, IndexUnavailable
-from index.stores.folder.reader import FolderReader
+from index.stores.folder.reader import FolderReader, read_manifest
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.writer import FolderWriter
-from index.types import Manifest
+from index.types import FormatMismatch, Manifest
 
 CURRENT = "current"
 VERSIONS = "versions"
@@ -60,15 +61,45 @@ class FolderStore:
         return self.directory / VERSIONS / version.split("@")[0]
 
     def open(self, version: str | None = None) -> FolderReader:
-        if version is None and (self.directory / MANIFEST).exists():
-            return FolderReader(self.directory)  # pointed at a version folder itself
-        version = version or self._live_folder()
+        # its newest generation: a version is never re-opened older
+        return FolderReader(self.folder(version) if version else self._live_directory())
+
+    def live_manifest(self) -> Manifest:
+        directory = self._live_directory()
+        read_manifest(directory)  # the format check, with its own message
+        try:
+            conn = connect(directory / METADATA, readonly=True)
+        except sqlite3.Error as exc:
+            raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc})") from None
+        try:
+            state = State.read(conn)
+            manifest = Manifest.from_json(state.manifest)
+        except (sqlite3.DatabaseError, FormatMismatch, ValueError, TypeError) as exc:
+            raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc})") from None
+        finally:
+            conn.close()
+        segments = state.chunk_segments + state.sentence_segments
+        if any(segment.bytes is None for segment in segments):  # written before sizes were kept: load them
+            FolderReader(directory).close()
+            return manifest
+        try:
+            for segment in segments:
+                segment.check(directory)
+        except VectorIndexError as exc:
+            raise IndexUnavailable(str(exc)) from None
+        return manifest
+
+    def _live_directory(self) -> Path:
+        """The live version's folder (or this folder, when pointed at a version itself)."""
+        if (self.directory / MANIFEST).exists():
+            return self.directory
+        version = self._live_folder()
         if version is None:
             if self.directory.exists() and not self.directory.is_dir():
                 raise IndexUnavailable(f"{self.directory} is a file, not an index folder")
             raise IndexUnavailable(
                 f"no index in {self.directory}; build one with `python scripts/build_index.py` (or `qa build`)")
-        return FolderReader(self.folder(version))  # its newest generation: a version is never re-opened older
+        return self.folder(version)
 
     def _live_folder(self) -> str | None:
         try:

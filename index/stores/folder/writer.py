@@ -13,7 +13,7 @@ from index.ann import load_vector_index, new_vector_index
 from index.stores.base import IndexUnavailable
 from index.stores.folder.keyword_index import KeywordWriter
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
-from index.stores.folder.segments import Segment, add_segment
+from index.stores.folder.segments import Segment, add_segment, save_segment
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, Manifest, filter_key
 
@@ -162,9 +162,8 @@ class FolderWriter:
             removed = np.fromiter((r[0] for r in self.db.execute(
                 "SELECT id FROM removed_vectors WHERE kind = ? ORDER BY id", (kind,))), dtype=np.int64)
             if not self.in_place:  # a full build's single segment keeps the plain file name
-                new.save(self.directory / stem)
+                segments[kind] = [Segment(stem, lo, hi, len(new), save_segment(new, self.directory / stem))]
                 self.written.append(stem)
-                segments[kind] = [Segment(stem, lo, hi, len(new))]
                 continue
             change = add_segment(self.directory, self.vector_kind, self.dimension, Path(stem).stem,
                                  self.generation, published, new, lo, hi, removed)

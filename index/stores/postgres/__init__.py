@@ -69,6 +69,9 @@ class PostgresStore:
                                    f"`python scripts/build_index.py --index {self.location}` (or `qa build`)")
         return PostgresReader(self.db, row[0], row[1], row[2], manifest_of(row[3]), row[4], row[5])
 
+    def live_manifest(self) -> Manifest:
+        return self.open().manifest  # one row: a reader holds no connection or data of its own
+
     # --- building --------------------------------------------------------------------------
 
     @contextmanager
