@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4  # 32 bands of 4 rows: pairs with Jaccard ≥ ~0.4 become candidates
@@ -38,6 +37,8 @@ class Fingerprint:
 def fingerprint(text: str) -> Fingerprint:
     words = WORD.findall(text.lower())
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+    from datasketch import MinHash  # here: it imports scipy (~0.5 s), which nothing answering a question needs
+
     minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     signature = minhash.hashvalues.astype(np.uint64)
