@@ -36,8 +36,10 @@ KNOWN_KEYS = {
 }
 NAME_SUFFIX = re.compile(r"(?:jr|sr)\.?|ii|iii|iv", re.IGNORECASE)
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
-# Form feed and vertical tab break lines; every other C0 control but tab/newline/CR is dropped.
-CONTROLS = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n"}
+# Form feed, vertical tab and NEL (U+0085) break lines; every other C0 control but tab/newline/CR, DEL and
+# the C1 controls (U+0080-U+009F: invisible, usually what is left of a mis-decoded byte) are dropped.
+CONTROLS = ({c: None for c in range(32) if chr(c) not in "\t\n\r"} | {c: None for c in range(0x7F, 0xA0)}
+            | {0x0B: "\n", 0x0C: "\n", 0x85: "\n"})
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 STRAY_BYTE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as "surrogateescape" marks it
 NON_ASCII = re.compile("[^\x00-\x7f]")
@@ -141,7 +143,8 @@ def normalise_newlines(text: str) -> str:
 
 
 def remove_controls(text: str) -> str:
-    """C0 controls are invisible but real: a NUL made SQLite's substr() stop short of the text."""
+    """Controls are invisible but real: a NUL made SQLite's substr() stop short of the text, and Python's
+    ``splitlines`` breaks at NEL where nothing is shown."""
     return text.translate(CONTROLS)
 
 
@@ -288,7 +291,7 @@ def _parse_json(record: Record) -> Article:
         raise UnusableFile("no 'text' field with the article body")
     body = normalise_newlines(body).strip()
     fields = [
-        (str(k), [str(x) for x in v if x is not None] if isinstance(v, list) else str(v))
+        (str(k), [_as_text(x) for x in v if x is not None] if isinstance(v, list) else _as_text(v))
         for k, v in obj.items()
         if k not in ("text", "body") and v is not None
     ]
@@ -296,6 +299,12 @@ def _parse_json(record: Record) -> Article:
     if not article.title:
         article.title = next(line for line in body.split("\n") if line.strip()).strip()[:300]
     return article
+
+
+def _as_text(value: object) -> str:
+    """A JSON value as the text a reader of the feed would write: ``true``, ``2.5``, ``{"a": 1}`` — not
+    Python's ``True`` or ``{'a': 1}``."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _clean_json(value: object, where: str) -> object:

@@ -182,10 +182,22 @@ def test_json_control_characters_are_removed(tmp_path):
 
 
 def test_seed_control_characters_are_removed(tmp_path):
-    text = "=== METADATA ===\nTitle: Ti\x1btle\nSource: W\x08ire\n=== ARTICLE ===\nBody\x01 text.\x0cPage two."
+    text = ("=== METADATA ===\nTitle: Ti\x1btle\x9d\nSource: W\x08ire\x7f\n=== ARTICLE ===\n"
+            "Body\x01 text.\x0cPage two.\x85Line\x81 three \u00e9t\u00e9.")
     [article] = parse_file(write(tmp_path, "a.txt", text))
-    assert (article.title, article.source) == ("Title", "Wire")
-    assert article.body == "Body text.\nPage two."
+    assert (article.title, article.source) == ("Title", "Wire")  # C0, DEL and C1 controls dropped
+    assert article.body == "Body text.\nPage two.\nLine three \u00e9t\u00e9."  # NEL is a line break; letters stay
+
+
+def test_json_values_that_are_not_strings_are_kept_as_json_text(tmp_path):
+    [record] = jsonl(tmp_path, [
+        '{"text": "Body.", "breaking": true, "score": 2.5, "tags": {"desk": "Forêt", "n": 1},'
+        ' "related": ["a", {"id": 2}], "page": 3}',
+    ])
+    article = parse_record(record)
+    assert article.extra == {"breaking": "true", "score": "2.5", "tags": '{"desk": "Forêt", "n": 1}',
+                             "related": 'a, {"id": 2}'}
+    assert article.page == "3"
 
 
 # D3: .jsonl keys come from the record, not its line number.
