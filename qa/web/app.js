@@ -1,5 +1,6 @@
 // The reader's page: ask or search, filter, and read each cited sentence highlighted in its article.
-// State lives in the URL (/?q=…&mode=search&source=…), so a link reproduces the answer.
+// State lives in the URL (/?q=…&mode=search&source=…&article=…&at=start-end), so a link reproduces the
+// answer and the article open beside it, its quoted passage highlighted.
 // Untrusted text (everything from the API) is inserted with DOM text APIs only: see dom.js.
 
 import {el, fill, safeLink} from "./dom.js";
@@ -44,6 +45,34 @@ function toURL(state) {
   for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
   const query = params.toString();
   return query ? `/?${query}` : "/";
+}
+
+/** The article the URL opens ({id, start, end}; offsets null when absent or malformed), or null. */
+function linkedArticle() {
+  const params = new URLSearchParams(location.search);
+  const id = params.get("article");
+  const at = /^(\d+)-(\d+)$/.exec(params.get("at") ?? "");
+  return id ? {id, start: at ? Number(at[1]) : null, end: at ? Number(at[2]) : null} : null;
+}
+
+/** Put the open article (or none) in the URL in place: opening one adds no history entry to go Back through. */
+function writeReaderURL(open) {
+  const params = new URLSearchParams(location.search);
+  params.delete("article");
+  params.delete("at");
+  if (open) {
+    params.set("article", open.id);
+    if (open.start !== null && open.end !== null) params.set("at", `${open.start}-${open.end}`);
+  }
+  const query = params.toString();
+  const url = query ? `/?${query}` : "/";
+  if (url !== location.pathname + location.search) history.replaceState(null, "", url);
+}
+
+function openLinkedArticle() {
+  const linked = linkedArticle();
+  if (linked) openArticle(linked.id, {start: linked.start, end: linked.end, label: "The linked passage"});
+  else if (reader.open) reader.close();
 }
 
 function writeForm(state) {
@@ -324,6 +353,7 @@ async function openArticle(id, {start = null, end = null, expect = null, label =
   $("reader-title").textContent = "Loading the article…";
   readerBody.replaceChildren();
   if (!reader.open) reader.showModal();
+  writeReaderURL({id, start, end});
   let article;
   try {
     article = await getArticle(id);
@@ -366,6 +396,7 @@ async function openArticle(id, {start = null, end = null, expect = null, label =
 }
 
 $("reader-close").addEventListener("click", () => reader.close());
+reader.addEventListener("close", () => writeReaderURL(null)); // the close button, Escape or the backdrop
 reader.addEventListener("click", (event) => { if (event.target === reader) reader.close(); }); // the backdrop
 
 // ---------- filters (from /facets) and the footer (from /health) ----------
@@ -452,7 +483,12 @@ $("clear-filters").addEventListener("click", () => {
   writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
   if (input.value.trim()) submit(); else countFilters(readForm());
 });
-window.addEventListener("popstate", () => { const state = readURL(); writeForm(state); run(state); });
+window.addEventListener("popstate", () => {
+  const state = readURL();
+  writeForm(state);
+  run(state);
+  openLinkedArticle();
+});
 
 async function start() {
   if (window.matchMedia("(min-width: 900px)").matches) $("filters").open = true;
@@ -461,6 +497,7 @@ async function start() {
   writeForm(state);
   if (state.q) run(state);
   else input.focus();
+  openLinkedArticle();
   refreshHealth();
   setInterval(refreshHealth, 60_000); // keeps the index's age current
   await loadFacets();

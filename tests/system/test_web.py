@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -185,6 +186,29 @@ def test_a_card_opens_its_article_and_escape_closes_it(page):
     page.keyboard.press("Escape")
     assert not reader.is_visible()
     assert page.evaluate("document.querySelector('dialog#reader').open") is False
+
+
+def test_the_open_article_lives_in_the_url_and_a_link_opens_it_again(page, base):
+    data = ask(page, SEED_QUESTION)
+    first = data["citations"][0]
+    open_citation(page, 1)
+    params = parse_qs(urlparse(page.url).query)
+    assert params == {"q": [SEED_QUESTION], "article": [first["article_id"]], "at": [f"{first['start']}-{first['end']}"]}
+    link = page.url
+    page.keyboard.press("Escape")
+    assert parse_qs(urlparse(page.url).query) == {"q": [SEED_QUESTION]}  # closing takes it out again
+
+    page.goto(link)  # someone opens the shared link: the answer, and the article with the passage highlighted
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    assert highlighted(reader) == first["quote"]
+    assert "linked passage" in reader.locator(".hint").inner_text()
+    page.keyboard.press("Escape")
+    assert page.locator("#results .answer-text").inner_text().split() == data["answer"].split()
+
+    page.goto("/?" + str(httpx.QueryParams({"q": SEED_QUESTION, "article": "no-such-article"})))
+    assert reader.locator("[role=alert]").inner_text()  # a stale link says the article is unavailable
+    assert page.locator("#reader-title").inner_text() == "Article unavailable"
 
 
 def test_highlight_is_exact_after_emoji(page):
