@@ -196,6 +196,7 @@ def test_the_open_article_lives_in_the_url_and_a_link_opens_it_again(page, base)
     assert params == {"q": [SEED_QUESTION], "article": [first["article_id"]], "at": [f"{first['start']}-{first['end']}"]}
     link = page.url
     page.keyboard.press("Escape")
+    page.wait_for_function("!location.search.includes('article=')")  # the dialog's close event comes a task later
     assert parse_qs(urlparse(page.url).query) == {"q": [SEED_QUESTION]}  # closing takes it out again
 
     page.goto(link)  # someone opens the shared link: the answer, and the article with the passage highlighted
