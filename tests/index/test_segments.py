@@ -119,6 +119,21 @@ def test_a_damaged_segment_makes_the_next_build_a_full_one(tmp_path, encoder, sm
     reader.close()
 
 
+def test_an_incremental_build_records_the_sizes_older_segments_lacked(tmp_path, encoder, small_corpus):
+    settings, first = built_copy(tmp_path, encoder, small_corpus)
+    folder = FolderStore(settings.index_dir).folder(first.version)
+    with connect(folder / METADATA) as db:  # as a version written before segment sizes were kept
+        state = State.read(db)
+        state.chunk_segments = [replace(s, bytes=None) for s in state.chunk_segments]
+        state.sentence_segments = [replace(s, bytes=None) for s in state.sentence_segments]
+        state.write(db)
+    (settings.corpus_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert not build_index(settings, encoder=encoder, progress=False).full  # checked by loading them, once
+    segments = committed(folder).chunk_segments + committed(folder).sentence_segments
+    assert {VECTORS, SENTENCE_VECTORS} <= {s.file for s in segments}
+    assert all(s.bytes == (folder / s.file).stat().st_size for s in segments)
+
+
 def committed(folder) -> State:
     conn = connect(folder / METADATA, readonly=True)
     try:

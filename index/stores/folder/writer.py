@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -165,6 +166,10 @@ class FolderWriter:
                 segments[kind] = [Segment(stem, lo, hi, len(new), save_segment(new, self.directory / stem))]
                 self.written.append(stem)
                 continue
+            # Segments written before sizes were kept were loaded whole when this build checked the live
+            # version (FolderStore.live_manifest): record their sizes, so later builds need not load them.
+            published = [s if s.bytes is not None else replace(s, bytes=(self.directory / s.file).stat().st_size)
+                         for s in published]
             change = add_segment(self.directory, self.vector_kind, self.dimension, Path(stem).stem,
                                  self.generation, published, new, lo, hi, removed)
             self.written += change.written
