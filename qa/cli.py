@@ -158,6 +158,8 @@ def build_reason(engine, live: str | None, default_index: bool, asked: bool) -> 
     """Why ``qa serve`` builds before serving, or None. The bundled default index is derived from
     ``seeds/`` alone, so it is built when missing and rebuilt when this version cannot read it (an
     older index format, another encoder); any other index is only built when asked."""
+    from qa.engine import NoIndex
+
     if asked:
         return "--build given"
     if not default_index:
@@ -167,14 +169,10 @@ def build_reason(engine, live: str | None, default_index: bool, asked: bool) -> 
     if live == "unknown":
         return None
     try:
-        reader = engine.store.open()
-        try:
-            reader.check_encoder(engine.encoder.identity, engine.encoder.dimension)
-        finally:
-            reader.close()
-    except IndexUnavailable as exc:
+        with engine.snapshot():  # the engine's own open, kept for the first request rather than done twice
+            return None
+    except NoIndex as exc:
         return f"the index cannot be served ({exc})"
-    return None
 
 
 def _port_problem(host: str, port: int) -> str | None:

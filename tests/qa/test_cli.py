@@ -188,6 +188,7 @@ def test_serve_rebuilds_the_default_index_only_when_it_cannot_be_served(tmp_path
     assert build_reason(engine, live, default_index=True, asked=False) is None
     manifest = version_dir(target) / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"format_version": 4', '"format_version": 3'))
+    engine = Engine(small_index.model_copy(update={"index_dir": target}), encoder)  # a service started after
     reason = build_reason(engine, live, default_index=True, asked=False)
     assert reason and "format 3" in reason
     assert build_reason(engine, live, default_index=False, asked=False) is None
