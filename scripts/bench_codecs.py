@@ -68,10 +68,10 @@ class Codec:
         self.index = index
         size = len(faiss.serialize_index(index))
         # An IVF index's coarse centroids are a fixed cost that shrinks per vector as the archive grows.
-        self.fixed = self.lists * dimension * 4 if isinstance(index, faiss.IndexIVF) else 0
+        fixed = self.lists * dimension * 4 if isinstance(index, faiss.IndexIVF) else 0
         self.bytes_per_vector = size / n
         self.dimension = dimension
-        self.marginal = (size - self.fixed) / n
+        self.marginal = (size - fixed) / n
         self.params = None
         self.ivf = isinstance(index, faiss.IndexIVF)
         if self.ivf:
