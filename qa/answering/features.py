@@ -43,7 +43,12 @@ FEATURES = (
     "neighbour_similarity",    # best similarity of the sentences just before and after it
     "neighbour_coverage",      # best coverage of those neighbours
     "similarity_x_coverage",   # the two main signals together
+    # Derived from the columns above (``derive``): ranks within the question's candidates, one interaction.
+    "similarity_rank",         # 1 / (1 + rank of its similarity among the candidates)
+    "coverage_rank",           # 1 / (1 + rank of its coverage)
+    "kind_x_coverage",         # holds a new fact of the asked kind and the question's terms
 )
+BASE = 20  # columns computed from text; the rest are derived from them
 
 _WORD = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
@@ -66,14 +71,14 @@ class Candidate:
 
 
 def question_names(question: str) -> list[str]:
-    """Words of the question written with a capital (not the first word, nor a question word), lower-cased:
-    the names a quote must mention to be about the same thing."""
+    """Words of the question written with a capital (not its first word, whose capital says nothing, nor a
+    question word), lower-cased: the names a quote must mention to be about the same thing."""
     names = []
     for match in _CAPITALISED.finditer(question):
         word = match.group(0).rstrip(".").lower()
         for suffix in ("'s", "’s"):
             word = word.removesuffix(suffix)
-        if match.start() == 0 and word in _NOT_NAMES:
+        if not question[:match.start()].strip():
             continue
         if word not in _NOT_NAMES and word not in names:
             names.append(word)
@@ -153,4 +158,22 @@ def extract(question: str, candidates: Sequence[Candidate], passage_texts: Seque
         out[i, 17] = max((similarity[j] for j in neighbours), default=0.0)
         out[i, 18] = max((coverage[j] for j in neighbours), default=0.0)
     out[:, 19] = similarity * coverage
-    return out
+    return derive(out)
+
+
+def _reciprocal_rank(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    return 1.0 / (1.0 + ranks)
+
+
+def derive(x: np.ndarray) -> np.ndarray:
+    """Fill the derived columns from the first ``BASE`` ones (a wider matrix is filled in place)."""
+    if x.shape[1] == BASE:
+        x = np.hstack([x, np.zeros((len(x), len(FEATURES) - BASE))])
+    if len(x):
+        x[:, BASE] = _reciprocal_rank(x[:, 0])
+        x[:, BASE + 1] = _reciprocal_rank(x[:, 2])
+        x[:, BASE + 2] = x[:, 8] * x[:, 2]
+    return x
