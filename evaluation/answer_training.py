@@ -187,13 +187,13 @@ def best_of(params: dict, groups: list[Group]) -> list[tuple[Group, float, int]]
 def curve(params: dict, groups: list[Group]) -> list[dict]:
     best = best_of(params, groups)
     answerable = [b for b in best if b[0].variant == "full"]
-    removed = [b for b in best if b[0].variant == "removed"]
+    by_variant = {v: [b for b in best if b[0].variant == v] for v in ("removed", "swapped_name", "off_topic")}
     rows = []
     for t in THRESHOLDS:
         rows.append({
             "threshold": t,
             "answerable_declined": _share(answerable, lambda b: b[1] < t),
-            "removed_declined": _share(removed, lambda b: b[1] < t),
+            **{f"{v}_declined": _share(items, lambda b: b[1] < t) for v, items in by_variant.items()},
             "answered_with_gold": _share(answerable, lambda b: b[1] >= t and bool(b[0].holds_gold[b[2]])),
         })
     return rows
@@ -277,11 +277,13 @@ def main(argv: list[str] | None = None) -> int:
             "positives": params["positives"], "regularisation_C": REGULARISATION, "splits": counts,
             "decline_budget": DECLINE_BUDGET}
     text = model_json(params, threshold, meta)
-    print("| threshold | answerable declined | answer-removed declined | answered with gold |\n|---|---|---|---|")
+    print("Validation split, best sentence per question:\n\n| threshold | answerable declined | answer-removed "
+          "declined | name swapped declined | article absent declined | answered, best sentence holds gold |\n"
+          "|---|---|---|---|---|---|")
     for r in rows:
         mark = " **(chosen)**" if r["threshold"] == threshold else ""
         print(f"| {r['threshold']:.2f}{mark} | {r['answerable_declined']:.3f} | {r['removed_declined']:.3f} | "
-              f"{r['answered_with_gold']:.3f} |")
+              f"{r['swapped_name_declined']:.3f} | {r['off_topic_declined']:.3f} | {r['answered_with_gold']:.3f} |")
     print("\nReliability (validation, best sentence per question and variant):\n\n| p | n | predicted | observed |\n"
           "|---|---|---|---|")
     for r in reliability(params, groups["validation"]):

@@ -72,7 +72,10 @@ def cmd_ask(args, settings: Settings) -> int:
     if not answer.answerable:
         print(f"No answer: {answer.reason}")
     else:
-        print(textwrap.fill(answer.answer, width=100))
+        print(textwrap.fill(_marked_answer(answer), width=100))
+        spans = [(c.n, c.answer_span.text) for c in answer.citations if c.answer_span is not None]
+        for n, text in spans:
+            print(f"\nShort answer: {_bold(text)} [{n}]")
         if result.freshness_note:
             print(f"\nNote: {result.freshness_note}")
         print("\nSources:")
@@ -86,6 +89,25 @@ def cmd_ask(args, settings: Settings) -> int:
                 for e in evidence:
                     print(f"      {label}: “{e.quote}” — {_source_line(e.article)}")
     return 0
+
+
+def _bold(text: str) -> str:
+    """Bold on a terminal; **text** when the output is piped (still visible as emphasis)."""
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else f"**{text}**"
+
+
+def _marked_answer(answer) -> str:
+    """The answer's quotes with each short answer span in bold (text is never changed, only marked)."""
+    if answer.method != "extractive" or not answer.citations:
+        return answer.answer
+    parts = []
+    for c in answer.citations:
+        quote = c.quote
+        if c.answer_span is not None:
+            a, b = c.answer_span.start - c.start, c.answer_span.end - c.start
+            quote = quote[:a] + _bold(quote[a:b]) + quote[b:]
+        parts.append(f"{quote} [{c.n}]")
+    return " ".join(parts)
 
 
 def _print_time(plan) -> None:

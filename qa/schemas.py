@@ -151,6 +151,14 @@ class PassageOut(SourceMeta):
                    start=p.start, end=p.end, score=round(p.score, 6), also_in=[SourceRef.of(m) for m in p.also_in])
 
 
+class AnswerSpanOut(BaseModel):
+    """The short answer inside a quote (who/when/how many … questions): article text[start:end] == text."""
+
+    start: int = Field(..., description="Offset in the article text, inside the quote's [start, end).")
+    end: int
+    text: str = Field(..., description="Verbatim article text at [start, end).")
+
+
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
@@ -158,7 +166,10 @@ class CitationOut(SourceMeta):
                                         "(offsets count Unicode code points, not UTF-16 units).")
     start: int
     end: int
-    score: float
+    score: float = Field(..., description="Probability that this sentence answers the question (learned scorer).")
+    answer_span: AnswerSpanOut | None = Field(
+        None, description="The short answer inside the quote, for questions asking for a name, number, date, "
+                          "duration, place or organisation; null when none is found or the entity model is absent.")
     also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
     corroborated_by: list[EvidenceOut] = Field(
         [], description="Sentences of other stories stating the same fact (with every number and date of the quote).")
@@ -170,6 +181,8 @@ class CitationOut(SourceMeta):
     def of(cls, c: Citation) -> "CitationOut":
         return cls(**cls.fields_of(c.passage.chunk.article), n=c.n, chunk_id=c.passage.chunk.chunk_id,
                    quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6),
+                   answer_span=AnswerSpanOut(start=c.answer_span.start, end=c.answer_span.end,
+                                             text=c.answer_span.text) if c.answer_span else None,
                    also_in=[SourceRef.of(m) for m in c.passage.also_in],
                    corroborated_by=[EvidenceOut.of(e) for e in c.corroborated_by],
                    conflicting=[EvidenceOut.of(e) for e in c.conflicting])
@@ -204,8 +217,9 @@ class AskResponse(TimeOut):
     answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
     answerable: bool
     method: str = Field("extractive", description="'extractive' (verbatim sentences) or 'generated' (LLM, checked).")
-    confidence: float | None = Field(None, description="Score of the best evidence sentence; below the configured "
-                                                        "threshold the question is declared unanswerable.")
+    confidence: float | None = Field(None, description="Probability that the best evidence sentence answers (learned, "
+                                                        "calibrated on a validation split); below the threshold the "
+                                                        "question is declared unanswerable.")
     reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
     citations: list[CitationOut]
     passages: list[PassageOut]

