@@ -14,12 +14,12 @@ from index import IndexSettings
 
 
 class Settings(IndexSettings):
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    host: str = Field("127.0.0.1", description="Address `qa serve` listens on (0.0.0.0: every interface).")
+    port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
 
     # Limits on what a client may ask for.
-    default_top_k: int = Field(5, ge=1)
-    max_top_k: int = Field(50, ge=1, le=1000)
+    default_top_k: int = Field(5, ge=1, description="Passages /ask returns when the request gives no top_k.")
+    max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k accepted; a larger one gets a 422.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
@@ -29,11 +29,13 @@ class Settings(IndexSettings):
                     "being answered from the previous version until the new one is ready.")
 
     # Retrieval.
-    retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(
+        "hybrid", description="Rankings fused: hybrid (whole-chunk and best-sentence embeddings plus BM25), dense "
+                              "(embeddings only) or keyword (BM25 only).")
     candidates: int = Field(100, ge=1, description="Candidates each retriever brings before fusion.")
     fusion: Literal["weighted", "rrf"] = Field(
         "weighted", description="weighted: sum of each retriever's scores divided by its best score; rrf: reciprocal rank fusion.")
-    rrf_k: int = Field(60, ge=1)
+    rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion (1 / (k + rank)); used when fusion is rrf.")
     dense_weight: float = Field(0.5, ge=0.0, description="Weight of whole-chunk embedding similarity.")
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
@@ -41,7 +43,7 @@ class Settings(IndexSettings):
 
     # Answers.
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
-    answer_max_sentences: int = Field(2, ge=1, le=5)
+    answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
     answer_min_score: float = Field(
         0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py)."
     )
@@ -62,21 +64,33 @@ class Settings(IndexSettings):
                                                      "this before the as-of date say so.")
 
     # Corroboration and conflict across stories.
-    corroboration: bool = True
-    corroboration_candidates: int = Field(30, ge=1, le=500)
-    corroborate_min_similarity: float = Field(0.85, ge=0.0, le=1.0)
-    corroborate_min_similarity_without_facts: float = Field(0.93, ge=0.0, le=1.0)
-    conflict_min_similarity: float = Field(0.75, ge=0.0, le=1.0)
-    conflict_min_word_overlap: float = Field(0.5, ge=0.0, le=1.0)
+    corroboration: bool = Field(True, description="Look for sentences of other stories that corroborate or "
+                                                  "conflict with each quote.")
+    corroboration_candidates: int = Field(30, ge=1, le=500,
+                                          description="Stored sentences nearest a quote checked for corroboration.")
+    corroborate_min_similarity: float = Field(
+        0.85, ge=0.0, le=1.0, description="Similarity a sentence carrying every number and date of the quote needs "
+                                          "to corroborate it.")
+    corroborate_min_similarity_without_facts: float = Field(
+        0.93, ge=0.0, le=1.0, description="Similarity needed to corroborate a quote holding no number or date.")
+    conflict_min_similarity: float = Field(
+        0.75, ge=0.0, le=1.0, description="Similarity a sentence with another number or date needs to be listed as "
+                                          "conflicting.")
+    conflict_min_word_overlap: float = Field(
+        0.5, ge=0.0, le=1.0, description="Content words a conflicting sentence shares with the quote (Jaccard of the "
+                                         "two word sets).")
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
     # Optional generator (an OpenAI-compatible chat endpoint); off when no URL is set.
-    llm_url: str | None = None
-    llm_model: str = "default"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(30.0, gt=0)
+    llm_url: str | None = Field(None, description="OpenAI-compatible endpoint (…/v1) for optional generated answers; "
+                                                  "unset: answers are extractive only.")
+    llm_model: str = Field("default", description="Model name sent to the generator endpoint.")
+    llm_api_key: str | None = Field(None, description="Bearer key for the generator endpoint, if it needs one.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the generator before the extractive "
+                                                      "answer stands.")
 
     # Administration and HTTP.
     admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
-    cors_origins: list[str] = Field(default_factory=list)
-    log_level: str = "INFO"
+    cors_origins: list[str] = Field(default_factory=list, description="JSON list of browser origins allowed to call "
+                                                                      "the API; empty: CORS is off.")
+    log_level: str = Field("INFO", description="Log level of `qa serve` (DEBUG, INFO, WARNING, ERROR).")
