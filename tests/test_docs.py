@@ -197,3 +197,12 @@ def test_the_http_reference_is_built_without_loading_the_model():
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
 
+
+def test_readme_links_into_the_site_resolve():
+    """The README's relative links to docs/ work on a code host: each names a file that exists."""
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((docs/[^)#\s]+)(?:#[^)]*)?\)", readme)
+    assert links, "the README links into the docs"
+    assert [link for link in links if not (PROJECT_ROOT / link).is_file()] == []
+    assert len(readme.splitlines()) <= 160
