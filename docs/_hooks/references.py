@@ -88,12 +88,15 @@ def _field_env_names(model: type[BaseModel], name: str, field: FieldInfo, parent
     """Environment variables for one field, read the way pydantic-settings reads them.
 
     A settings class (also one nested as a section) reads its own ``env_prefix`` + name or the field's
-    aliases; a plain nested model is reached through its parent's variable and ``env_nested_delimiter``.
+    aliases; a plain nested model is reached through its parent's variable and ``env_nested_delimiter``, or by
+    its fields' aliases (tests/test_docs.py checks that every name listed really sets its field).
     """
     names: list[str] = []
     if issubclass(model, BaseSettings):
         own = _alias_names(field) or [model.model_config.get("env_prefix", "") + name]
         names += [_case(n, model.model_config.get("case_sensitive", False)) for n in own]
+    else:
+        names += _alias_names(field)  # a section whose fields keep flat variable names as aliases
     if parent and delimiter:
         key = (_alias_names(field) or [name])[0]
         names += [_case(f"{p}{delimiter}{key}", case_sensitive) for p in parent]
