@@ -168,8 +168,13 @@ def _declaring_class(model: type[BaseModel], name: str) -> type:
 
 
 def _group_title(cls: type, path: tuple[str, ...]) -> str:
+    """A section's heading: its path, or the first words of the class's (else its module's) docstring."""
     where = f"`{cls.__module__}.{cls.__qualname__}`"
-    return f"Section `{'.'.join(path)}` ({where})" if path else where
+    if path:
+        return f"Section `{'.'.join(path)}` ({where})"
+    doc = cls.__dict__.get("__doc__") or getattr(sys.modules.get(cls.__module__), "__doc__", None) or ""
+    summary = doc.strip().splitlines()[0].split(":")[0].rstrip(".") if doc.strip() else ""
+    return f"{summary} ({where})" if summary else where
 
 
 def setting_rows(model: type[BaseModel] | None = None, path: tuple[str, ...] = (),
@@ -211,13 +216,20 @@ def anchor(env_name: str) -> str:
     return env_name.lower()
 
 
+def _models_named(model: type[BaseModel]) -> str:
+    """The root settings class and the settings classes it extends, as the reference's intro names them."""
+    bases = [c for c in model.__mro__[1:] if issubclass(c, BaseModel) and c.__module__.split(".")[0] in ("qa", "index")]
+    name = f"`{model.__module__}.{model.__qualname__}`"
+    return name + (", which extends " + ", ".join(f"`{c.__module__}.{c.__qualname__}`" for c in bases) if bases else "")
+
+
 def configuration_markdown(rows: list[SettingRow] | None = None) -> str:
     rows = setting_rows() if rows is None else rows
     out = [
         "# Configuration reference",
         "",
-        "Generated from the settings models (`qa/settings.py` `Settings`, which extends `index/settings.py` "
-        "`IndexSettings`) at every docs build; do not edit by hand. Every setting is read from its environment "
+        f"Generated from the settings models ({_models_named(_settings_model())}; nested sections included) at every "
+        "docs build; do not edit by hand. Every setting is read from its environment "
         "variable when a command starts; a value the model refuses stops the command (exit code 2) with the setting "
         "named. "
         "Booleans take `true`/`false` (or `1`/`0`), lists take JSON (`[\"https://a.example\"]`). "
