@@ -206,3 +206,7 @@ def test_readme_links_into_the_site_resolve():
     assert links, "the README links into the docs"
     assert [link for link in links if not (PROJECT_ROOT / link).is_file()] == []
     assert len(readme.splitlines()) <= 160
+    # The README's promise: one command serves the bundled default, one runs the whole suite (.ci/run runs it).
+    assert "./scripts/serve.sh     # installs into .venv on first run, builds the index from seeds/ if missing, " \
+           "serves http://127.0.0.1:8000" in readme
+    assert "./scripts/test.sh      # installs into .venv on first run, runs the whole test suite" in readme
