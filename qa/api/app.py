@@ -27,11 +27,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
-    install_middleware(app, settings)
+    install_middleware(app, settings.http)
     install_error_handlers(app)
-    app.include_router(query.router(engine, settings))
+    app.include_router(query.router(engine, settings.limits))
     app.include_router(articles.router(engine))
-    app.include_router(admin.router(engine, settings))
+    app.include_router(admin.router(engine, settings.http, settings.model))
     app.include_router(page.router())
     return app
 

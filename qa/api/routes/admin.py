@@ -7,10 +7,10 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from qa.api.errors import responses
 from qa.engine import Engine
 from qa.schemas import HealthResponse, ReindexResponse
-from qa.settings import Settings
+from qa.settings import HttpSettings
 
 
-def router(engine: Engine, settings: Settings) -> APIRouter:
+def router(engine: Engine, settings: HttpSettings, model: str) -> APIRouter:
     api = APIRouter()
 
     def require_admin(authorization: str | None) -> None:
@@ -32,6 +32,6 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
     @api.get("/health", response_model=HealthResponse)
     def health() -> HealthResponse:
         """Whether an index is loaded, its size and age, builds running, and the last build's outcome."""
-        return HealthResponse.of(engine.status(), settings.model)
+        return HealthResponse.of(engine.status(), model)
 
     return api
