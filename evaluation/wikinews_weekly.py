@@ -5,7 +5,8 @@ gold article appeared: mostly "this week", some naming the date of an earlier ev
 reports, some about planned events, "last year"/"over the past year", "last month", or no time words.
 The records have the dev set's fields (``DatedQuestion``), ``wk-NNNN`` ids and these types:
 
-- ``this_week``: ``window`` is the seven days ending on ``as_of``; every gold article is inside it.
+- ``this_week``: says "this week" (or "at the weekend"); ``window`` is the seven days ending on
+  ``as_of``; every gold article is inside it.
 - ``event_date``: the question names the date (day, month or year) of an event the gold article
   reports later; ``window`` is that date. The question's article is published after it; further
   gold articles (reports of the day itself) on or after it.
@@ -55,6 +56,8 @@ def _window_problem(q: DatedQuestion, gold: list[dict]) -> str | None:
     start, end, as_of = date.fromisoformat(w["from"]), date.fromisoformat(w["to"]), q.as_of_date
     published = [a["published_date"] for a in gold if a.get("published_date")]
     if q.type == "this_week":
+        if "week" not in q.question.lower():
+            return "a this_week question that does not say 'this week' (or 'at the weekend')"
         if (start, end) != (as_of - timedelta(days=6), as_of):
             return f"this_week window {w['from']}..{w['to']} is not the seven days ending {q.as_of}"
         if any(not (w["from"] <= p <= w["to"]) for p in published):
@@ -68,10 +71,14 @@ def _window_problem(q: DatedQuestion, gold: list[dict]) -> str | None:
         if start <= as_of:
             return f"planned window starts {w['from']}, not after as_of {q.as_of}"
     elif q.type == "past_year":
+        if not any(words in q.question.lower() for words in ("last year", "past year")):
+            return "a past_year question that says neither 'last year' nor 'over the past year'"
         calendar_year = (date(as_of.year - 1, 1, 1), date(as_of.year - 1, 12, 31))
         if (start, end) not in (calendar_year, (as_of - timedelta(days=365), as_of)):
             return f"past_year window {w['from']}..{w['to']} is neither last calendar year nor the past 365 days"
     elif q.type == "last_month":
+        if "last month" not in q.question.lower():
+            return "a last_month question that does not say 'last month'"
         if (start, end) != previous_month(as_of):
             return f"last_month window {w['from']}..{w['to']} is not the month before {q.as_of}"
     return None
