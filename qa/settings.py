@@ -8,7 +8,9 @@ the build settings, so every variable keeps its name and a field is defined once
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
 
 from index import IndexSettings
 
@@ -23,6 +25,29 @@ class HttpSettings(BaseModel):
     cors_origins: list[str] = Field(default_factory=list,
                                     description="Origins allowed to call the API from a browser (none: same origin).")
     log_level: str = Field("INFO", description="Log level of `qa serve` (terminal commands log warnings only).")
+
+
+class AccessSettings(BaseModel):
+    """Who may query, and how often: off unless a key file is set, so a fresh install just works."""
+
+    api_keys: Path | None = Field(
+        None, description="A file of API keys, one per line (`<key> [name]`, `#` comments). When set, /ask and "
+                          "/search require `Authorization: Bearer <key>` or `X-API-Key: <key>` (401 otherwise); "
+                          "the admin token stays separate.")
+    rate_limit: str = Field(
+        "60/minute", description="Requests each API key may make, in the `limits` library's notation "
+                                 "(`10/minute`, `1000/day`, `5/second;100/hour`); over it: 429 with Retry-After.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parseable(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '60/minute' or '1000/day'") from None
+        return value
 
 
 class LimitSettings(BaseModel):
@@ -117,12 +142,12 @@ class GeneratorSettings(BaseModel):
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
-    "http": HttpSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
+    "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
     "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
     "generator": GeneratorSettings}
 
 
-class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
                TimeSettings, CorroborationSettings, GeneratorSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
@@ -133,6 +158,10 @@ class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, Retri
     @property
     def http(self) -> HttpSettings:
         return self.section(HttpSettings)
+
+    @property
+    def access(self) -> AccessSettings:
+        return self.section(AccessSettings)
 
     @property
     def limits(self) -> LimitSettings:

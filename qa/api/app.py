@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from qa.api.access import Access
+from qa.api.metrics import install_metrics
 from qa.api.middleware import install_middleware
 from qa.api.routes import admin, articles, page, query
 from index import NewsQAError
@@ -29,7 +31,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     install_middleware(app, settings.http)
     install_error_handlers(app)
-    app.include_router(query.router(engine, settings.limits))
+    install_metrics(app, engine)
+    app.include_router(query.router(engine, settings.limits, Access(settings.access)))
     app.include_router(articles.router(engine))
     app.include_router(admin.router(engine, settings.http, settings.model))
     app.include_router(page.router())
