@@ -109,7 +109,9 @@ def _candidates(field, default, tmp_path: Path) -> list[tuple[str, object]]:
     if annotation is Path or Path in args:
         return [(str(tmp_path / "elsewhere"), (tmp_path / "elsewhere").resolve())]
     if annotation is str or str in args:
-        return [(v, v) for v in ("docs-check", "mps", "WARNING") if v != default]
+        # A value shaped like the default first (a number in it changed: "60/minute" -> "61/minute").
+        shaped = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), default, count=1) if isinstance(default, str) else None
+        return [(v, v) for v in (shaped, "docs-check", "mps", "WARNING") if v and v != default]
     return []
 
 

@@ -258,21 +258,28 @@ def configuration_markdown(rows: list[SettingRow] | None = None) -> str:
 # --------------------------------------------------------------------------------------------- HTTP API
 
 
-class _NoEngine:
-    """Stands in for ``qa.engine.Engine`` while the schema is built: routes only capture the engine, so the
-    embedding model is never loaded; a route that called it while the app is assembled fails loudly."""
+class _NoEncoder:
+    """Stands in for the embedding model while the schema is built: the app is assembled around a real engine,
+    whose encoder is only used to answer questions, so no model is loaded; any use of it fails loudly."""
 
     def __getattr__(self, name: str):
-        raise RuntimeError(f"the docs build has no engine; create_app used engine.{name} while building routes")
+        raise RuntimeError(f"the docs build has no embedding model; building the app used encoder.{name}")
 
 
 def openapi_schema() -> dict:
-    """The schema the running service serves at /openapi.json, built from default settings (no env)."""
+    """The schema the running service serves at /openapi.json, built from default settings (no env) around an
+    engine whose index is an empty temporary folder and whose model is a stand-in."""
     _importable_repo()
+    import tempfile
+
     from qa.api.app import create_app
+    from qa.engine import Engine
     from qa.settings import Settings
 
-    return create_app(Settings.model_construct(), engine=_NoEngine()).openapi()
+    with tempfile.TemporaryDirectory(prefix="newsqa-docs-") as empty:
+        settings = Settings.model_construct(index_dir=Path(empty) / "index")
+        app = create_app(settings, engine=Engine(settings, encoder=_NoEncoder()))
+        return app.openapi()
 
 
 def _ref_name(ref: str) -> str:
@@ -364,7 +371,8 @@ def http_markdown(schema: dict | None = None) -> str:
         "",
         "Generated from the service's OpenAPI schema (`qa.api.app.create_app(...).openapi()`) at every docs build; "
         "do not edit by hand. A running service serves the same schema at `/openapi.json` and tries it out at "
-        "`/docs`. Limits shown (longest question, largest `top_k`) are the defaults; they follow the "
+        "`/docs`. The reader's page (`GET /`) and Prometheus metrics (`GET /metrics`) are served outside the schema: "
+        "[Asking and searching](../asking.md#http-api). Limits shown (longest question, largest `top_k`) are the defaults; they follow the "
         "[configuration](configuration.md). Examples with curl: [Asking and searching](../asking.md).",
         "",
         f"{info.get('title', '')} {info.get('version', '')}: {info.get('description', '')}".strip(),
