@@ -335,9 +335,12 @@ def _operation_markdown(path: str, method: str, op: dict, components: dict) -> l
             out += ["```json", json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
     out += ["| status | meaning | body |", "|---|---|---|"]
     for status, response in op.get("responses", {}).items():
-        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        content = response.get("content", {})
+        # Several media types (JSON, or server-sent events by the request's Accept header) are each named.
+        bodies = [(f"`{kind}`: " if len(content) > 1 else "") + _schema_type(media["schema"])
+                  if media.get("schema") else f"`{kind}`" for kind, media in content.items()]
         out.append("| " + " | ".join(_cell(c) for c in (
-            status, response.get("description", ""), _schema_type(schema) if schema else "")) + " |")
+            status, response.get("description", ""), "; ".join(bodies))) + " |")
     out.append("")
     return out
 
