@@ -17,6 +17,7 @@ from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
 from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
+from qa.watches import WatchChecker
 
 __all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
 
@@ -43,6 +44,9 @@ class Engine:
         services = Services(self.encoder)
         self.asking = Pipeline.of(ASK, settings, services, self.holder)
         self.searching = Pipeline.of(SEARCH, settings, services, self.holder)
+        self.watches = WatchChecker(settings.watch, self.encoder)
+        self.holder.listeners.append(self.watches.check)  # every published version is checked for watches
+        self.poller = None  # a FeedPoller when the service polls feeds (qa serve --feeds)
 
     @property
     def store(self):
@@ -79,7 +83,16 @@ class Engine:
         return self.holder.snapshot()
 
     def status(self) -> dict:
-        return self.holder.status()
+        return {**self.holder.status(), "feeds": self.poller.status() if self.poller else None}
+
+    def add_watch(self, query: str, filters: dict, threshold: float | None, webhook: str | None):
+        """A watched search; what the live index already holds is its baseline, not news."""
+        self.watches.check_webhook(webhook)
+        try:
+            with self.holder.snapshot() as snap:
+                return self.watches.add(query, filters, threshold, webhook, snap.index)
+        except NoIndex:
+            return self.watches.add(query, filters, threshold, webhook, None)
 
     def start_rebuild(self, full: bool = False) -> None:
         self.holder.start_rebuild(full)
