@@ -98,6 +98,27 @@ def _print_time(plan) -> None:
         print(f"({note})\n")
 
 
+def cmd_check(args, settings: Settings) -> int:
+    from qa.schemas import CheckResponse
+
+    claim = args.claim.strip()
+    result = _engine(settings).check(claim, _filters(args), args.as_of)
+    if args.json:
+        print(CheckResponse.of(claim, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    verdict = result.verdict
+    print(f"Verdict: {verdict.verdict.replace('_', ' ')}")
+    for label, quotes in (("Supporting", verdict.supporting), ("Contradicting", verdict.contradicting)):
+        if quotes:
+            print(f"\n{label} (newest first):")
+        for q in quotes:
+            print(textwrap.indent(textwrap.fill(f"“{q.text}”", width=96), "  "))
+            print(f"      {_source_line(q.article)}; {q.reason}")
+            print(f"      article {q.article.article_id}, characters {q.start}–{q.end}")
+    return 0
+
+
 def cmd_search(args, settings: Settings) -> int:
     from qa.schemas import SearchResponse
 
@@ -234,6 +255,11 @@ def parser() -> argparse.ArgumentParser:
     _add_query_options(p, default_k=10)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("check", help="check a claim: supported, contradicted, mixed or not enough evidence")
+    p.add_argument("claim")
+    _add_query_options(p, default_k=5)
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)
     p.set_defaults(func=cmd_build)
@@ -276,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
         return 2
-    for name in ("question", "query"):
+    for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2

@@ -15,11 +15,12 @@ from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
-from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
+from qa.pipeline import ASK, CHECK, SEARCH, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
+from qa.stages.verdict import Verdict
 from qa.watches import WatchChecker
 
-__all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
+__all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
 
 
 @dataclass
@@ -36,6 +37,12 @@ class AskResult:
     freshness_note: str | None = None
 
 
+@dataclass
+class CheckResult:
+    verdict: Verdict
+    plan: Plan
+
+
 class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
@@ -44,6 +51,7 @@ class Engine:
         services = Services(self.encoder)
         self.asking = Pipeline.of(ASK, settings, services, self.holder)
         self.searching = Pipeline.of(SEARCH, settings, services, self.holder)
+        self.checking = Pipeline.of(CHECK, settings, services, self.holder)
         self.watches = WatchChecker(settings.watch, self.encoder)
         self.holder.listeners.append(self.watches.check)  # every published version is checked for watches
         self.poller = None  # a FeedPoller when the service polls feeds (qa serve --feeds)
@@ -69,6 +77,11 @@ class Engine:
     def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> SearchResult:
         state = self.searching.run(Request(query, top_k, filters, as_of))
         return SearchResult(state.passages, state.plan)
+
+    def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
+        """A claim against the record as of a date: a verdict and the sentences deciding it."""
+        state = self.checking.run(Request(claim, self.checking.passages_needed, filters, as_of))
+        return CheckResult(state.verdict, state.plan)
 
     def article(self, article_id: str) -> Article | None:
         with self.holder.snapshot() as snap:

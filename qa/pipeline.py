@@ -63,6 +63,7 @@ class State:
     passages: list[Passage] = field(default_factory=list)
     answer: Answer | None = None
     freshness_note: str | None = None
+    verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
 
 
 class Stage(Protocol):
@@ -90,6 +91,7 @@ StageFactory = Callable[[Settings, Services], Stage]
 #: The stages of /ask and of /search, in order.
 ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
 SEARCH = ("plan", "retrieve")
+CHECK = ("plan", "retrieve", "verdict")
 
 
 class Pipeline:
