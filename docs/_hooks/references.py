@@ -7,6 +7,7 @@ tests/test_docs.py imports the same functions to check every setting is document
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import types
@@ -124,6 +125,14 @@ def _type_name(annotation: Any) -> str:
     return str(annotation).replace("typing.", "")
 
 
+def _code(text: str) -> str:
+    """Inline code that survives a table cell: a pipe inside backticks would still end the cell (and an escaped
+    one shows its backslash), so such text is written as HTML with the pipe as an entity."""
+    if "|" not in text:
+        return f"`{text}`"
+    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+
+
 def _constraints(field: FieldInfo) -> str:
     """Bounds and patterns the model enforces (a value outside them is refused at start)."""
     signs = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "min_length": "length ≥", "max_length": "length ≤"}
@@ -135,7 +144,7 @@ def _constraints(field: FieldInfo) -> str:
                 parts.append(f"{sign} {value}")
         pattern = getattr(meta, "pattern", None)
         if pattern is not None:
-            parts.append(f"matches `{pattern}`")
+            parts.append(f"matches {_code(pattern)}")
     return ", ".join(parts)
 
 
