@@ -119,6 +119,27 @@ def cmd_check(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_timeline(args, settings: Settings) -> int:
+    from qa.schemas import TimelineResponse
+
+    query = args.query.strip()
+    result = _engine(settings).timeline(query, args.top_k, _filters(args), args.as_of)
+    if args.json:
+        print(TimelineResponse.of(query, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    if not result.points:
+        print("No matching stories.")
+    for p in result.points:
+        first = p.first_report
+        print(f"{first.effective_date or 'undated'}  {first.source or 'unknown outlet'} — {first.title}")
+        print(textwrap.indent(textwrap.fill(f"“{p.quote}”", width=94), "    "))
+        if p.changed:
+            print(f"    changed since the story before: {'; '.join(p.changed)}")
+        print(f"    article {p.article.article_id}, characters {p.start}–{p.end}\n")
+    return 0
+
+
 def cmd_search(args, settings: Settings) -> int:
     from qa.schemas import SearchResponse
 
@@ -259,6 +280,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("claim")
     _add_query_options(p, default_k=5)
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("timeline", help="the matching stories in date order, each quoted once")
+    p.add_argument("query")
+    _add_query_options(p, default_k=10)
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)

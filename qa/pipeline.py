@@ -64,6 +64,7 @@ class State:
     answer: Answer | None = None
     freshness_note: str | None = None
     verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
+    timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
 
 
 class Stage(Protocol):
@@ -92,6 +93,7 @@ StageFactory = Callable[[Settings, Services], Stage]
 ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
 SEARCH = ("plan", "retrieve")
 CHECK = ("plan", "retrieve", "verdict")
+TIMELINE = ("plan", "retrieve", "timeline")
 
 
 class Pipeline:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
-from qa.engine import AskResult, CheckResult, SearchResult
+from qa.engine import AskResult, CheckResult, SearchResult, TimelineResult
 from qa.passages import Passage
 from qa.pipeline import Plan
 
@@ -411,3 +411,32 @@ class CheckResponse(TimeOut):
         v = result.verdict
         return cls(claim=claim, verdict=v.verdict, supporting=[QuoteOut.of(q) for q in v.supporting],
                    contradicting=[QuoteOut.of(q) for q in v.contradicting], **TimeOut.fields(result.plan))
+
+
+class TimelinePointOut(SourceMeta):
+    """One story on the timeline: the quoted article's metadata and its sentence closest to the query."""
+
+    quote: str = Field(..., description="Verbatim: GET /articles/{article_id} .text[start:end].")
+    start: int
+    end: int
+    score: float
+    first_report: SourceRef = Field(..., description="The earliest copy of the story (outlet and date).")
+    also_in: list[SourceRef] = []
+    changed: list[str] = Field([], description="Values the previous point's quote gave differently, e.g. "
+                                               "'number: 12 → 31'.")
+
+    @classmethod
+    def of(cls, p) -> "TimelinePointOut":
+        return cls(**cls.fields_of(p.article), quote=p.quote, start=p.start, end=p.end, score=round(p.score, 6),
+                   first_report=SourceRef.of(p.first_report), also_in=[SourceRef.of(m) for m in p.also_in],
+                   changed=p.changed)
+
+
+class TimelineResponse(TimeOut):
+    query: str
+    points: list[TimelinePointOut] = Field(..., description="Oldest first (by each story's first report; undated "
+                                                            "last).")
+
+    @classmethod
+    def of(cls, query: str, result: TimelineResult) -> "TimelineResponse":
+        return cls(query=query, points=[TimelinePointOut.of(p) for p in result.points], **TimeOut.fields(result.plan))

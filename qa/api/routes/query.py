@@ -1,4 +1,5 @@
-"""POST /ask (JSON, or a stream of server-sent events), POST /check and GET /search."""
+"""POST /ask (JSON, or a stream of server-sent events), GET /ask (export), POST /check, GET /timeline
+and GET /search."""
 
 import json
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from qa.export import as_csv, as_markdown
 from qa.pipeline import State
 from qa.schemas import (
     NOT_BLANK, AskResponse, CheckRequest, CheckResponse, CitationOut, FilterModel, SearchResponse, TimeOut,
-    ask_request_model,
+    TimelineResponse, ask_request_model,
 )
 from qa.settings import LimitSettings
 
@@ -65,6 +66,18 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         body, kind = (as_markdown(answer), "text/markdown") if format == "md" else (as_csv(answer), "text/csv")
         return Response(body, media_type=f"{kind}; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="answer.{format}"'})
+
+    @api.get("/timeline", response_model=TimelineResponse, responses=responses(401, 429, 503))
+    def timeline(
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="What the story is about."),
+        points: int = Query(10, ge=1, le=settings.max_top_k, description="Stories on the timeline."),
+        as_of: date | None = Query(None, description="The record as of this date (default: today, UTC)."),
+    ) -> TimelineResponse:
+        """A quoted timeline: the matching stories in date order, each with its first report, one verbatim
+        sentence, and what changed since the story before."""
+        query = q.strip()
+        return TimelineResponse.of(query, engine.timeline(query, points, None, as_of))
 
     @api.post("/check", response_model=CheckResponse, responses=responses(401, 429, 503, 413))
     def check(request: CheckRequest) -> CheckResponse:
