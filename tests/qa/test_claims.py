@@ -9,7 +9,7 @@ from index import build_index
 from qa.api import create_app
 from qa.claims import facts_of, judge
 from qa.engine import Engine
-from tests.support import make_settings
+from tests.support import make_settings, write_articles
 
 RATE = "The Reserve Bank of Australia raised its cash rate to 6.75 percent in November 2007."
 
@@ -50,10 +50,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, encoder):
-    corpus = tmp_path_factory.mktemp("claims-corpus")
-    for name, (source, published, title, body) in ARTICLES.items():
-        (corpus / name).write_text(f"=== METADATA ===\nSource: {source}\nTitle: {title}\nPublished_Date: {published}\n"
-                                   f"=== ARTICLE ===\n{body}\n", encoding="utf-8")
+    corpus = write_articles(tmp_path_factory.mktemp("claims-corpus"), ARTICLES)
     settings = make_settings(corpus, tmp_path_factory.mktemp("claims-index"))
     build_index(settings, encoder=encoder, progress=False)
     return Engine(settings, encoder)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from index import build_index
 from qa.api import create_app
 from qa.engine import Engine
-from tests.support import make_settings
+from tests.support import make_settings, write_articles
 
 FLOOD = {
     "day1.txt": ("Valley Post", "2024-03-02", "Floods hit the valley",
@@ -30,10 +30,7 @@ FLOOD = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, encoder):
-    corpus = tmp_path_factory.mktemp("timeline-corpus")
-    for name, (source, published, title, body) in FLOOD.items():
-        (corpus / name).write_text(f"=== METADATA ===\nSource: {source}\nTitle: {title}\nPublished_Date: {published}\n"
-                                   f"=== ARTICLE ===\n{body}\n", encoding="utf-8")
+    corpus = write_articles(tmp_path_factory.mktemp("timeline-corpus"), FLOOD)
     settings = make_settings(corpus, tmp_path_factory.mktemp("timeline-index"))
     build_index(settings, encoder=encoder, progress=False)
     return Engine(settings, encoder)
