@@ -30,7 +30,21 @@ from evaluation.runner import DEFAULT_WORKDIR, prepare_index
 from evaluation.wikinews_questions import load_questions
 from index import PROJECT_ROOT, make_encoder
 from qa.engine import Engine
+from qa.pipeline import Request, State
 from qa.settings import Settings
+
+
+def retrieve(engine: Engine, snap, question: str, depth: int, as_of=None) -> State:
+    """The /search stages (plan, retrieve) inside ``snap``: the passages and query vector /ask would use."""
+    state = State(Request(question, depth, None, as_of))
+    for stage in engine.searching.stages:
+        stage.run(state, snap)
+    return state
+
+
+def answerer_of(engine: Engine):
+    """The Answerer the engine's answer stage runs."""
+    return next(stage.answerer for stage in engine.asking.stages if stage.name == "answer")
 
 
 def exact_match(prediction: str, golds) -> float:
@@ -63,7 +77,7 @@ def load_baseline(path: Path, encoder, settings: Settings):
     spec = importlib.util.spec_from_file_location("baseline_answer", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.Answerer(encoder, settings.model_copy(update={"answer_min_score": 0.40}))
+    return module.Answerer(encoder, settings.answer.model_copy(update={"answer_min_score": 0.40}))
 
 
 def questions_of(name: str, limit: int | None):
@@ -101,10 +115,10 @@ def run(name: str, limit: int | None, baseline: Path | None, progress: bool = Tr
         settings = prepare(settings, encoder, PROJECT_ROOT / "var" / "eval" / "news", sample_corpus(source, None),
                            progress=False)
     engine = Engine(settings, encoder)
-    answerers = {"learned": engine.answerer}
+    answerers = {"learned": answerer_of(engine)}
     if baseline is not None:
         answerers["baseline"] = load_baseline(baseline, encoder, settings)
-    depth = settings.answer_passages
+    depth = settings.answer.answer_passages
     stats = {k: {"contains": [], "declined": [], "em": [], "f1": [], "removed_declined": [], "ms": [],
                  "span_asked": [], "span_given": []} for k in answerers}
     retrieve_ms = []
@@ -112,8 +126,7 @@ def run(name: str, limit: int | None, baseline: Path | None, progress: bool = Tr
         answerers["learned"].span_finder()  # loaded once before timing, as a served process would have it
         for i, (qid, question, answers, as_of, is_gold, same) in enumerate(items):
             started = time.perf_counter()
-            plan = engine.plan(question, None, as_of)
-            retrieval = snap.retriever.search(question, RETRIEVE_DEPTH, plan.filters, plan.recency)
+            retrieval = retrieve(engine, snap, question, RETRIEVE_DEPTH, as_of)
             retrieve_ms.append((time.perf_counter() - started) * 1000)
             vs = variants(retrieval.passages, is_gold, same, answers, depth, False)
             for key, answerer in answerers.items():

@@ -24,6 +24,7 @@ import numpy as np
 
 from evaluation import squad
 from evaluation.answer_data import RETRIEVE_DEPTH, SPLITS, Group, group_for, split_of, variants
+from evaluation.answer_eval import retrieve
 from evaluation.answer_variants import swap_name
 from evaluation.news import origin, prepare, sample_corpus
 from evaluation.runner import DEFAULT_WORKDIR, prepare_index
@@ -51,7 +52,7 @@ def harvest_squad(settings: Settings, per_split: dict[str, int] | None, progress
     for q in sorted(questions, key=lambda q: q.qid):
         by_split[split_of("squad:" + titles[q.pid])].append(q)
     out: dict[str, list[Group]] = {s: [] for s in SPLITS}
-    depth = settings.answer_passages
+    depth = settings.answer.answer_passages
     absent = absent_names(" ".join(p.text for p in paragraphs))
     started = time.perf_counter()
     with engine.snapshot() as snap:
@@ -62,7 +63,7 @@ def harvest_squad(settings: Settings, per_split: dict[str, int] | None, progress
                 step = max(1, len(qs) // per_split[split])
                 qs = qs[::step][:per_split[split]]
             for i, q in enumerate(qs):
-                retrieval = snap.retriever.search(q.question, RETRIEVE_DEPTH)
+                retrieval = retrieve(engine, snap, q.question, RETRIEVE_DEPTH)
                 title = titles[q.pid]
 
                 def is_gold(p, pid=q.pid):
@@ -79,7 +80,7 @@ def harvest_squad(settings: Settings, per_split: dict[str, int] | None, progress
                         out[split].append(g)
                 swapped = swap_name(q.question, question_names(q.question), absent, q.qid)
                 if swapped is not None:
-                    again = snap.retriever.search(swapped, depth)
+                    again = retrieve(engine, snap, swapped, depth)
                     g = group_for(q.qid, "swapped_name", swapped, again.query_vector, again.passages, snap.index,
                                   encoder, is_gold, ())
                     if g is not None:
@@ -112,11 +113,10 @@ def harvest_news(settings: Settings, progress: bool = True) -> dict[str, list[Gr
                        progress=False)
     engine = Engine(settings, encoder)
     out: dict[str, list[Group]] = {s: [] for s in SPLITS}
-    depth = settings.answer_passages
+    depth = settings.answer.answer_passages
     with engine.snapshot() as snap:
         for q in sorted(questions, key=lambda q: q.id):
-            plan = engine.plan(q.question, None, q.as_of_date)
-            retrieval = snap.retriever.search(q.question, RETRIEVE_DEPTH, plan.filters, plan.recency)
+            retrieval = retrieve(engine, snap, q.question, RETRIEVE_DEPTH, q.as_of_date)
             gold = set(q.gold_article_ids)
 
             def is_gold(p, gold=gold):
@@ -238,7 +238,7 @@ def model_json(params: dict, threshold: float, meta: dict) -> str:
 def load_groups(settings: Settings, refresh: bool, squad_sample: dict[str, int] | None) -> dict[str, list[Group]]:
     """Harvested groups of both sets, cached under var/answerer/ (a local cache, never committed)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = json.dumps([settings.model, settings.answer_passages, list(FEATURES)], sort_keys=True)
+    key = json.dumps([settings.model, settings.answer.answer_passages, list(FEATURES)], sort_keys=True)
     tag = hashlib.sha1(key.encode()).hexdigest()[:10]
     groups: dict[str, list[Group]] = {s: [] for s in SPLITS}
     sources = (("squad", json.dumps(squad_sample, sort_keys=True), lambda: harvest_squad(settings, squad_sample)),

@@ -21,8 +21,8 @@ from qa.answering.features import FEATURES, extract
 from qa.answering.kinds import expected_kind, kind_match  # noqa: F401  (re-exported: the kinds' old home)
 from qa.answering.model import DEFAULT_PATH, SentenceModel
 from qa.answering.spans import EntitySpans, load_span_finder
-from qa.retrieve import Passage
-from qa.settings import Settings
+from qa.passages import Passage, normalise
+from qa.settings import AnswerSettings
 
 _COVERAGE = FEATURES.index("coverage")
 _KIND = FEATURES.index("kind_present")
@@ -73,7 +73,7 @@ class Answer:
 
 
 class Answerer:
-    def __init__(self, encoder: Encoder, settings: Settings) -> None:
+    def __init__(self, encoder: Encoder, settings: AnswerSettings) -> None:
         self.encoder = encoder
         self.settings = settings
         self.model = SentenceModel.load(settings.answer_model or DEFAULT_PATH)
@@ -129,19 +129,19 @@ class Answerer:
                 [], confidence=best.score,
             )
         chosen = [best]
-        quoted = {_norm(best.text)}
+        quoted = {normalise(best.text)}
         kind = expected_kind(question)
         wants_kind = kind is not None
         for candidate in ranked[1:]:
             if len(chosen) >= self.settings.answer_max_sentences:
                 break
-            if _norm(candidate.text) in quoted:  # the same sentence carried by another article
+            if normalise(candidate.text) in quoted:  # the same sentence carried by another article
                 continue
             # A further sentence must be nearly as good and, for a factual question, hold such a fact too.
             if candidate.score >= self.settings.answer_extra_ratio * best.score and (
                     candidate.has_kind or not wants_kind):
                 chosen.append(candidate)
-                quoted.add(_norm(candidate.text))
+                quoted.add(normalise(candidate.text))
         # Reading order within an article reads better than score order; the best article first.
         best_article = passages[best.passage_index].chunk.article.article_id
 
@@ -157,7 +157,3 @@ class Answerer:
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=best.score)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())

@@ -10,7 +10,7 @@ import numpy as np
 from index import Encoder, IndexReader
 from qa.answering.features import Candidate
 from qa.answering.kinds import QUESTION_FORM
-from qa.retrieve import Passage
+from qa.passages import Passage
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,18 @@ from pathlib import Path
 
 import numpy as np
 
+from index import NewsQAError
 from qa.answering.features import FEATURES
 
 DEFAULT_PATH = Path(__file__).with_name("sentence_model.json")
 
 
-class ModelFileError(ValueError):
-    """The parameters file is missing, malformed or for other features than this code computes."""
+class ModelFileError(NewsQAError, ValueError):
+    """The parameters file is missing, malformed or for other features than this code computes (a
+    configuration error found at start-up: the service cannot answer until it is fixed)."""
+
+    http_status = 503
+    exit_code = 2
 
 
 @dataclass(frozen=True)

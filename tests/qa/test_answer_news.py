@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from evaluation.answer_eval import answerer_of, retrieve
 from evaluation.answer_variants import blank_sentences
 from evaluation.wikinews_questions import default_corpus_path
 from index import build_index
@@ -78,13 +79,14 @@ def test_who_which_questions_quote_the_answering_sentence(engine, question, expe
 
 def test_answer_removed_passage_is_declined(engine, news_settings):
     question, expected = ANSWERABLE[0]
+    answerer = answerer_of(engine)
     with engine.snapshot() as snap:
-        retrieval = snap.retriever.search(question, 5)
+        retrieval = retrieve(engine, snap, question, 5)
         removed = [blank_sentences(p, {s for s, e in p.sentences if expected in p.text[s - p.start:e - p.start]})
                    for p in retrieval.passages]
         assert sum(len(p.sentences) for p in removed) < sum(len(p.sentences) for p in retrieval.passages)
-        full = engine.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
-        without = engine.answerer.answer(question, retrieval.query_vector, removed, snap.index)
+        full = answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+        without = answerer.answer(question, retrieval.query_vector, removed, snap.index)
     assert full.answerable and not without.answerable
 
 
@@ -102,7 +104,8 @@ def test_short_answer_spans_lie_inside_their_quote_and_match_the_article(engine,
 
 
 def test_service_without_the_entity_model_still_answers(news_settings, encoder):
-    engine = Engine(news_settings.model_copy(update={"answer_span_model": "no_such_spacy_package"}), encoder)
+    settings = news_settings.model_copy(update={"answer_span_model": "no_such_spacy_package"})
+    engine = Engine(settings, encoder)
     question, expected = ANSWERABLE[1]
     answer = engine.ask(question, 5).answer
     assert answer.answerable and expected in answer.answer
