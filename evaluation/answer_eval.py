@@ -76,6 +76,7 @@ def short_answer(answer) -> str:
 def load_baseline(path: Path, encoder, settings: Settings):
     spec = importlib.util.spec_from_file_location("baseline_answer", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module.Answerer(encoder, settings.answer.model_copy(update={"answer_min_score": 0.40}))
 
