@@ -9,7 +9,7 @@ import numpy as np
 
 from index import Encoder, IndexReader
 from qa.answering.features import Candidate
-from qa.answering.kinds import QUESTION_FORM
+from qa.answering.kinds import content_of
 from qa.passages import Passage
 
 
@@ -65,7 +65,7 @@ def sentence_vectors(sentences: list[Sentence], passages: list[Passage], index: 
 
 def question_idf(question: str, index: IndexReader) -> dict[str, float]:
     """BM25's IDF of each content stem of the question, from the index's own term statistics."""
-    q_stems = sorted(set(index.stems(QUESTION_FORM.sub(" ", question))))
+    q_stems = sorted(set(index.stems(content_of(question))))
     n = max(index.chunk_count(), 1)
     df = index.document_frequencies(q_stems)
     return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in q_stems}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answering.kinds import QUESTION_FORM, expected_kind, kind_match
+from qa.answering.kinds import content_of, expected_kind, kind_match
 
 FEATURES = (
     "similarity",              # cosine of sentence and question embeddings
@@ -103,7 +103,7 @@ def extract(question: str, candidates: Sequence[Candidate], passage_texts: Seque
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
-    q_stems = sorted(set(stems(QUESTION_FORM.sub(" ", question))))
+    q_stems = sorted(set(stems(content_of(question))))
     weights = {s: float(idf.get(s, 0.0)) for s in q_stems}
     total = sum(weights.values()) or 1.0
     kind = expected_kind(question)

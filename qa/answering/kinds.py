@@ -16,6 +16,9 @@ DURATION = re.compile(
     r"miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|inches?)\b", re.IGNORECASE)
 # "how long", "how many" … name the kind of answer, not what it is about.
 QUESTION_FORM = re.compile(r"\bhow\s+(?:long|many|much|far|old|big|large|often|tall|high)\b", re.IGNORECASE)
+# "How long did the meeting last?": the closing verb asks for the duration too ("spent five hours"), while
+# "last" in a sentence is mostly "last week".
+_DURATION_VERB = re.compile(r"\blast(?:ed)?\W*$", re.IGNORECASE)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 KINDS = ("number", "duration", "date", "name", "place", "organisation")
@@ -37,6 +40,14 @@ def expected_kind(question: str) -> str | None:
     if re.search(r"\b(?:what|which) (?:company|organi[sz]ation|party|team|firm|group|agency|club|university)\b", q):
         return "organisation"
     return None
+
+
+def content_of(question: str) -> str:
+    """The question without the words that only name the kind of answer (its terms to look for)."""
+    text = QUESTION_FORM.sub(" ", question)
+    if re.search(r"\bhow\s+long\b", question, re.IGNORECASE):
+        text = _DURATION_VERB.sub(" ", text)
+    return text
 
 
 def kind_match(kind: str | None, sentence: str, question: str) -> float:

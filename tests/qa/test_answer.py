@@ -3,6 +3,7 @@
 import pytest
 
 from qa.answer import expected_kind, kind_match
+from qa.answering.kinds import content_of
 
 
 @pytest.mark.parametrize("question,kind", [
@@ -25,3 +26,12 @@ def test_kind_match_wants_a_fact_the_question_does_not_already_hold():
     assert kind_match("number", "The 2025 plan was leaked.", "How many points did the 2025 plan have?") == 0.0
     assert kind_match("duration", "They met for about five hours.", "How long did they meet?") == 1.0
     assert kind_match(None, "Anything at all.", "Why?") == 0.0
+
+
+@pytest.mark.parametrize("question,content", [
+    ("How long did the Moscow meeting with Putin last?", "did the Moscow meeting with Putin"),
+    ("How many people attended last week's rally?", "people attended last week's rally?"),
+    ("What happened last?", "What happened last?"),
+])
+def test_content_of_drops_only_the_words_naming_the_kind(question, content):
+    assert content_of(question).split() == content.split()
