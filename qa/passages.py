@@ -21,13 +21,13 @@ class Passage:
     also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
 
 
-def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: IndexReader) -> list[Passage]:
-    """The best ``top_k`` passages of a fused list in which no sentence repeats and no story is
-    represented by two of its copies; each passage lists the other copies in ``also_in``."""
+def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int | None, index: IndexReader) -> list[Passage]:
+    """The best ``top_k`` passages (None: all) of a fused list in which no sentence repeats and no story
+    is represented by two of its copies; each passage lists the other copies in ``also_in``."""
     scores = dict(fused)
     seen = Seen()
     kept: list[Passage] = []
-    page = top_k * 3 + 5  # a few more than asked: overlapping or duplicate chunks are dropped
+    page = top_k * 3 + 5 if top_k else max(len(fused), 1)  # a few more than asked: overlapping or duplicate chunks are dropped
     for at in range(0, len(fused), page):
         for chunk in index.chunks([cid for cid, _ in fused[at:at + page]]):
             passage = seen.admit(Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,

@@ -56,6 +56,8 @@ class LimitSettings(BaseModel):
     default_top_k: int = Field(5, ge=1, description="Passages returned by /ask when the request names no top_k.")
     max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k a request may ask for (422 above).")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    max_offset: int = Field(1000, ge=0, le=100_000, description="Deepest /search page start (422 beyond): a deep "
+                                                                "page makes retrieval examine more candidates.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
 
 
@@ -85,6 +87,16 @@ class RetrievalSettings(BaseModel):
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
+
+
+class SearchSettings(BaseModel):
+    """How /search shows articles: which count as matching, and how long a snippet is."""
+
+    search_min_score_ratio: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="An article matches a search when its best passage scores at least this share of the best "
+                    "result's; only matching articles are counted in `total` and ordered by date.")
+    snippet_max_words: int = Field(50, ge=5, le=500, description="Most words in a search result's snippet.")
 
 
 class AnswerSettings(BaseModel):
@@ -143,12 +155,12 @@ class GeneratorSettings(BaseModel):
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
-    "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
+    "search": SearchSettings, "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
     "generator": GeneratorSettings}
 
 
-class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
-               TimeSettings, CorroborationSettings, GeneratorSettings):
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings,
+               SearchSettings, AnswerSettings, TimeSettings, CorroborationSettings, GeneratorSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
     def section(self, kind: type[BaseModel]) -> BaseModel:
@@ -174,6 +186,10 @@ class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, Holde
     @property
     def retrieval(self) -> RetrievalSettings:
         return self.section(RetrievalSettings)
+
+    @property
+    def search(self) -> SearchSettings:
+        return self.section(SearchSettings)
 
     @property
     def answer(self) -> AnswerSettings:
