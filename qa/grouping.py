@@ -53,18 +53,6 @@ def group_by_article(passages: Sequence[Passage]) -> list[ArticleResult]:
     return list(results.values())
 
 
-def matching(results: Sequence[ArticleResult], min_score_ratio: float) -> list[ArticleResult]:
-    """The results that match at all: scoring at least ``min_score_ratio`` of the best one.
-
-    Dense retrieval ranks every article, however unrelated; ordering by date needs a set of
-    articles that match, not the tail of a similarity ranking.
-    """
-    if not results:
-        return []
-    floor = max(r.score for r in results) * min_score_ratio
-    return [r for r in results if r.score >= floor]
-
-
 def by_relevance(results: Sequence[ArticleResult]) -> list[ArticleResult]:
     return sorted(results, key=lambda r: (-r.score, r.article.article_id))
 

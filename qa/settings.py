@@ -87,15 +87,16 @@ class RetrievalSettings(BaseModel):
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
+    search_min_score_ratio: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="/search by article: a passage matches when it scores at least this share of the best one; "
+                    "only articles with a matching passage are results, counted in `total` and ordered by date "
+                    "(dense retrieval ranks every article, however unrelated).")
 
 
 class SearchSettings(BaseModel):
-    """How /search shows articles: which count as matching, and how long a snippet is."""
+    """How /search shows an article."""
 
-    search_min_score_ratio: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="An article matches a search when its best passage scores at least this share of the best "
-                    "result's; only matching articles are counted in `total` and ordered by date.")
     snippet_max_words: int = Field(50, ge=5, le=500, description="Most words in a search result's snippet.")
 
 

@@ -113,11 +113,13 @@ def main() -> int:
     parser.add_argument("--distractors", type=int, help="Wikinews: gold articles plus N others (default: all)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--squad-limit", type=int, default=300, help="SQuAD questions asked (0: skip SQuAD)")
+    parser.add_argument("--skip-wikinews", action="store_true")
     args = parser.parse_args()
     settings = Settings()
     encoder = make_encoder(settings)
     started = time.perf_counter()
-    wikinews(settings, encoder, args.distractors, args.workdir)
+    if not args.skip_wikinews:
+        wikinews(settings, encoder, args.distractors, args.workdir)
     if args.squad_limit:
         squad_dev(settings, encoder, args.squad_limit)
     print(f"\n({time.perf_counter() - started:.0f} s in all)")

@@ -1,14 +1,14 @@
 """Stage "group": /search results as articles — one per article with a snippet and its other matching
 passages, the matching articles ordered (relevance, newest, oldest) and cut to the requested page.
 
-``group=passage`` keeps the passage list (paged by ``offset``). Retrieval brings every distinct
-passage of its candidate pool when results are grouped (see the retrieve stage), so the total and
-the date order cover the whole pool, not just a page of it.
+``group=passage`` keeps the passage list (paged by ``offset``). When results are grouped, retrieval
+brings every matching passage of its candidate pool (see the retrieve stage), so the total and the
+date order cover every matching article found, not just a page of them.
 """
 
 from __future__ import annotations
 
-from qa.grouping import group_by_article, matching, order
+from qa.grouping import group_by_article, order
 from qa.holder import Snapshot
 from qa.pipeline import STAGES, Services, State
 from qa.settings import SearchSettings, Settings
@@ -29,7 +29,7 @@ class GroupStage:
         if request.group != "article":
             state.passages = state.passages[page]
             return
-        found = matching(group_by_article(state.passages), self.settings.search_min_score_ratio)
+        found = group_by_article(state.passages)
         state.total = len(found)
         state.total_exact = state.pool_complete
         state.articles = order(found, request.sort)[page]

@@ -37,16 +37,30 @@ class RetrieveStage:
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
-            # Grouped by article, every passage of the pool is kept: the group stage counts, dates and
-            # pages all its articles; otherwise the best ``wanted`` passages.
-            state.passages = distinct_passages(fused, None if by_article else wanted, index)
-            found = len({p.chunk.article.article_id for p in state.passages}) if by_article else len(state.passages)
             state.pool_complete = depth >= index.chunk_count() or all(len(hits) < depth for hits, _ in rankings.values())
+            if by_article:
+                # Every matching passage of the pool is kept: the group stage counts, dates and pages all
+                # its articles. Below the floor, deeper candidates would not match either.
+                matching = self.matching(fused)
+                floored = len(matching) < len(fused)
+                state.passages = distinct_passages(matching, None, index)
+                found = len({p.chunk.article.article_id for p in state.passages})
+            else:
+                floored = False
+                state.passages = distinct_passages(fused, wanted, index)
+                found = len(state.passages)
             # Near-duplicates (syndicated copies) and an article's several chunks can fill every candidate:
             # look deeper until enough distinct passages (or articles) are found or every chunk was considered.
-            if found >= wanted or len(fused) < depth or state.pool_complete:
+            if found >= wanted or floored or len(fused) < depth or state.pool_complete:
                 return
             depth *= 4
+
+    def matching(self, fused: Hits) -> Hits:
+        """The candidates scoring at least ``search_min_score_ratio`` of the best."""
+        if not fused:
+            return fused
+        floor = max(score for _, score in fused) * self.settings.search_min_score_ratio
+        return [hit for hit in fused if hit[1] >= floor]
 
     @staticmethod
     def rankings(retrievers: list[Retriever], question: str, vector, depth: int,

@@ -386,12 +386,13 @@ def test_search_shows_one_card_per_article_and_expands_its_more_passages_in_plac
     assert more.locator(".more-passages > li").count() == first["more_count"]
     assert more.locator(".more-passages > li").first.is_visible()
     assert not page.locator("dialog#reader").is_visible()  # expanding stays in place, opens no article
-    save(page, "search.png", docs=True)
+    save(page, "search-articles.png")
 
     card.locator("h3 button.title").click()  # the title opens the article at the snippet
     reader = page.locator("dialog#reader")
     reader.locator("mark.hl").first.wait_for()
-    assert highlighted(reader) == first["snippet"]["text"]
+    # One <mark> per paragraph the snippet spans: compare the words.
+    assert "".join(highlighted(reader).split()) == "".join(first["snippet"]["text"].split())
     page.keyboard.press("Escape")
 
 
