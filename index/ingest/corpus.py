@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.ingest.html import Page
-from index.ingest.urls import article_file_name
+from index.ingest.urls import article_file_name, url_key
 
 FOLDER = "ingested"
 STATE_FILE = ".ingest-state.json"
@@ -37,6 +37,13 @@ class IngestState:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)  # url → {"etag", "last_modified"}
 
 
+@dataclass
+class StoredArticle:
+    url: str | None
+    url_key: str | None
+    body: str
+
+
 class Corpus:
     """The ingested part of a corpus folder."""
 
@@ -52,14 +59,23 @@ class Corpus:
             state = IngestState(dict(data.get("aliases", {})), dict(data.get("validators", {})))
         except (OSError, ValueError, AttributeError, TypeError):
             state = IngestState()  # missing or damaged: rebuilt from the files' own URL lines below
-        from index.ingest.urls import url_key
-
         for path in sorted(self.folder.glob("*.txt")) if self.folder.is_dir() else []:
             match = URL_LINE.search(_head(path))
             key = url_key(match.group(1)) if match else None
             if key:
                 state.aliases.setdefault(key, path.name)
         return state
+
+    def stored(self, name: str) -> StoredArticle | None:
+        """The article now in file ``name`` (its URL and body), or None when there is none."""
+        try:
+            text = (self.folder / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        head, _, body = text.partition("=== ARTICLE ===")
+        match = URL_LINE.search(head)
+        url = match.group(1) if match else None
+        return StoredArticle(url, url_key(url), body.strip())
 
     def file_for(self, keys: list[str]) -> str:
         """The file of the article known under any of ``keys``, else a new name from the first."""

@@ -33,6 +33,7 @@ class Feed:
     title: str | None
     entries: list[FeedEntry]
     notes: list[str] = field(default_factory=list)  # e.g. read despite being malformed
+    link: str | None = None  # the channel's link: the site the feed speaks for
 
 
 def read_feed(data: bytes, location: str) -> Feed:
@@ -54,7 +55,8 @@ def read_feed(data: bytes, location: str) -> Feed:
             raise FeedError("not an RSS or Atom feed")
     notes = [f"the feed is malformed ({problem}); read {len(parsed.entries)} entries anyway"] if problem else []
     channel = parsed.get("feed", {})
-    return Feed(location, clean(channel.get("title")), [_entry(e) for e in parsed.entries], notes)
+    return Feed(location, clean(channel.get("title")), [_entry(e) for e in parsed.entries], notes,
+                link=(channel.get("link") or "").strip() or None)
 
 
 def _bozo_reason(parsed) -> str:

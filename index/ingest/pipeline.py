@@ -19,9 +19,10 @@ from index.ingest.feeds import Feed, FeedEntry, FeedError, read_feed
 from index.ingest.fetch import FetchError, fetch
 from index.ingest.html import Page, decode_page, extract_page, fragment_text
 from index.ingest.meta import is_amp, parse_tree, read_meta
-from index.ingest.urls import canonical_url, is_web_url, url_key
+from index.ingest.urls import article_file_name, canonical_url, is_site_root, is_web_url, site_of, url_key
 from index.parse import HTML_SUFFIXES, UnusableFile
 
+SAME_ARTICLE_SHARE = 0.5  # of the shorter text's word 4-grams found in the other: an edit, not another article
 FULL_TEXT_WORDS = 80  # an entry's content shorter than this is taken for a summary, not the article
 PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml)$", re.IGNORECASE)
 
@@ -118,7 +119,7 @@ class _Run:
         link = entry.link if entry.link and is_web_url(entry.link) else None
         if link is None and entry.entry_id and is_web_url(entry.entry_id):
             link = entry.entry_id
-        page, text_from, why_not = self._page(link, outcome.notes)
+        page, text_from, why_not, read_from = self._page(link, outcome.notes)
         if page is None:
             page = _from_entry(entry)
             text_from = TEXT_FROM_FEED
@@ -126,6 +127,8 @@ class _Run:
                 raise UnusableFile(f"{why_not or 'no link'}; the feed carries only a summary, not the article")
             if why_not:
                 outcome.notes.append(f"{why_not}; used the full text the feed carries")
+        else:
+            outcome.notes += _distrust_canonical(page, read_from or link, feed)
         _fill_from_feed(page, entry, feed)
         keys = [k for k in dict.fromkeys((url_key(page.url), url_key(link))) if k]
         if not keys:  # no address at all: named by the feed and the entry's id or title
@@ -133,6 +136,17 @@ class _Run:
             keys = ["entry:" + hashlib.sha256(token.encode("utf-8")).hexdigest()]
             outcome.notes.append("the entry has no link; named from its id")
         name = self.corpus.file_for(keys)
+        stored = self.corpus.stored(name)
+        if stored is not None and stored.url_key != url_key(link) and not same_article(stored.body, page.body):
+            # An address this entry shares with a stored article (a page's canonical claim) names another text:
+            # never written over it; the entry is its own article under its own link.
+            own = url_key(link)
+            if own is None or article_file_name(own) == name:
+                raise UnusableFile(f"its address names a different article already stored ({stored.url}); "
+                                   "not written over it")
+            outcome.notes.append(f"{page.url} already names a different article; stored under its own link")
+            page.url, keys = canonical_url(link), [own]
+            name = article_file_name(own)
         outcome.file = f"{self.corpus.folder.name}/{name}"
         if name in self.done:
             outcome.action = "duplicate"
@@ -147,31 +161,31 @@ class _Run:
         if outcome.action == "kept":
             outcome.notes.append("the stored text came from the article's page; the feed's copy did not replace it")
 
-    def _page(self, link: str | None, notes: list[str]) -> tuple[Page | None, str, str | None]:
-        """(page, "page", None), or (None, "", why no page could be used)."""
+    def _page(self, link: str | None, notes: list[str]) -> tuple[Page | None, str, str | None, str | None]:
+        """(page, "page", None, the address it was read from), or (None, "", why no page could be used, None)."""
         if link is None:
-            return None, "", None
+            return None, "", None, None
         why = "no saved page for it" if self.pages else None
         found = self.pages.find(link) if self.pages else None
         if found is not None:
             try:
-                return _extract_saved(found, link, self.options.max_bytes), TEXT_FROM_PAGE, None
+                return _extract_saved(found, link, self.options.max_bytes), TEXT_FROM_PAGE, None, link
             except UnusableFile as exc:
-                return None, "", f"saved page {found.name}: {exc}"
+                return None, "", f"saved page {found.name}: {exc}", None
             except OSError as exc:
-                return None, "", f"saved page {found.name} could not be read ({exc.strerror or exc})"
+                return None, "", f"saved page {found.name} could not be read ({exc.strerror or exc})", None
         if not self.options.allow_fetch:
-            return None, "", why or "no page (no saved-pages folder given, and fetching is off)"
+            return None, "", why or "no page (no saved-pages folder given, and fetching is off)", None
         host = urlsplit(link).hostname or ""
         if host in self.unreachable:
-            return None, "", f"{host} was unreachable earlier in this run"
+            return None, "", f"{host} was unreachable earlier in this run", None
         link = canonical_url(link) or link  # no tracking parameters sent back; the full page, not its AMP copy
         try:
             fetched = fetch(link, self.options.max_bytes, self.corpus.state.validators.get(link))
         except FetchError as exc:
             if "could not connect" in str(exc) or "no answer" in str(exc):
                 self.unreachable.add(host)
-            return None, "", f"page not fetched: {exc}"
+            return None, "", f"page not fetched: {exc}", None
         if fetched.validators():
             self.corpus.state.validators[link] = fetched.validators()
         if fetched.not_modified:
@@ -179,7 +193,7 @@ class _Run:
         text, warnings = decode_page(fetched.body, fetched.charset)
         page = extract_page(text, fetched.url)
         page.warnings[:0] = warnings
-        return page, TEXT_FROM_PAGE, None
+        return page, TEXT_FROM_PAGE, None, fetched.url
 
 
 class _NotModified(UnusableFile):
@@ -197,6 +211,7 @@ class SavedPages:
     def __init__(self, folder: Path, max_bytes: int) -> None:
         self.by_key: dict[str, Path] = {}
         self.by_stem: dict[str, Path] = {}
+        self.claims: dict[Path, str] = {}  # the address each page declares
         rank: dict[str, tuple[bool, int]] = {}  # several pages of one article: the non-AMP, larger one
         files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES
                        and not p.name.startswith("."))
@@ -210,13 +225,20 @@ class SavedPages:
                 continue
             tree = parse_tree(text)
             key = url_key(read_meta(tree).url) if tree is not None else None
+            if key:
+                self.claims[path] = key
             if key and (key not in rank or (is_amp(tree), -len(text)) < rank[key]):
                 self.by_key[key], rank[key] = path, (is_amp(tree), -len(text))
 
     def find(self, link: str) -> Path | None:
         key = url_key(link)
+        named = self._named(link)
         if key and key in self.by_key:
-            return self.by_key[key]
+            # Pages of several articles may claim one address: the one saved under the link's own name is its page.
+            return named if named is not None and self.claims.get(named) == key else self.by_key[key]
+        return named
+
+    def _named(self, link: str) -> Path | None:
         segments = [s for s in PurePosixPath(urlsplit(link).path).parts if s not in ("/", "amp", "AMP")]
         if not segments:
             return None
@@ -231,6 +253,36 @@ def _extract_saved(path: Path, link: str, max_bytes: int) -> Page:
     page = extract_page(text, link)
     page.warnings[:0] = warnings
     return page
+
+
+def _distrust_canonical(page: Page, address: str | None, feed: Feed) -> list[str]:
+    """A page's canonical URL names the article only on the site that serves the page or the feed, and never
+    when it is the site root: pages of two outlets claiming one address stay two articles."""
+    if page.url is None or address is None:
+        return []
+    trusted = {site_of(u) for u in (address, feed.location, feed.link)} - {None}
+    if is_site_root(page.url):
+        why = "is the site's home page"
+    elif site_of(page.url) not in trusted:
+        why = "is on another site"
+    else:
+        return []
+    claimed, page.url = page.url, canonical_url(address)
+    return [f"the page's canonical URL {claimed} {why}; named from its own address instead"]
+
+
+def same_article(old: str, new: str) -> bool:
+    """Whether ``new`` is a version of ``old`` (edited, extended, cut), not another article: most of the
+    shorter text's word 4-grams are in the longer one."""
+    a, b = _shingles(old), _shingles(new)
+    if not a or not b:
+        return old.split() == new.split()
+    return len(a & b) >= SAME_ARTICLE_SHARE * min(len(a), len(b))
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
 
 
 def _from_entry(entry: FeedEntry) -> Page | None:

@@ -1,0 +1,106 @@
+"""How feed entries become corpus files: which address names an article, which text is the article's,
+what a rewrite records. Hand-made feeds and saved pages in tmp_path, no network (issue 24)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.ingest.corpus import FOLDER
+from index.ingest.pipeline import IngestOptions, ingest_feeds
+from tests.index.feedkit import item, page, paragraphs, rss, stored
+
+
+def run(corpus: Path, *feeds: Path, pages: Path | None = None):
+    report = ingest_feeds([str(f) for f in feeds], IngestOptions(corpus, pages, allow_fetch=False))
+    return {o.entry: (o.action, o.notes) for o in report.outcomes if o.entry is not None}
+
+
+@pytest.fixture()
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# D1: a canonical URL on another host, or a site root, is not the article's identity.
+
+def test_pages_of_two_outlets_declaring_one_foreign_canonical_stay_two_articles(corpus, tmp_path):
+    pages = tmp_path / "pages"
+    shared = "https://trusted.example/news/rate-decision"
+    write(pages / "rate-decision-a.html", page("Bank raises rates to 18 percent", [
+        "The central bank raised its main interest rate to 18 percent on Thursday."] + paragraphs("rates"),
+        canonical=shared))
+    write(pages / "rates.html", page("Rates raised again", [
+        "The central bank raised its main interest rate to 19 percent, a week after the last rise."]
+        + paragraphs("the second rise"), canonical=shared))
+    alder = write(tmp_path / "alder.xml", rss("Alder Post", [item("Rates", "https://alder.example/news/rate-decision-a")]))
+    birch = write(tmp_path / "birch.xml", rss("Birch Times", [item("Rates", "https://birch.example/world/rates")]))
+    assert run(corpus, alder, pages=pages)["https://alder.example/news/rate-decision-a"][0] == "added"
+    assert run(corpus, birch, pages=pages)["https://birch.example/world/rates"][0] == "added"
+    by_source = {a.source: a for a in stored(corpus)}
+    assert sorted(by_source) == ["Alder Post", "Birch Times"]
+    assert "18 percent" in by_source["Alder Post"].body and "19 percent" not in by_source["Alder Post"].body
+    assert by_source["Alder Post"].url == "https://alder.example/news/rate-decision-a"
+    assert "19 percent" in by_source["Birch Times"].body
+
+
+def test_pages_whose_canonical_is_the_site_root_are_separate_articles(corpus, tmp_path):
+    pages = tmp_path / "pages"
+    topics = ["the elm disease", "the new park", "the school roof", "the tram line"]
+    for n, topic in enumerate(topics):
+        write(pages / f"story-{n}.html", page(f"Story about {topic}", paragraphs(topic), canonical="https://elm.example/"))
+    links = [f"https://elm.example/news/story-{n}" for n in range(4)]
+    feed = write(tmp_path / "elm.xml", rss("Elm Gazette", [item(f"Story {n}", links[n]) for n in range(3)]))
+    assert [a for a, _ in run(corpus, feed, pages=pages).values()] == ["added"] * 3
+    feed = write(tmp_path / "elm.xml", rss("Elm Gazette", [item(f"Story {n}", links[n]) for n in range(4)]))
+    assert [a for a, _ in run(corpus, feed, pages=pages).values()] == ["unchanged"] * 3 + ["added"]
+    bodies = sorted(a.body for a in stored(corpus))
+    assert len(bodies) == 4 and all(any(t in b for b in bodies) for t in topics)
+    assert sorted(a.url for a in stored(corpus)) == links
+
+
+def test_a_different_article_is_never_written_over_an_existing_one(corpus, tmp_path):
+    """Whatever address an entry shares with a stored article, different text is not an update of it."""
+    pages = tmp_path / "pages"
+    write(pages / "budget.html", page("Budget passed", BUDGET, canonical="https://oak.example/news/budget"))
+    write(pages / "budget-2.html", page("Floods close the valley road", FLOODS,
+                                        canonical="https://oak.example/news/budget"))
+    first = write(tmp_path / "one.xml", rss("Oak News", [item("Budget", "https://oak.example/news/budget")]))
+    second = write(tmp_path / "two.xml", rss("Oak News", [item("Floods", "https://oak.example/news/budget-2")]))
+    run(corpus, first, pages=pages)
+    action, notes = run(corpus, second, pages=pages)["https://oak.example/news/budget-2"]
+    assert action != "updated", notes
+    bodies = sorted(a.body for a in stored(corpus))
+    assert len(bodies) == 2 and BUDGET[0] in bodies[0] and FLOODS[0] in bodies[1] and FLOODS[0] not in bodies[0]
+
+
+def test_an_edited_article_under_its_canonical_address_is_still_updated(corpus, tmp_path):
+    pages = tmp_path / "pages"
+    write(pages / "budget.html", page("Budget passed", BUDGET, canonical="https://oak.example/news/budget"))
+    feed = write(tmp_path / "one.xml", rss("Oak News", [item("Budget", "https://oak.example/news/budget?src=rss")]))
+    run(corpus, feed, pages=pages)
+    (pages / "budget.html").unlink()  # the same page, saved again under the address the feed now gives
+    write(pages / "budget-passed.html", page("Budget passed", BUDGET + ["Update: the mayor signed the budget on Friday."],
+                                             canonical="https://oak.example/news/budget"))
+    feed = write(tmp_path / "one.xml", rss("Oak News", [item("Budget", "https://oak.example/budget-passed")]))
+    assert run(corpus, feed, pages=pages)["https://oak.example/budget-passed"][0] == "updated"
+    [article] = stored(corpus)
+    assert article.body.endswith("signed the budget on Friday.")
+
+
+BUDGET = ["The town council passed its budget for next year on Tuesday night after a four-hour debate, "
+          "raising spending on roads and libraries while freezing the property tax for a second year.",
+          "Councillors voted seven to two in favour. The two who voted against said the plan relied on "
+          "optimistic forecasts of sales tax revenue from the new shopping centre on the ring road."]
+FLOODS = ["Floodwater closed the valley road between Ashby and Kirkton on Sunday after two days of heavy rain, "
+          "and the county warned drivers to expect the closure to last until at least Wednesday.",
+          "Residents of six houses near the river were moved to the village hall overnight. The fire service "
+          "pumped water from cellars and said nobody had been hurt, though several cars were swept away."]
