@@ -65,7 +65,7 @@ def ingest_feeds(feeds: list[str], options: IngestOptions) -> IngestReport:
     run = _Run(corpus, pages, options)
     for location in feeds:
         try:
-            feed = run.load_feed(location)
+            feed, validators = run.load_feed(location)
         except (FeedError, FetchError, UnusableFile, OSError) as exc:
             run.report.outcomes.append(Outcome(location, None, "failed", notes=[_reason(exc)]))
             continue
@@ -74,8 +74,11 @@ def ingest_feeds(feeds: list[str], options: IngestOptions) -> IngestReport:
             continue
         run.report.outcomes.append(Outcome(location, None, "read", notes=[
             f"{len(feed.entries)} entries", *feed.notes]))
-        for entry in feed.entries:
-            run.entry(feed, entry)
+        actions = [run.entry(feed, entry) for entry in feed.entries]
+        if validators and "skipped" not in actions:
+            # Remembered only once every entry was used: a skipped one (its page missing, unreachable or
+            # without text) is tried again on the next run rather than hidden behind "not modified".
+            corpus.state.validators[location] = validators
     corpus.save_state()
     return run.report
 
@@ -87,22 +90,24 @@ class _Run:
         self.done: dict[str, str] = {}  # file name → entry that wrote it in this run
         self.unreachable: set[str] = set()  # hosts that failed to connect once: not tried again this run
 
-    def load_feed(self, location: str) -> Feed | None:
+    def load_feed(self, location: str) -> tuple[Feed | None, dict[str, str]]:
+        """(the feed, or None when not modified; its HTTP validators, stored by the caller once it was used)."""
         if is_web_url(location):
             if not self.options.allow_fetch:
                 raise FetchError("fetching is turned off (--no-fetch); give a saved feed file")
             fetched = fetch(location, self.options.max_bytes, self.corpus.state.validators.get(location))
-            if fetched.validators():
-                self.corpus.state.validators[location] = fetched.validators()
-            return None if fetched.not_modified else read_feed(fetched.body, location)
+            if fetched.not_modified:
+                return None, {}
+            return read_feed(fetched.body, location), fetched.validators()
         path = Path(location)
         size = path.stat().st_size
         if size > self.options.max_bytes:
             raise UnusableFile(f"the feed is {size:,} bytes, over the limit of {self.options.max_bytes:,} "
                                "(NEWSQA_MAX_FILE_BYTES)")
-        return read_feed(path.read_bytes(), location)
+        return read_feed(path.read_bytes(), location), {}
 
-    def entry(self, feed: Feed, entry: FeedEntry) -> None:
+    def entry(self, feed: Feed, entry: FeedEntry) -> str:
+        """Ingest one entry; returns its outcome's action."""
         label = entry.link or entry.title or entry.entry_id or "(an entry with no link or title)"
         outcome = Outcome(feed.location, label, "skipped")
         self.report.outcomes.append(outcome)
@@ -114,12 +119,13 @@ class _Run:
         except UnusableFile as exc:
             outcome.action = "skipped"
             outcome.notes.append(str(exc))
+        return outcome.action
 
     def _entry(self, feed: Feed, entry: FeedEntry, outcome: Outcome) -> None:
         link = entry.link if entry.link and is_web_url(entry.link) else None
         if link is None and entry.entry_id and is_web_url(entry.entry_id):
             link = entry.entry_id
-        page, text_from, why_not, read_from = self._page(link, outcome.notes)
+        page, text_from, why_not, read_from, fetched = self._page(link, outcome.notes)
         if page is None:
             page = _from_entry(entry)
             text_from = TEXT_FROM_FEED
@@ -158,42 +164,46 @@ class _Run:
         outcome.notes += [w for w in page.warnings if "left undated" not in w]
         outcome.action = self.corpus.write(name, page, text_from)
         self.corpus.remember(keys, name)
+        if fetched is not None and fetched.validators():  # the page was used: a later run may ask "modified?"
+            self.corpus.state.validators[fetched.asked] = fetched.validators()
         if outcome.action == "kept":
             outcome.notes.append("the stored text came from the article's page; the feed's copy did not replace it")
 
-    def _page(self, link: str | None, notes: list[str]) -> tuple[Page | None, str, str | None, str | None]:
-        """(page, "page", None, the address it was read from), or (None, "", why no page could be used, None)."""
+    def _page(self, link: str | None, notes: list[str]):
+        """(page, "page", None, the address it was read from, what was fetched or None),
+        or (None, "", why no page could be used, None, None)."""
         if link is None:
-            return None, "", None, None
+            return None, "", None, None, None
         why = "no saved page for it" if self.pages else None
         found = self.pages.find(link) if self.pages else None
         if found is not None:
             try:
-                return _extract_saved(found, link, self.options.max_bytes), TEXT_FROM_PAGE, None, link
+                return _extract_saved(found, link, self.options.max_bytes), TEXT_FROM_PAGE, None, link, None
             except UnusableFile as exc:
-                return None, "", f"saved page {found.name}: {exc}", None
+                return None, "", f"saved page {found.name}: {exc}", None, None
             except OSError as exc:
-                return None, "", f"saved page {found.name} could not be read ({exc.strerror or exc})", None
+                return None, "", f"saved page {found.name} could not be read ({exc.strerror or exc})", None, None
         if not self.options.allow_fetch:
-            return None, "", why or "no page (no saved-pages folder given, and fetching is off)", None
+            return None, "", why or "no page (no saved-pages folder given, and fetching is off)", None, None
         host = urlsplit(link).hostname or ""
         if host in self.unreachable:
-            return None, "", f"{host} was unreachable earlier in this run", None
+            return None, "", f"{host} was unreachable earlier in this run", None, None
         link = canonical_url(link) or link  # no tracking parameters sent back; the full page, not its AMP copy
         try:
             fetched = fetch(link, self.options.max_bytes, self.corpus.state.validators.get(link))
         except FetchError as exc:
             if "could not connect" in str(exc) or "no answer" in str(exc):
                 self.unreachable.add(host)
-            return None, "", f"page not fetched: {exc}", None
-        if fetched.validators():
-            self.corpus.state.validators[link] = fetched.validators()
+            return None, "", f"page not fetched: {exc}", None, None
         if fetched.not_modified:
             raise _NotModified()
-        text, warnings = decode_page(fetched.body, fetched.charset)
-        page = extract_page(text, fetched.url)
+        try:
+            text, warnings = decode_page(fetched.body, fetched.charset)
+            page = extract_page(text, fetched.url)
+        except UnusableFile as exc:  # a paywall stub, an error page: the feed's own text may still be the article
+            return None, "", f"fetched page: {exc}", None, None
         page.warnings[:0] = warnings
-        return page, TEXT_FROM_PAGE, None, fetched.url
+        return page, TEXT_FROM_PAGE, None, fetched.url, fetched
 
 
 class _NotModified(UnusableFile):
