@@ -23,7 +23,7 @@ from index.ingest.urls import article_file_name, canonical_url, is_site_root, is
 from index.parse import HTML_SUFFIXES, UnusableFile
 
 SAME_ARTICLE_SHARE = 0.5  # of the shorter text's word 4-grams found in the other: an edit, not another article
-FULL_TEXT_WORDS = 80  # an entry's content shorter than this is taken for a summary, not the article
+FULL_TEXT_WORDS = 80  # an entry's summary shorter than this is a teaser, not the article
 PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml)$", re.IGNORECASE)
 
 
@@ -296,11 +296,15 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 
 def _from_entry(entry: FeedEntry) -> Page | None:
-    """The entry's own content as the article, when it is the full text (not a teaser)."""
-    for html in (entry.content, entry.summary):
-        text = fragment_text(html) if html else ""
-        if len(text.split()) >= FULL_TEXT_WORDS:
-            return Page(body=text)
+    """The entry's own content as the article: its content (``content:encoded``, Atom ``<content>``) is the
+    article however short (a brief is still an article); a description or summary only when it is long enough
+    not to be a teaser."""
+    content = fragment_text(entry.content) if entry.content else ""
+    if content.strip():
+        return Page(body=content)
+    summary = fragment_text(entry.summary) if entry.summary else ""
+    if len(summary.split()) >= FULL_TEXT_WORDS:
+        return Page(body=summary)
     return None
 
 

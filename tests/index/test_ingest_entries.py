@@ -104,3 +104,22 @@ FLOODS = ["Floodwater closed the valley road between Ashby and Kirkton on Sunday
           "and the county warned drivers to expect the closure to last until at least Wednesday.",
           "Residents of six houses near the river were moved to the village hall overnight. The fire service "
           "pumped water from cellars and said nobody had been hurt, though several cars were swept away."]
+
+
+# D3: an entry's own content (content:encoded, Atom <content>) is the article, however short.
+
+def test_a_short_full_text_entry_is_ingested_from_the_feed(corpus, tmp_path):
+    brief = ("<p>The river ferry will not run on Sunday because of high water.</p>"
+             "<p>The operator said the service should resume on Monday morning if the level falls overnight, "
+             "as forecasters expect.</p><p>Passengers can use the road bridge at Kelso, about ten kilometres "
+             "upstream, or the shuttle bus that leaves the quay every hour.</p>")
+    feed = write(tmp_path / "brief.xml", rss("River News", [
+        item("Ferry suspended", "https://river.example/news/ferry-suspended", content=brief),
+        item("Tide tables", "https://river.example/news/tides", description="High water times for March.")]))
+    report = run(corpus, feed)
+    assert report["https://river.example/news/ferry-suspended"][0] == "added"
+    assert report["https://river.example/news/tides"][0] == "skipped"  # a description is a summary
+    [article] = stored(corpus)
+    assert article.body.startswith("The river ferry will not run on Sunday") and "every hour." in article.body
+    assert "Text_From: feed" in next((corpus / FOLDER).glob("*.txt")).read_text()
+
