@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from index.ingest.html import Page
@@ -25,6 +26,7 @@ FOLDER = "ingested"
 STATE_FILE = ".ingest-state.json"
 TEXT_FROM_PAGE, TEXT_FROM_FEED = "page", "feed"
 URL_LINE = re.compile(r"^URL:\s*(\S+)\s*$", re.MULTILINE)
+UPDATED_LINE = re.compile(r"^Updated_Date:\s*(\S+)\s*$", re.MULTILINE)
 TEXT_FROM_LINE = re.compile(r"^Text_From:\s*(\w+)\s*$", re.MULTILINE)
 ONE_LINE = re.compile(r"\s+")
 
@@ -92,14 +94,20 @@ class Corpus:
         """Write one article; returns "added", "updated", "unchanged" or "kept" (page text not replaced).
 
         Text extracted from the article's page is better than a feed's copy of it: a re-run
-        without the page never overwrites it with the feed's version.
+        without the page never overwrites it with the feed's version. A rewritten body records
+        when it changed (``Updated_Date``: the source's modified date, else today), so an as-of
+        date before the change does not quote the new text.
         """
         path = self.folder / name
-        text = render(page, text_from)
         try:
             old = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             old = None
+        if old is not None and page.updated is None:
+            page.updated = _updated_date(old)  # the date recorded for the stored text still holds
+            if _body(old) != page.body.strip():
+                page.updated = datetime.now(timezone.utc).date()
+        text = render(page, text_from)
         if old == text:
             return "unchanged"
         if old is not None and text_from == TEXT_FROM_FEED and _text_from(old) == TEXT_FROM_PAGE:
@@ -147,6 +155,18 @@ def _head(path: Path) -> str:
             return handle.read(4096).split("=== ARTICLE ===", 1)[0]
     except OSError:
         return ""
+
+
+def _body(text: str) -> str:
+    return text.split("=== ARTICLE ===", 1)[-1].strip()
+
+
+def _updated_date(text: str) -> date | None:
+    match = UPDATED_LINE.search(text.split("=== ARTICLE ===", 1)[0])
+    try:
+        return date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
 
 
 def _text_from(text: str) -> str | None:

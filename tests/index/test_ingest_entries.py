@@ -123,3 +123,39 @@ def test_a_short_full_text_entry_is_ingested_from_the_feed(corpus, tmp_path):
     assert article.body.startswith("The river ferry will not run on Sunday") and "every hour." in article.body
     assert "Text_From: feed" in next((corpus / FOLDER).glob("*.txt")).read_text()
 
+
+# D5: a rewrite records when the stored text changed, so an earlier as-of date does not quote it.
+
+def test_an_update_without_a_date_records_the_ingest_date(corpus, tmp_path):
+    from datetime import date, datetime, timezone
+
+    text = "".join(f"<p>{p}</p>" for p in paragraphs("the summit", 5))
+    link = "https://river.example/news/summit"
+    feed = write(tmp_path / "summit.xml", rss("River News", [item("Summit", link, content=text)]))
+    run(corpus, feed)
+    [article] = stored(corpus)
+    assert (article.published_date, article.updated_date) == (date(2008, 1, 10), None)
+    write(feed, rss("River News", [item("Summit", link, content=text + "<p>Update: the summit was postponed to "
+                                                                      "September.</p>")]))
+    assert run(corpus, feed)[link][0] == "updated"
+    [article] = stored(corpus)
+    assert article.updated_date == datetime.now(timezone.utc).date()
+    assert article.published_date == date(2008, 1, 10) and "postponed to September" in article.body
+    assert run(corpus, feed)[link][0] == "unchanged"  # the recorded date is kept, not a reason to rewrite
+
+
+def test_an_update_keeps_the_modified_date_the_feed_gives(corpus, tmp_path):
+    from datetime import date
+
+    text = "".join(f"<p>{p}</p>" for p in paragraphs("the summit", 5))
+    link = "https://river.example/news/summit"
+    atom = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>River News</title>'
+            '<entry><title>Summit</title><id>tag:river,1</id><link href="{link}"/><published>2008-01-10T09:00:00Z'
+            '</published><updated>{updated}</updated><content type="html"><![CDATA[{text}]]></content></entry></feed>')
+    feed = write(tmp_path / "summit.atom", atom.format(link=link, updated="2008-01-10T09:00:00Z", text=text))
+    run(corpus, feed)
+    write(feed, atom.format(link=link, updated="2008-01-12T10:00:00Z", text=text + "<p>Update: postponed.</p>"))
+    assert run(corpus, feed)[link][0] == "updated"
+    [article] = stored(corpus)
+    assert article.updated_date == date(2008, 1, 12)
+
