@@ -13,6 +13,7 @@ characters removed, and no lone surrogates, which nothing downstream can encode.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
 # the C1 controls (U+0080-U+009F: invisible, usually what is left of a mis-decoded byte) are dropped.
 CONTROLS = ({c: None for c in range(32) if chr(c) not in "\t\n\r"} | {c: None for c in range(0x7F, 0xA0)}
             | {0x0B: "\n", 0x0C: "\n", 0x85: "\n"})
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 STRAY_BYTE = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as "surrogateescape" marks it
 NON_ASCII = re.compile("[^\x00-\x7f]")
@@ -140,6 +142,15 @@ def _stray_note(count: int, line: int) -> str:
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_entities(text: str) -> str:
+    """``&mdash;``, ``&#8217;``, ``&#x21;`` → their characters; anything else stays as written.
+
+    Only complete references (ending in ``;``) are read: plain text has bare ampersands ("AT&T",
+    "R&D&notice") that ``html.unescape`` would partly eat (``&not`` → ¬).
+    """
+    return ENTITY.sub(lambda m: html.unescape(m.group()), text) if "&" in text else text
 
 
 def remove_controls(text: str) -> str:
@@ -266,10 +277,10 @@ def _parse_text(record: Record) -> Article:
         warnings.append("no '=== ARTICLE ===' marker; body taken after the metadata lines")
     else:
         body = text
-    body = body.strip()
+    body = _plain(body).strip()
     if not body:
         raise UnusableFile("no article body")
-    article = _article(record, body, fields, warnings)
+    article = _article(record, body, [(k, _plain(v)) for k, v in fields], warnings)
     if not article.title:
         first = next(line for line in body.split("\n") if line.strip())
         article.title = first.strip().lstrip("#").strip()[:300]
@@ -289,9 +300,9 @@ def _parse_json(record: Record) -> Article:
     body = obj.get("text", obj.get("body"))
     if not isinstance(body, str) or not normalise_newlines(body).strip():
         raise UnusableFile("no 'text' field with the article body")
-    body = normalise_newlines(body).strip()
+    body = _plain(body).strip()
     fields = [
-        (str(k), [_as_text(x) for x in v if x is not None] if isinstance(v, list) else _as_text(v))
+        (str(k), [_plain(_as_text(x)) for x in v if x is not None] if isinstance(v, list) else _plain(_as_text(v)))
         for k, v in obj.items()
         if k not in ("text", "body") and v is not None
     ]
@@ -299,6 +310,11 @@ def _parse_json(record: Record) -> Article:
     if not article.title:
         article.title = next(line for line in body.split("\n") if line.strip()).strip()[:300]
     return article
+
+
+def _plain(text: str) -> str:
+    """Plain text as stored: entities decoded, then newlines and controls cleaned (``&#13;`` is a CR too)."""
+    return remove_controls(normalise_newlines(decode_entities(text)))
 
 
 def _as_text(value: object) -> str:

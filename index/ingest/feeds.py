@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from index.ingest.meta import clean
+from index.parse import decode_entities
 
 
 class FeedError(Exception):
@@ -55,7 +56,7 @@ def read_feed(data: bytes, location: str) -> Feed:
             raise FeedError("not an RSS or Atom feed")
     notes = [f"the feed is malformed ({problem}); read {len(parsed.entries)} entries anyway"] if problem else []
     channel = parsed.get("feed", {})
-    return Feed(location, clean(channel.get("title")), [_entry(e) for e in parsed.entries], notes,
+    return Feed(location, _text(channel.get("title")), [_entry(e) for e in parsed.entries], notes,
                 link=(channel.get("link") or "").strip() or None)
 
 
@@ -68,21 +69,28 @@ def _bozo_reason(parsed) -> str:
 def _entry(raw) -> FeedEntry:
     contents = [c for c in raw.get("content", []) if c.get("value")]
     html = next((c for c in contents if "html" in (c.get("type") or "")), contents[0] if contents else None)
-    authors = [clean(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict) and a.get("name")]
+    authors = [_text(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict) and a.get("name")]
     if not authors and raw.get("author"):
-        authors = [clean(raw.get("author"))]
+        authors = [_text(raw.get("author"))]
     tags = [t.get("term") for t in raw.get("tags", []) if isinstance(t, dict) and t.get("term")]
     return FeedEntry(
         link=(raw.get("link") or "").strip() or None,
         entry_id=(raw.get("id") or "").strip() or None,
-        title=clean(raw.get("title")),
+        title=_text(raw.get("title")),
         authors=[a for a in authors if a],
         published=_date(dict.get(raw, "published_parsed")),  # dict.get: feedparser maps a missing one to the other
         updated=_date(dict.get(raw, "updated_parsed")),
         content=html.get("value") if html else None,
         summary=raw.get("summary") or None,
-        section=clean(tags[0]) if tags else None,
+        section=_text(tags[0]) if tags else None,
     )
+
+
+def _text(value: object) -> str | None:
+    """A title or name as one line of text. feedparser has decoded the XML once; what still reads
+    ``&amp;`` was escaped twice by the publisher ("Tom &amp;amp; Jerry"), so it is decoded again."""
+    text = clean(value)
+    return clean(decode_entities(text)) if text else None
 
 
 def _date(value: time.struct_time | None) -> date | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from html import unescape
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -185,8 +186,8 @@ def fragment_text(html: str) -> str:
     from lxml import etree
     from lxml.html import fragment_fromstring
 
-    if "<" not in html:
-        return paragraphs(html)
+    if "<" not in html:  # text with no tags is still HTML: "Smith &amp; Jones" is "Smith & Jones"
+        return paragraphs(unescape(html))
     try:
         root = fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):

@@ -159,3 +159,17 @@ def test_an_update_keeps_the_modified_date_the_feed_gives(corpus, tmp_path):
     [article] = stored(corpus)
     assert article.updated_date == date(2008, 1, 12)
 
+
+# D6: entities in text without tags, and double-escaped titles, are decoded once.
+
+def test_entities_in_untagged_feed_text_and_double_escaped_titles_are_decoded(corpus, tmp_path):
+    text = ("Smith &amp; Jones said it&#8217;s a &pound;40 million deal &mdash; the biggest this year. "
+            + " ".join(paragraphs("the deal", 4)))
+    feed = write(tmp_path / "deal.xml", rss("Money &amp;amp; Markets", [
+        item("Tom &amp;amp; Jerry studio sold", "https://money.example/news/deal", content=text)]))
+    run(corpus, feed)
+    [article] = stored(corpus)
+    assert article.title == "Tom & Jerry studio sold" and article.source == "Money & Markets"
+    assert article.body.startswith("Smith & Jones said it\u2019s a \u00a340 million deal \u2014 the biggest")
+    assert "&" not in article.body.replace("Smith & Jones", "")
+
