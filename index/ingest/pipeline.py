@@ -98,7 +98,7 @@ class _Run:
             fetched = fetch(location, self.options.max_bytes, self.corpus.state.validators.get(location))
             if fetched.not_modified:
                 return None, {}
-            return read_feed(fetched.body, location), fetched.validators()
+            return read_feed(fetched.body, location, fetched.url), fetched.validators()
         path = Path(location)
         size = path.stat().st_size
         if size > self.options.max_bytes:

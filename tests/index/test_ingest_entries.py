@@ -173,3 +173,17 @@ def test_entities_in_untagged_feed_text_and_double_escaped_titles_are_decoded(co
     assert article.body.startswith("Smith & Jones said it\u2019s a \u00a340 million deal \u2014 the biggest")
     assert "&" not in article.body.replace("Smith & Jones", "")
 
+
+# D7: a relative item link is resolved against the feed's address or its channel link.
+
+def test_a_relative_link_is_resolved_against_the_channel_link(corpus, tmp_path):
+    text = "".join(f"<p>{p}</p>" for p in paragraphs("the dam", 5))
+    feed = write(tmp_path / "dam.xml", rss("River News", [item("Dam cracks", "/news/dam-cracks", content=text)],
+                                           link="https://river.example/"))
+    assert run(corpus, feed)["https://river.example/news/dam-cracks"][0] == "added"
+    write(feed, rss("River News", [item("Cracks found in the dam", "/news/dam-cracks", content=text)],
+                    link="https://river.example/"))
+    assert run(corpus, feed)["https://river.example/news/dam-cracks"][0] == "updated"  # the title, same file
+    [article] = stored(corpus)
+    assert article.url == "https://river.example/news/dam-cracks" and article.title == "Cracks found in the dam"
+

@@ -74,3 +74,14 @@ def test_a_feed_address_answering_an_error_page_fails_on_every_run(corpus, site)
         assert list(feeds.values()) == ["failed"]
     assert site.hits["/feed.xml"] == 2
     assert not (corpus / FOLDER).exists() or not list((corpus / FOLDER).glob("*.txt"))
+
+
+def test_a_relative_item_link_is_resolved_against_the_feeds_address(corpus, site):
+    site.set("/feeds/river.xml", rss("River News", [item("Dam cracks", "../news/dam-cracks", description="Teaser.")]),
+             content_type="application/rss+xml")
+    site.set("/news/dam-cracks", page("Cracks found in the dam", paragraphs("the cracked dam")))
+    report = ingest_feeds([f"{site.base}/feeds/river.xml"], IngestOptions(corpus, None, allow_fetch=True))
+    [entry] = [o for o in report.outcomes if o.entry is not None]
+    assert (entry.entry, entry.action) == (f"{site.base}/news/dam-cracks", "added")
+    [article] = stored(corpus)
+    assert article.url == f"{site.base}/news/dam-cracks" and "the cracked dam" in article.body
