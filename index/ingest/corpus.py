@@ -79,12 +79,12 @@ class Corpus:
         url = match.group(1) if match else None
         return StoredArticle(url, url_key(url), body.strip())
 
-    def file_for(self, keys: list[str]) -> str:
-        """The file of the article known under any of ``keys``, else a new name from the first."""
+    def file_for(self, keys: list[str], named_by: str) -> str:
+        """The file of the article known under any of ``keys`` (in order), else a new name from ``named_by``."""
         for key in keys:
             if key in self.state.aliases:
                 return self.state.aliases[key]
-        return article_file_name(keys[0])
+        return article_file_name(named_by)
 
     def remember(self, keys: list[str], name: str) -> None:
         for key in keys:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -74,6 +75,8 @@ def ingest_feeds(feeds: list[str], options: IngestOptions) -> IngestReport:
             continue
         run.report.outcomes.append(Outcome(location, None, "read", notes=[
             f"{len(feed.entries)} entries", *feed.notes]))
+        ids = Counter(entry.entry_id for entry in feed.entries if entry.entry_id)
+        run.repeated_ids = {entry_id for entry_id, n in ids.items() if n > 1}  # an id several entries share names none
         actions = [run.entry(feed, entry) for entry in feed.entries]
         if validators and "skipped" not in actions:
             # Remembered only once every entry was used: a skipped one (its page missing, unreachable or
@@ -89,6 +92,7 @@ class _Run:
         self.report = IngestReport()
         self.done: dict[str, str] = {}  # file name → entry that wrote it in this run
         self.unreachable: set[str] = set()  # hosts that failed to connect once: not tried again this run
+        self.repeated_ids: set[str] = set()  # entry ids (guids) the current feed gives to several entries
 
     def load_feed(self, location: str) -> tuple[Feed | None, dict[str, str]]:
         """(the feed, or None when not modified; its HTTP validators, stored by the caller once it was used)."""
@@ -137,11 +141,15 @@ class _Run:
             outcome.notes += _distrust_canonical(page, read_from or link, feed)
         _fill_from_feed(page, entry, feed)
         keys = [k for k in dict.fromkeys((url_key(page.url), url_key(link))) if k]
-        if not keys:  # no address at all: named by the feed and the entry's id or title
-            token = f"{feed.title or feed.location}\0{entry.entry_id or entry.title}"
-            keys = ["entry:" + hashlib.sha256(token.encode("utf-8")).hexdigest()]
+        named_by = keys[0] if keys else None
+        if entry.entry_id and entry.entry_id not in self.repeated_ids or not keys:
+            # The feed's id for the entry (an RSS guid, an Atom id) names it across changes of its link: looked up
+            # first. With no address at all, the file is named from it (or from the title).
+            keys.insert(0, _entry_key(feed, entry))
+        if named_by is None:
+            named_by = keys[0]
             outcome.notes.append("the entry has no link; named from its id")
-        name = self.corpus.file_for(keys)
+        name = self.corpus.file_for(keys, named_by)
         stored = self.corpus.stored(name)
         if stored is not None and stored.url_key != url_key(link) and not same_article(stored.body, page.body):
             # An address this entry shares with a stored article (a page's canonical claim) names another text:
@@ -263,6 +271,11 @@ def _extract_saved(path: Path, link: str, max_bytes: int) -> Page:
     page = extract_page(text, link)
     page.warnings[:0] = warnings
     return page
+
+
+def _entry_key(feed: Feed, entry: FeedEntry) -> str:
+    token = f"{feed.title or feed.location}\0{entry.entry_id or entry.title}"
+    return "entry:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _distrust_canonical(page: Page, address: str | None, feed: Feed) -> list[str]:

@@ -187,3 +187,26 @@ def test_a_relative_link_is_resolved_against_the_channel_link(corpus, tmp_path):
     [article] = stored(corpus)
     assert article.url == "https://river.example/news/dam-cracks" and article.title == "Cracks found in the dam"
 
+
+# D8: a feed's guid names its entry across a change of link.
+
+def test_an_entry_keeps_its_file_when_its_link_changes_under_the_same_guid(corpus, tmp_path):
+    text = "".join(f"<p>{p}</p>" for p in paragraphs("the bypass", 5))
+    feed = write(tmp_path / "bypass.xml", rss("River News", [
+        item("Bypass", "https://river.example/news/bypass-plan", guid="rn-2008-0110-77", content=text)]))
+    run(corpus, feed)
+    write(feed, rss("River News", [
+        item("Bypass approved", "https://river.example/news/bypass-approved", guid="rn-2008-0110-77", content=text)]))
+    assert run(corpus, feed)["https://river.example/news/bypass-approved"][0] == "updated"
+    [article] = stored(corpus)
+    assert article.url == "https://river.example/news/bypass-approved"
+
+
+def test_a_guid_repeated_across_a_feeds_entries_names_none_of_them(corpus, tmp_path):
+    feed = write(tmp_path / "same-guid.xml", rss("River News", [
+        item(f"Story {n}", f"https://river.example/news/{topic}", guid="https://river.example/",
+             content="".join(f"<p>{p}</p>" for p in paragraphs(topic, 5)))
+        for n, topic in enumerate(["the bypass", "the bridge"])]))
+    assert [a for a, _ in run(corpus, feed).values()] == ["added", "added"]
+    assert len(stored(corpus)) == 2
+
