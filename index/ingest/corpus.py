@@ -142,11 +142,20 @@ def atomic_write(path: Path, text: str) -> None:
         with handle:
             handle.write(text)
             handle.flush()
+            # mkstemp creates 0600: a build or service under another account could not read the article.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (only readable by setting it; set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _head(path: Path) -> str:

@@ -210,3 +210,19 @@ def test_a_guid_repeated_across_a_feeds_entries_names_none_of_them(corpus, tmp_p
     assert [a for a, _ in run(corpus, feed).values()] == ["added", "added"]
     assert len(stored(corpus)) == 2
 
+
+# D9: ingested files get the mode the umask gives, so a build under another account can read them.
+
+def test_ingested_files_follow_the_umask(corpus, tmp_path):
+    import os
+    import stat
+
+    text = "".join(f"<p>{p}</p>" for p in paragraphs("the bypass", 5))
+    feed = write(tmp_path / "bypass.xml", rss("River News", [item("Bypass", "https://river.example/b", content=text)]))
+    previous = os.umask(0o022)
+    try:
+        run(corpus, feed)
+    finally:
+        os.umask(previous)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (corpus / FOLDER).iterdir()}
+    assert modes and set(modes.values()) == {0o644}, modes
