@@ -54,6 +54,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reason_full: str | None = None
+    future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -207,6 +208,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
             report.skipped.append(Skipped(record.key, str(exc)))
             writer.mark_unusable(record.key, record.content_sha, str(exc))
             continue
+        report.future_dated += _warn_future_dates(article)
         report.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
@@ -228,6 +230,17 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)
     report.embedded_chunks += n_chunks
+
+
+def _warn_future_dates(article) -> int:
+    """1 when the article is dated after the build date (and says so among its warnings), else 0: as-of
+    answers never quote it before that date, so a mistyped year hides it silently."""
+    today = datetime.now(timezone.utc).date()
+    late = [(name, value) for name, value in (("Published_Date", article.published_date),
+                                              ("Updated_Date", article.updated_date)) if value and value > today]
+    article.warnings += [f"{name} {value} is after the build date: no answer as of an earlier date quotes this "
+                         "article; check the year" for name, value in late]
+    return 1 if late else 0
 
 
 def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):

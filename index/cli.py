@@ -61,6 +61,9 @@ def summary(report: BuildReport) -> str:
     if report.skipped:
         lines.append(f"  skipped {len(report.skipped)} file(s):")
         lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
+    if report.future_dated:
+        lines.append(f"  {report.future_dated} article(s) dated after the build date "
+                     "(answered only as of that date; see the warnings)")
     if report.warnings:
         lines.append(f"  {len(report.warnings)} warning(s):")
         lines += [f"    {path}: {message}" for path, message in report.warnings[:50]]
