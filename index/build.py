@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from index.chunk import Chunker
 from index.encoders import Encoder, make_encoder
-from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
 from index.stories import fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
@@ -62,9 +62,10 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], li
     if not corpus_dir.is_dir():
         raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
     records, skipped = [], []
+    readable = suffixes()
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
+        if p.is_file() and p.suffix.lower() in readable
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in files:

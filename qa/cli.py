@@ -11,8 +11,8 @@ import textwrap
 from datetime import date
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, ModelUnavailable, build_index
-from index import cli as build_cli
-from index import ingest_cli
+from qa.commands import build as build_cli
+from qa.commands import ingest as ingest_cli
 from qa.settings import Settings
 
 

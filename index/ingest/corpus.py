@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from index.ingest.html import Page
-from index.ingest.urls import article_file_name, url_key
+from index.formats.html import Page
+from index.formats.urls import article_file_name, url_key
 
 FOLDER = "ingested"
 STATE_FILE = ".ingest-state.json"

@@ -8,13 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from urllib.parse import urljoin
 
-from index.ingest.meta import clean
-from index.ingest.urls import is_web_url
-from index.parse import decode_entities
+from index.errors import NewsQAError
+from index.formats.page_meta import clean
+from index.formats.text import decode_entities
+from index.formats.urls import is_web_url
 
 
-class FeedError(Exception):
+class FeedError(NewsQAError):
     """A feed that cannot be read at all; the message says why, in a line."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass

@@ -10,13 +10,18 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 
+from index.errors import NewsQAError
+
 USER_AGENT = "news-qa-ingest/0.1 (feed reader for a local search index; python-urllib)"
 TIMEOUT_SECONDS = 20.0
 READ_BLOCK = 65536
 
 
-class FetchError(Exception):
+class FetchError(NewsQAError):
     """The address could not be fetched; the message says why, in a line."""
+
+    http_status = 502  # the failure is the remote server's or the network's
+    exit_code = 1
 
 
 @dataclass

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from index.formats import UnusableFile
+from index.formats.html import SUFFIXES as HTML_SUFFIXES
+from index.formats.html import Page, decode_page, extract_page, fragment_text
+from index.formats.page_meta import is_amp, parse_tree, read_meta
+from index.formats.urls import article_file_name, canonical_url, is_site_root, is_web_url, site_of, url_key
 from index.ingest.corpus import TEXT_FROM_FEED, TEXT_FROM_PAGE, Corpus
 from index.ingest.feeds import Feed, FeedEntry, FeedError, read_feed
 from index.ingest.fetch import FetchError, fetch
-from index.ingest.html import Page, decode_page, extract_page, fragment_text
-from index.ingest.meta import is_amp, parse_tree, read_meta
-from index.ingest.urls import article_file_name, canonical_url, is_site_root, is_web_url, site_of, url_key
-from index.parse import HTML_SUFFIXES, UnusableFile
 
 SAME_ARTICLE_SHARE = 0.5  # of the shorter text's word 4-grams found in the other: an edit, not another article
 FULL_TEXT_WORDS = 80  # an entry's summary shorter than this is a teaser, not the article

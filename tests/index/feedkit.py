@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from index.ingest.corpus import FOLDER
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 
 
 def rss(title: str, items: list[str], link: str | None = None) -> str:

@@ -268,7 +268,7 @@ def test_sentence_vectors_from_the_chunk_pass_find_their_sentences(tmp_path, enc
 
 def test_a_date_after_the_build_date_is_warned_and_counted_in_the_summary(tmp_path, encoder):
     """Issue 24 D10: a mistyped year (2207) hid the article from every real as-of date, silently."""
-    from index.cli import summary
+    from qa.commands.build import summary
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

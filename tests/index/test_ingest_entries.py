@@ -41,7 +41,8 @@ def test_pages_of_two_outlets_declaring_one_foreign_canonical_stay_two_articles(
     write(pages / "rates.html", page("Rates raised again", [
         "The central bank raised its main interest rate to 19 percent, a week after the last rise."]
         + paragraphs("the second rise"), canonical=shared))
-    alder = write(tmp_path / "alder.xml", rss("Alder Post", [item("Rates", "https://alder.example/news/rate-decision-a")]))
+    alder = write(tmp_path / "alder.xml", rss("Alder Post", [
+        item("Rates", "https://alder.example/news/rate-decision-a")]))
     birch = write(tmp_path / "birch.xml", rss("Birch Times", [item("Rates", "https://birch.example/world/rates")]))
     assert run(corpus, alder, pages=pages)["https://alder.example/news/rate-decision-a"][0] == "added"
     assert run(corpus, birch, pages=pages)["https://birch.example/world/rates"][0] == "added"
@@ -56,7 +57,8 @@ def test_pages_whose_canonical_is_the_site_root_are_separate_articles(corpus, tm
     pages = tmp_path / "pages"
     topics = ["the elm disease", "the new park", "the school roof", "the tram line"]
     for n, topic in enumerate(topics):
-        write(pages / f"story-{n}.html", page(f"Story about {topic}", paragraphs(topic), canonical="https://elm.example/"))
+        write(pages / f"story-{n}.html", page(f"Story about {topic}", paragraphs(topic),
+                                              canonical="https://elm.example/"))
     links = [f"https://elm.example/news/story-{n}" for n in range(4)]
     feed = write(tmp_path / "elm.xml", rss("Elm Gazette", [item(f"Story {n}", links[n]) for n in range(3)]))
     assert [a for a, _ in run(corpus, feed, pages=pages).values()] == ["added"] * 3
@@ -88,8 +90,8 @@ def test_an_edited_article_under_its_canonical_address_is_still_updated(corpus, 
     feed = write(tmp_path / "one.xml", rss("Oak News", [item("Budget", "https://oak.example/news/budget?src=rss")]))
     run(corpus, feed, pages=pages)
     (pages / "budget.html").unlink()  # the same page, saved again under the address the feed now gives
-    write(pages / "budget-passed.html", page("Budget passed", BUDGET + ["Update: the mayor signed the budget on Friday."],
-                                             canonical="https://oak.example/news/budget"))
+    edited = BUDGET + ["Update: the mayor signed the budget on Friday."]
+    write(pages / "budget-passed.html", page("Budget passed", edited, canonical="https://oak.example/news/budget"))
     feed = write(tmp_path / "one.xml", rss("Oak News", [item("Budget", "https://oak.example/budget-passed")]))
     assert run(corpus, feed, pages=pages)["https://oak.example/budget-passed"][0] == "updated"
     [article] = stored(corpus)

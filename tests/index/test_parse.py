@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.parse import UnusableFile, parse_date, parse_record, read_records, split_authors
+from index.formats import UnusableFile, parse_date, parse_record, read_records, split_authors
 from tests.support import SEED_FILE
 
 

@@ -1,4 +1,4 @@
-"""``python scripts/build_index.py`` / ``qa build``: build or update the index, with a summary."""
+"""``qa build`` / ``python scripts/build_index.py``: build or update the index, with a summary."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import argparse
 import logging
 import sys
 
-from index.ann import VectorIndexError
-from index.build import BuildError, BuildReport, build_index
-from index.encoders import ModelUnavailable
-from index.settings import IndexSettings
-from index.stores import BuildInProgress, IndexUnavailable
+from index import (BuildError, BuildInProgress, BuildReport, IndexSettings, IndexUnavailable, ModelUnavailable,
+                   VectorIndexError, build_index)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
