@@ -7,8 +7,10 @@ read an index, learn the live version, build, ingest feeds, and encode text is e
 from index.ann import VectorIndexError
 from index.build import BuildError, BuildReport, build_index
 from index.encoders import Encoder, ModelUnavailable, make_encoder
+from index.errors import NewsQAError
 from index.formats.urls import is_web_url
 from index.ingest import IngestOptions, IngestReport, Outcome, ingest_feeds
+from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
@@ -16,8 +18,9 @@ from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
     "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions", "IngestReport",
-    "Manifest", "ModelUnavailable", "Outcome", "Skipped", "Store", "StoredChunk", "VectorIndexError", "build_index",
-    "ingest_feeds", "is_web_url", "live_version", "make_encoder", "open_index", "open_store",
+    "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "Registry", "Skipped", "Store", "StoredChunk",
+    "UnknownChoice", "VectorIndexError", "build_index", "ingest_feeds", "is_web_url", "live_version", "make_encoder",
+    "open_index", "open_store",
 ]
 
 
