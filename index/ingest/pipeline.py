@@ -141,27 +141,7 @@ class _Run:
         else:
             outcome.notes += _distrust_canonical(page, read_from or link, feed)
         _fill_from_feed(page, entry, feed)
-        keys = [k for k in dict.fromkeys((url_key(page.url), url_key(link))) if k]
-        named_by = keys[0] if keys else None
-        if entry.entry_id and entry.entry_id not in self.repeated_ids or not keys:
-            # The feed's id for the entry (an RSS guid, an Atom id) names it across changes of its link: looked up
-            # first. With no address at all, the file is named from it (or from the title).
-            keys.insert(0, _entry_key(feed, entry))
-        if named_by is None:
-            named_by = keys[0]
-            outcome.notes.append("the entry has no link; named from its id")
-        name = self.corpus.file_for(keys, named_by)
-        stored = self.corpus.stored(name)
-        if stored is not None and stored.url_key != url_key(link) and not same_article(stored.body, page.body):
-            # An address this entry shares with a stored article (a page's canonical claim) names another text:
-            # never written over it; the entry is its own article under its own link.
-            own = url_key(link)
-            if own is None or article_file_name(own) == name:
-                raise UnusableFile(f"its address names a different article already stored ({stored.url}); "
-                                   "not written over it")
-            outcome.notes.append(f"{page.url} already names a different article; stored under its own link")
-            page.url, keys = canonical_url(link), [own]
-            name = article_file_name(own)
+        name, keys = self._file(feed, entry, page, link, outcome.notes)
         outcome.file = f"{self.corpus.folder.name}/{name}"
         if name in self.done:
             outcome.action = "duplicate"
@@ -177,6 +157,32 @@ class _Run:
             self.corpus.state.validators[fetched.asked] = fetched.validators()
         if outcome.action == "kept":
             outcome.notes.append("the stored text came from the article's page; the feed's copy did not replace it")
+
+    def _file(self, feed: Feed, entry: FeedEntry, page: Page, link: str | None,
+              notes: list[str]) -> tuple[str, list[str]]:
+        """(the corpus file of this entry's article, the keys it is known by from now on)."""
+        own = url_key(link)
+        keys = [k for k in dict.fromkeys((url_key(page.url), own)) if k]
+        named_by = keys[0] if keys else None
+        if entry.entry_id and entry.entry_id not in self.repeated_ids or not keys:
+            # The feed's id for the entry (an RSS guid, an Atom id) names it across changes of its link: looked up
+            # first. With no address at all, the file is named from it (or from the title).
+            keys.insert(0, _entry_key(feed, entry))
+        if named_by is None:
+            named_by = keys[0]
+            notes.append("the entry has no link; named from its id")
+        name = self.corpus.file_for(keys, named_by)
+        stored = self.corpus.stored(name)
+        if stored is None or stored.url_key == own or same_article(stored.body, page.body):
+            return name, keys
+        # An address this entry shares with a stored article (a page's canonical claim) names another text:
+        # never written over it; the entry is its own article under its own link.
+        if own is None or article_file_name(own) == name:
+            raise UnusableFile(f"its address names a different article already stored ({stored.url}); "
+                               "not written over it")
+        notes.append(f"{page.url} already names a different article; stored under its own link")
+        page.url = canonical_url(link)
+        return article_file_name(own), [own]
 
     def _page(self, link: str | None, notes: list[str]):
         """(page, "page", None, the address it was read from, what was fetched or None),
