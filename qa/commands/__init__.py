@@ -1,5 +1,5 @@
-"""The ``qa`` subcommands that run the build side: their options, their checks, their one-line reports.
+"""The command line's subcommands beyond ask/search/serve: one module per group, wired by ``qa.cli``.
 
-Argument parsing lives on this floor beside ``qa/cli.py``; the commands reach ``index`` only
-through its face (``index/__init__.py``).
+Argument parsing lives on this floor; the commands reach ``index`` only through its face
+(``index/__init__.py``).
 """
