@@ -12,8 +12,8 @@ from datetime import date
 from types import SimpleNamespace
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
-from index import cli as build_cli
-from index import ingest_cli
+from qa.commands import build as build_cli
+from qa.commands import ingest as ingest_cli
 from qa.commands import watch
 from qa.settings import Settings
 
