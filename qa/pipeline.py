@@ -71,6 +71,8 @@ class State:
     pool_complete: bool = False  # retrieval saw every chunk that passes the filters (set by "retrieve")
     answer: Answer | None = None
     freshness_note: str | None = None
+    verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
+    timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
 
 
 class Stage(Protocol):
@@ -98,6 +100,8 @@ StageFactory = Callable[[Settings, Services], Stage]
 #: The stages of /ask and of /search, in order.
 ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
 SEARCH = ("plan", "retrieve", "group")
+CHECK = ("plan", "retrieve", "verdict")
+TIMELINE = ("plan", "retrieve", "timeline")
 
 
 class Pipeline:

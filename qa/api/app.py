@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from qa.api.access import Access
 from qa.api.metrics import install_metrics
 from qa.api.middleware import install_middleware
-from qa.api.routes import admin, articles, page, query
+from qa.api.routes import admin, articles, page, query, watches
 from index import NewsQAError
 from qa.engine import Engine
 from qa.settings import Settings
@@ -32,7 +32,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     install_middleware(app, settings.http)
     install_error_handlers(app)
     install_metrics(app, engine)
-    app.include_router(query.router(engine, settings.limits, Access(settings.access)))
+    access = Access(settings.access)
+    app.include_router(query.router(engine, settings.limits, access))
+    app.include_router(watches.router(engine, access))
     app.include_router(articles.router(engine))
     app.include_router(admin.router(engine, settings.http, settings.model))
     app.include_router(page.router())
