@@ -114,10 +114,11 @@ class RetrievalSettings(BaseModel):
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
     search_min_score_ratio: float = Field(
-        0.5, ge=0.0, le=1.0,
+        0.2, ge=0.0, le=1.0,
         description="/search by article: a passage matches when it scores at least this share of the best one; "
                     "only articles with a matching passage are results, counted in `total` and ordered by date "
-                    "(dense retrieval ranks every article, however unrelated).")
+                    "(dense retrieval ranks every article, however unrelated). Higher: shorter, stricter lists; "
+                    "measured with scripts/bench_search_grouping.py.")
 
 
 class SearchSettings(BaseModel):

@@ -30,10 +30,13 @@ class Snippets:
         self.vector = query_vector
         self.index = index
         self.max_words = max_words
-        self.stems = set(index.stems(query))
+        stems = sorted(set(index.stems(query)))
         n = max(index.chunk_count(), 1)
-        df = index.document_frequencies(sorted(self.stems)) if self.stems else {}
-        self.idf = {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in self.stems}
+        df = index.document_frequencies(stems) if stems else {}
+        # A sentence holds a query word when a word of it starts with the word's stem: stemming every
+        # sentence (the index's stemmer) costs more than the rest of the snippet together.
+        self.terms = [(re.compile(rf"(?<!\w){re.escape(s)}", re.IGNORECASE),
+                       math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5))) for s in stems]
 
     def fill(self, results: Sequence[ArticleResult]) -> None:
         for result in results:
@@ -63,13 +66,14 @@ class Snippets:
     def scores(self, passage: Passage, spans: list[tuple[int, int]]) -> list[float]:
         stored = (self.index.sentence_vectors(passage.chunk.article.article_id, [s for s, _ in spans])
                   if self.vector is not None else {})
-        total = sum(self.idf.values()) or 1.0
+        total = sum(idf for _, idf in self.terms) or 1.0
         out = []
         for start, end in spans:
             vector = stored.get(start)
             similarity = float(vector @ self.vector) if vector is not None else 0.0
-            words = self.stems & set(self.index.stems(_text(passage, start, end)))
-            out.append(WEIGHT_SIMILARITY * similarity + WEIGHT_OVERLAP * sum(self.idf[w] for w in words) / total)
+            text = _text(passage, start, end)
+            overlap = sum(idf for term, idf in self.terms if term.search(text)) / total
+            out.append(WEIGHT_SIMILARITY * similarity + WEIGHT_OVERLAP * overlap)
         return out
 
 

@@ -120,6 +120,14 @@ def test_snippets_and_more_passages_are_the_article_text_at_their_offsets(client
             assert text[p["start"]:p["end"]] == p["text"]
 
 
+def test_the_snippet_is_the_best_matching_sentence_not_the_start_of_the_passage(engine):
+    result = engine.search("container ships queued outside the breakwater", 10)
+    best = result.articles[0]
+    assert best.snippet.text.count("Container ships queued") >= 1
+    assert best.snippet.start > best.best.start  # mid-passage: the passage opens with another sentence
+    assert len(best.snippet.text.split()) <= 50
+
+
 def test_a_sentence_longer_than_the_limit_is_cut_at_a_word_and_still_verbatim(client):
     body = client.get("/search", params={"q": "dock workers pilots tug crews lorry drivers cleaners", "top_k": 10})
     hit = next(h for h in body.json()["results"] if h["title"].startswith("A very long sentence"))
