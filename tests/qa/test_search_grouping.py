@@ -207,3 +207,14 @@ def test_cli_prints_one_article_per_result_and_json_is_the_api_response(settings
     assert json.loads(as_json.stdout).keys() == api.keys()
     bad = qa(settings, QUERY, "--group", "passage", "--sort", "newest")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--sort" in bad.stderr
+
+
+def test_passage_pages_continue_where_the_previous_one_ended(client):
+    def chunk_spans(**params):
+        body = client.get("/search", params={"q": QUERY, "group": "passage", **params}).json()
+        assert body["group"] == "passage" and body["total"] is None
+        return [(p["chunk_id"], p["start"]) for p in body["results"]]
+
+    whole = chunk_spans(top_k=6)
+    assert len(whole) == 6
+    assert chunk_spans(top_k=3) + chunk_spans(top_k=3, offset=3) == whole
