@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from index.chunk import Chunker
 from index.encoders import Encoder, make_encoder
+from index.errors import NewsQAError
 from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
 from index.settings import IndexSettings
 from index.stories import fingerprint
@@ -32,8 +33,11 @@ ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few sec
 STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 
-class BuildError(RuntimeError):
-    pass
+class BuildError(NewsQAError, RuntimeError):
+    """The corpus cannot be built as asked (no such folder, no usable article, --strict with unusable files)."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass

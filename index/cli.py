@@ -6,11 +6,9 @@ import argparse
 import logging
 import sys
 
-from index.ann import VectorIndexError
-from index.build import BuildError, BuildReport, build_index
-from index.encoders import ModelUnavailable
+from index.build import BuildReport, build_index
+from index.errors import NewsQAError
 from index.settings import IndexSettings
-from index.stores import BuildInProgress, IndexUnavailable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,9 +37,9 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     try:
         report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
                              allow_empty=args.allow_empty)
-    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
+    except NewsQAError as exc:  # each failure carries its exit code
         print(f"build failed: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("build interrupted; the previous index is still live", file=sys.stderr)
         return 130
