@@ -82,7 +82,7 @@ class Retriever:
             fused = fuse(self.rankings(question, filters, query_vector, depth), self.settings)
             if recency is not None and recency.weight > 0:
                 fused = self._prefer_recent(fused, recency)
-            passages = self._distinct(fused, top_k)
+            passages = self._distinct(fused, top_k, filters.as_of if filters else None)
             # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
             # distinct passages are found or every chunk has been considered.
             if len(passages) >= top_k or len(fused) < depth or depth >= self.index.chunk_count():
@@ -94,7 +94,7 @@ class Retriever:
         boosted = [(cid, score * recency.factor(dates.get(cid))) for cid, score in fused]
         return sorted(boosted, key=lambda item: (-item[1], item[0]))
 
-    def _distinct(self, fused: list[tuple[int, float]], top_k: int) -> list[Passage]:
+    def _distinct(self, fused: list[tuple[int, float]], top_k: int, as_of: date | None = None) -> list[Passage]:
         """The best ``top_k`` passages of the fused list in which no sentence repeats and no
         story is represented by two of its copies; each passage lists the other copies."""
         scores = dict(fused)
@@ -108,11 +108,13 @@ class Retriever:
                 if passage is not None:
                     kept.append(passage)
                     if len(kept) == top_k:
-                        return self._with_copies(kept)
-        return self._with_copies(kept)
+                        return self._with_copies(kept, as_of)
+        return self._with_copies(kept, as_of)
 
-    def _with_copies(self, passages: list[Passage]) -> list[Passage]:
-        members = self.index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id])
+    def _with_copies(self, passages: list[Passage], as_of: date | None) -> list[Passage]:
+        """Each passage lists the story's other copies that existed by ``as_of`` (the rule evidence follows)."""
+        members = self.index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id],
+                                           as_of)
         for p in passages:
             p.also_in = [m for m in members.get(p.chunk.article.story_id, [])
                          if m.article_id != p.chunk.article.article_id]

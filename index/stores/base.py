@@ -49,8 +49,9 @@ class ArticleLookup(Protocol):
         """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
         ...
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
-        """Every article of each story, oldest first."""
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
+        """Every article of each story, oldest first; with ``as_of``, only those evidence may cite then
+        (dated no later, or undated), so a copy published afterwards is not listed."""
         ...
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:

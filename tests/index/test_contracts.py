@@ -250,3 +250,34 @@ def test_store_facets_count_articles_per_value(built):
     assert ("David E. Sanger", 1) in facets.author and ("Anton Troianovski", 1) in facets.author
     assert facets.published_min == facets.published_max == date(2025, 12, 3)
 
+
+@pytest.fixture(scope="module", params=implementations(STORES))
+def with_late_copy(request, encoder, tmp_path_factory) -> Store:
+    """The seed article (published 2025-12-03, updated 2025-12-21) and another outlet's copy of it published
+    on 2026-01-20."""
+    import shutil
+
+    corpus = tmp_path_factory.mktemp(f"copies-{request.param}")
+    shutil.copy(SEED_FILE, corpus / SEED_FILE.name)
+    copy = SEED_FILE.read_text(encoding="utf-8").replace("Source: New York Times", "Source: Wire Copy Daily")
+    (corpus / "copy.txt").write_text(copy.replace("Published_Date: 2025-12-03", "Published_Date: 2026-01-20"),
+                                     encoding="utf-8")
+    settings = make_settings(corpus, FRESH_LOCATIONS[request.param](tmp_path_factory.mktemp(request.param), request))
+    build_index(settings, encoder=encoder, progress=False)
+    return open_store(settings.index_dir, settings.keep_versions)
+
+
+def test_story_members_as_of_leave_out_copies_published_later(with_late_copy):
+    """Issue 24 D4: a citation as of 2025-12-25 must not list a copy that appeared in January; members follow
+    the rule evidence does (the later of published and updated, at or before the as-of date)."""
+    reader = with_late_copy.open()
+    story = reader.chunks([reader.dense_search(np.ones(reader.manifest.dimension, np.float32), 1)[0][0]])[0]
+    story_id = story.article.story_id
+
+    def sources(as_of=None):
+        return [m.source for m in reader.story_members([story_id], as_of)[story_id]]
+
+    assert sources() == ["New York Times", "Wire Copy Daily"]  # oldest first
+    assert sources(date(2025, 12, 25)) == ["New York Times"]
+    assert sources(date(2026, 1, 20)) == ["New York Times", "Wire Copy Daily"]  # published that day: listed
+    assert reader.story_members([story_id], date(2025, 12, 10)) == {}  # the original's text is of 2025-12-21

@@ -189,12 +189,14 @@ class FolderReader:
                             text=r["body"][r["start"]:r["end"]], score=score)
                 for i, score in hits if (r := by_id.get(i)) is not None]
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
         out: dict[str, list[ArticleMeta]] = {}
+        where, args = _filter_sql(Filters(as_of=as_of))  # the rule evidence follows
         for batch in _batches(sorted(set(story_ids)), 500):
             rows = self._db().execute(
                 f"""SELECT {META_COLUMNS} FROM articles a WHERE a.story_id IN ({','.join('?' * len(batch))})
-                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", batch)
+                    {"AND " + where if where else ""}
+                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", [*batch, *args])
             for r in rows:
                 out.setdefault(r["story_id"], []).append(ArticleMeta(**_meta_fields(r)))
         return out
