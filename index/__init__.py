@@ -8,6 +8,7 @@ from index.build import BuildError, BuildReport, build_index
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.errors import NewsQAError
 from index.ingest import cli as ingest_cli
+from index.ingest.pipeline import IngestOptions, IngestReport, ingest_feeds
 from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import (
@@ -18,10 +19,10 @@ from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped
 
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport",
-    "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "KeywordSearch",
-    "Manifest", "ModelUnavailable", "NewsQAError", "Registry", "Skipped", "Store", "StoredChunk", "TermStatistics",
-    "UnknownChoice", "VectorSearch", "build_index", "ingest_cli", "live_version", "make_encoder", "open_index",
-    "open_store",
+    "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
+    "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Registry", "Skipped", "Store",
+    "StoredChunk", "TermStatistics", "UnknownChoice", "VectorSearch", "build_index", "ingest_cli", "ingest_feeds",
+    "live_version", "make_encoder", "open_index", "open_store",
 ]
 
 

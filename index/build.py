@@ -34,7 +34,7 @@ STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 
 class BuildError(NewsQAError, RuntimeError):
-    """The corpus cannot be built as asked (no such folder, no usable article, --strict with unusable files)."""
+    """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
 
     http_status = 422
     exit_code = 1

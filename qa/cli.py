@@ -9,10 +9,12 @@ import socket
 import sys
 import textwrap
 from datetime import date
+from types import SimpleNamespace
 
-from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, ModelUnavailable, build_index
+from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
 from index import cli as build_cli
 from index import ingest_cli
+from qa.commands import watch
 from qa.settings import Settings
 
 
@@ -148,10 +150,36 @@ def cmd_serve(args, settings: Settings) -> int:
         print(f"no index in {engine.store.location} yet; starting without one (/ask answers 503) — build it with "
               f"`qa build --index {engine.store.location}` or restart with --build", file=sys.stderr)
     app = create_app(settings, engine)
+    background = _start_background(engine, settings, args)
     print(f"Serving on http://{host}:{port} — open it in a browser to ask questions (API docs at /docs)",
           file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    finally:
+        for scheduler in background:
+            scheduler.stop()
     return 0
+
+
+def _start_background(engine, settings: Settings, args) -> list:
+    """A timer that picks up versions other processes publish (so watches are checked without a request),
+    and the feed poller when --feeds is given; both are stopped when the service stops."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from qa.commands.watch import make_poller
+
+    started = []
+    if args.feeds:
+        engine.poller = make_poller(args.feeds, settings, engine.encoder)
+        engine.poller.on_published.append(lambda version: engine.holder.refresh())
+        engine.poller.start()
+        started.append(engine.poller)
+    refresher = BackgroundScheduler()
+    refresher.add_job(engine.holder.refresh, "interval", seconds=settings.refresh_seconds, max_instances=1,
+                      coalesce=True)
+    refresher.start()
+    started.append(SimpleNamespace(stop=refresher.shutdown))
+    return started
 
 
 def build_reason(engine, live: str | None, default_index: bool, asked: bool) -> str | None:
@@ -220,8 +248,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--build", action="store_true", help="build or update the index before serving")
     p.add_argument("--index", help="index folder or postgresql:// URL (built automatically only for the default "
                                     "index or with --build)")
-    p.add_argument("--corpus", help="corpus folder (for --build)")
+    p.add_argument("--corpus", help="corpus folder (for --build, and where --feeds writes)")
+    p.add_argument("--feeds", metavar="FILE", help="poll the feeds listed in FILE on a schedule "
+                                                   "(NEWSQA_POLL_MINUTES), index what they bring, and publish it")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("watch", help="watched searches: add, list, new, remove, check")
+    watch.add_watch_arguments(p)
+    p.set_defaults(func=watch.run_watch)
+
+    p = sub.add_parser("watch-feeds", help="poll feeds on a schedule: ingest, build, publish")
+    watch.add_feed_arguments(p)
+    p.set_defaults(func=watch.run_feeds)
     return root
 
 
@@ -242,13 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2
-    from qa.engine import NoIndex
-
     try:
         return args.func(args, settings)
-    except (NoIndex, ModelUnavailable, IndexUnavailable) as exc:
+    except NewsQAError as exc:  # every failure a user can meet carries its exit code and a message for them
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except ValueError as exc:  # e.g. --after later than --before
         print(f"error: {exc}", file=sys.stderr)
         return 2

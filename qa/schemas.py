@@ -11,8 +11,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
-from qa.engine import AskResult, Plan, SearchResult
-from qa.retrieve import Passage
+from qa.engine import AskResult, SearchResult
+from qa.passages import Passage
+from qa.pipeline import Plan
 
 def _as_date(value):
     """A date, or a datetime (its UTC date when it carries a zone)."""
@@ -218,7 +219,7 @@ class AskResponse(TimeOut):
         return cls(question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
                    confidence=answer.confidence, reason=answer.reason,
                    citations=[CitationOut.of(c) for c in answer.citations],
-                   passages=[PassageOut.of(p) for p in result.retrieval.passages],
+                   passages=[PassageOut.of(p) for p in result.passages],
                    freshness_note=result.freshness_note, **TimeOut.fields(result.plan))
 
 
@@ -244,6 +245,20 @@ class ArticleOut(SourceMeta):
                    extra=article.extra, text=article.body)
 
 
+class FeedStateOut(BaseModel):
+    feed: str
+    interval_minutes: float = Field(..., description="Minutes until the next poll: the setting, or more while the "
+                                                     "feed fails (backing off).")
+    last_poll: str | None
+    last_success: str | None
+    last_error: str | None
+    failures: int = Field(..., description="Polls failed in a row.")
+    next_poll: str | None
+    last_added: int
+    last_updated: int
+    pending_build: bool = Field(..., description="Articles ingested but not yet in a published index.")
+
+
 class HealthResponse(BaseModel):
     status: str = Field(..., description="'ok' when an index is loaded; 'building' while the first build runs; "
                                          "'no_index' otherwise.")
@@ -256,12 +271,15 @@ class HealthResponse(BaseModel):
     index_age_seconds: float | None
     last_build: dict | None
     message: str | None = None
+    feeds: list[FeedStateOut] | None = Field(None, description="Feeds this service polls (qa serve --feeds): last "
+                                                              "poll, last error, next poll; null when it polls none.")
 
     @classmethod
     def of(cls, status: dict, configured_model: str) -> "HealthResponse":
         """From ``Engine.status()``."""
         index = status["index"]
-        common = dict(rebuilding=status["rebuilding"], last_build=status["last_build"], message=status["error"])
+        common = dict(rebuilding=status["rebuilding"], last_build=status["last_build"], message=status["error"],
+                      feeds=status.get("feeds"))
         if index is None:
             state = "building" if status["rebuilding"] else "no_index"
             return cls(status=state, model=configured_model, articles=0, chunks=0, index_version=None,
@@ -305,3 +323,50 @@ class ReindexResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str | list
+
+
+class WatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"query": "central bank raises interest rates", "filters": {"source": "Wikinews"}}]})
+
+    query: str = Field(..., min_length=1, max_length=2000, pattern=NOT_BLANK, description="What to watch for.")
+    filters: FilterModel = Field(default_factory=FilterModel)
+    threshold: float | None = Field(None, ge=-1.0, le=1.0, description="Similarity a sentence needs (default: "
+                                                                       "NEWSQA_WATCH_THRESHOLD).")
+    webhook: str | None = Field(None, max_length=2000, description="URL that receives a JSON POST with each check's "
+                                                                   "new articles; only prefixes the operator allows.")
+
+
+class WatchOut(BaseModel):
+    id: str
+    query: str
+    filters: dict
+    threshold: float
+    webhook: str | None
+    created_at: str
+    checked_version: str | None = Field(None, description="The last index version checked for this watch.")
+
+    @classmethod
+    def of(cls, watch) -> "WatchOut":
+        return cls(**{name: getattr(watch, name) for name in cls.model_fields})
+
+
+class AlertOut(BaseModel):
+    """An article that newly matched: its best sentence, verbatim (GET /articles/{article_id} .text[start:end])."""
+
+    article_id: str
+    title: str
+    source: str | None
+    published_date: str | None
+    url: str | None
+    start: int
+    end: int
+    quote: str
+    score: float = Field(..., description="Similarity of the quoted sentence to the watched query.")
+    found_at: str
+
+
+class WatchNewResponse(BaseModel):
+    watch: WatchOut
+    articles: list[AlertOut] = Field(..., description="Articles not listed before, newest found first; listing "
+                                                      "them marks them seen.")

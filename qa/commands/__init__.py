@@ -1,0 +1,1 @@
+"""The command line's subcommands beyond ask/search/serve: one module per group, wired by ``qa.cli``."""
