@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from index import ArticleMeta, IndexReader, StoredChunk
+from index import ArticleLookup, ArticleMeta, StoredChunk
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Passage:
     also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
 
 
-def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: IndexReader,
+def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: ArticleLookup,
                       as_of: date | None = None) -> list[Passage]:
     """The best ``top_k`` passages of a fused list in which no sentence repeats and no story is
     represented by two of its copies; each passage lists in ``also_in`` the other copies that
@@ -42,7 +42,7 @@ def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: Ind
     return _with_copies(kept, index, as_of)
 
 
-def _with_copies(passages: list[Passage], index: IndexReader, as_of: date | None) -> list[Passage]:
+def _with_copies(passages: list[Passage], index: ArticleLookup, as_of: date | None) -> list[Passage]:
     members = index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id], as_of)
     for p in passages:
         p.also_in = [m for m in members.get(p.chunk.article.story_id, [])
