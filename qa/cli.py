@@ -12,8 +12,8 @@ from datetime import date
 from types import SimpleNamespace
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
-from index import cli as build_cli
-from index import ingest_cli
+from qa.commands import build as build_cli
+from qa.commands import ingest as ingest_cli
 from qa.commands import watch
 from qa.settings import Settings
 
@@ -96,6 +96,48 @@ def _print_time(plan) -> None:
         print(f"(as of {plan.as_of}; '{plan.window.phrase}' read as {plan.window.start} to {plan.window.end})\n")
     for note in plan.notes:
         print(f"({note})\n")
+
+
+def cmd_check(args, settings: Settings) -> int:
+    from qa.schemas import CheckResponse
+
+    claim = args.claim.strip()
+    result = _engine(settings).check(claim, _filters(args), args.as_of)
+    if args.json:
+        print(CheckResponse.of(claim, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    verdict = result.verdict
+    print(f"Verdict: {verdict.verdict.replace('_', ' ')}")
+    for label, quotes in (("Supporting", verdict.supporting), ("Contradicting", verdict.contradicting)):
+        if quotes:
+            print(f"\n{label} (newest first):")
+        for q in quotes:
+            print(textwrap.indent(textwrap.fill(f"“{q.text}”", width=96), "  "))
+            print(f"      {_source_line(q.article)}; {q.reason}")
+            print(f"      article {q.article.article_id}, characters {q.start}–{q.end}")
+    return 0
+
+
+def cmd_timeline(args, settings: Settings) -> int:
+    from qa.schemas import TimelineResponse
+
+    query = args.query.strip()
+    result = _engine(settings).timeline(query, args.top_k, _filters(args), args.as_of)
+    if args.json:
+        print(TimelineResponse.of(query, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    if not result.points:
+        print("No matching stories.")
+    for p in result.points:
+        first = p.first_report
+        print(f"{first.effective_date or 'undated'}  {first.source or 'unknown outlet'} — {first.title}")
+        print(textwrap.indent(textwrap.fill(f"“{p.quote}”", width=94), "    "))
+        if p.changed:
+            print(f"    changed since the story before: {'; '.join(p.changed)}")
+        print(f"    article {p.article.article_id}, characters {p.start}–{p.end}\n")
+    return 0
 
 
 def cmd_search(args, settings: Settings) -> int:
@@ -234,6 +276,16 @@ def parser() -> argparse.ArgumentParser:
     _add_query_options(p, default_k=10)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("check", help="check a claim: supported, contradicted, mixed or not enough evidence")
+    p.add_argument("claim")
+    _add_query_options(p, default_k=5)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("timeline", help="the matching stories in date order, each quoted once")
+    p.add_argument("query")
+    _add_query_options(p, default_k=10)
+    p.set_defaults(func=cmd_timeline)
+
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)
     p.set_defaults(func=cmd_build)
@@ -276,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
         return 2
-    for name in ("question", "query"):
+    for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2

@@ -15,11 +15,14 @@ from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
-from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
+from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
+from qa.stages.timeline import Point
+from qa.stages.verdict import Verdict
 from qa.watches import WatchChecker
 
-__all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
+__all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot",
+           "TimelineResult"]
 
 
 @dataclass
@@ -36,6 +39,18 @@ class AskResult:
     freshness_note: str | None = None
 
 
+@dataclass
+class CheckResult:
+    verdict: Verdict
+    plan: Plan
+
+
+@dataclass
+class TimelineResult:
+    points: list[Point]
+    plan: Plan
+
+
 class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
@@ -44,6 +59,8 @@ class Engine:
         services = Services(self.encoder)
         self.asking = Pipeline.of(ASK, settings, services, self.holder)
         self.searching = Pipeline.of(SEARCH, settings, services, self.holder)
+        self.checking = Pipeline.of(CHECK, settings, services, self.holder)
+        self.timelines = Pipeline.of(TIMELINE, settings, services, self.holder)
         self.watches = WatchChecker(settings.watch, self.encoder)
         self.holder.listeners.append(self.watches.check)  # every published version is checked for watches
         self.poller = None  # a FeedPoller when the service polls feeds (qa serve --feeds)
@@ -69,6 +86,17 @@ class Engine:
     def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> SearchResult:
         state = self.searching.run(Request(query, top_k, filters, as_of))
         return SearchResult(state.passages, state.plan)
+
+    def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
+        """A claim against the record as of a date: a verdict and the sentences deciding it."""
+        state = self.checking.run(Request(claim, self.checking.passages_needed, filters, as_of))
+        return CheckResult(state.verdict, state.plan)
+
+    def timeline(self, query: str, points: int, filters: Filters | None = None,
+                 as_of: date | None = None) -> TimelineResult:
+        """The stories matching ``query`` in date order, each quoted once, with what changed between them."""
+        state = self.timelines.run(Request(query, points, filters, as_of))
+        return TimelineResult(state.timeline, state.plan)
 
     def article(self, article_id: str) -> Article | None:
         with self.holder.snapshot() as snap:

@@ -157,6 +157,21 @@ class CorroborationSettings(BaseModel):
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
 
+class ClaimSettings(BaseModel):
+    """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
+
+    check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_similarity: float = Field(
+        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
+                                          "every number, date and name of the claim).")
+    check_contradict_similarity: float = Field(
+        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
+                                          "of a kind the claim states, or the opposite polarity).")
+    check_min_overlap: float = Field(
+        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+    check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
+
+
 class GeneratorSettings(BaseModel):
     """An optional generator (an OpenAI-compatible chat endpoint); off when no URL is set."""
 
@@ -170,11 +185,11 @@ class GeneratorSettings(BaseModel):
 SECTIONS: dict[str, type[BaseModel]] = {
     "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
     "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
-    "generator": GeneratorSettings, "watch": WatchSettings, "feeds": FeedSettings}
+    "generator": GeneratorSettings, "claims": ClaimSettings, "watch": WatchSettings, "feeds": FeedSettings}
 
 
 class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
-               TimeSettings, CorroborationSettings, GeneratorSettings, WatchSettings, FeedSettings):
+               TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings, WatchSettings, FeedSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
     def section(self, kind: type[BaseModel]) -> BaseModel:
@@ -224,3 +239,7 @@ class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, Holde
     @property
     def feeds(self) -> FeedSettings:
         return self.section(FeedSettings)
+
+    @property
+    def claims(self) -> ClaimSettings:
+        return self.section(ClaimSettings)

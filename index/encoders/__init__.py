@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from index.encoders import onnx, openvino, torch  # noqa: F401 - each registers its backend
 from index.encoders.base import BUNDLED_MODEL, ENCODERS, Encoder, EncoderOptions, ModelUnavailable
-
-if TYPE_CHECKING:  # the settings validate the backend against ENCODERS, so they import this package
-    from index.settings import IndexSettings
 
 # No hub traffic, ever: a missing model must fail at once, not after a network timeout.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -24,7 +21,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 __all__ = ["BUNDLED_MODEL", "ENCODERS", "Encoder", "EncoderOptions", "ModelUnavailable", "make_encoder", "model_id", "resolve_model"]
 
 
-def make_encoder(settings: IndexSettings) -> Encoder:
+class EncoderSettings(Protocol):
+    """The settings an encoder is made from (``IndexSettings`` has them; this package does not import it,
+    since the settings check the backend against ``ENCODERS``)."""
+
+    model: str
+    encoder_backend: str
+    batch_size: int
+    device: str
+    cache_dir: Path
+
+
+def make_encoder(settings: EncoderSettings) -> Encoder:
     """The encoder the settings name; the only place encoders are constructed.
 
     An unregistered backend raises ``UnknownChoice`` naming the registered ones, before any model is read."""

@@ -14,7 +14,7 @@ import pytest
 from index import BuildInProgress, Filters, IndexReader, Store, build_index, make_encoder, open_store
 from index.ann import VECTOR_INDEXES, VectorIndexError, load_vector_index, new_vector_index
 from index.encoders import ENCODERS
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 from index.registry import Registry
 from index.stores import STORES
 from index.stores.base import IndexUnavailable

@@ -1,4 +1,4 @@
-"""``python scripts/build_index.py`` / ``qa build``: build or update the index, with a summary."""
+"""``qa build`` / ``python scripts/build_index.py``: build or update the index, with a summary."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import argparse
 import logging
 import sys
 
-from index.build import BuildReport, build_index
-from index.errors import NewsQAError
-from index.settings import IndexSettings
+from index import BuildReport, IndexSettings, NewsQAError, build_index
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +57,9 @@ def summary(report: BuildReport) -> str:
     if report.skipped:
         lines.append(f"  skipped {len(report.skipped)} file(s):")
         lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
+    if report.future_dated:
+        lines.append(f"  {report.future_dated} article(s) dated after the build date "
+                     "(answered only as of that date; see the warnings)")
     if report.warnings:
         lines.append(f"  {len(report.warnings)} warning(s):")
         lines += [f"    {path}: {message}" for path, message in report.warnings[:50]]
