@@ -37,17 +37,18 @@ class RetrieveStage:
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
+            as_of = plan.filters.as_of if plan.filters else None
             state.pool_complete = depth >= index.chunk_count() or all(len(hits) < depth for hits, _ in rankings.values())
             if by_article:
                 # Every matching passage of the pool is kept: the group stage counts, dates and pages all
                 # its articles. Below the floor, deeper candidates would not match either.
                 matching = self.matching(fused)
                 floored = len(matching) < len(fused)
-                state.passages = distinct_passages(matching, None, index)
+                state.passages = distinct_passages(matching, None, index, as_of)
                 found = len({p.chunk.article.article_id for p in state.passages})
             else:
                 floored = False
-                state.passages = distinct_passages(fused, wanted, index)
+                state.passages = distinct_passages(fused, wanted, index, as_of)
                 found = len(state.passages)
             # Near-duplicates (syndicated copies) and an article's several chunks can fill every candidate:
             # look deeper until enough distinct passages (or articles) are found or every chunk was considered.
