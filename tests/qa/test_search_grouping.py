@@ -7,10 +7,9 @@ chunks, one updated after publication, one undated), so every article matches th
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-import os
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
