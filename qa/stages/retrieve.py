@@ -31,6 +31,8 @@ class RetrieveStage:
         state.query_vector = vector = self.encoder.encode([request.question])[0]
         wanted = max(request.offset + request.top_k, state.passages_needed)  # passages, or articles
         by_article = request.group == "article"
+        # Articles, and passages in date order, are taken from every match of the pool, not a relevance page.
+        whole_pool = by_article or request.sort != "relevance"
         depth = max(self.settings.candidates, wanted)
         while True:
             rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters)
@@ -39,13 +41,14 @@ class RetrieveStage:
                 fused = rescorer.rescore(fused, index)
             as_of = plan.filters.as_of if plan.filters else None
             state.pool_complete = depth >= index.chunk_count() or all(len(hits) < depth for hits, _ in rankings.values())
-            if by_article:
+            if whole_pool:
                 # Every matching passage of the pool is kept: the group stage counts, dates and pages all
-                # its articles. Below the floor, deeper candidates would not match either.
+                # of them. Below the floor, deeper candidates would not match either.
                 matching = self.matching(fused)
                 floored = len(matching) < len(fused)
                 state.passages = distinct_passages(matching, None, index, as_of)
-                found = len({p.chunk.article.article_id for p in state.passages})
+                found = (len({p.chunk.article.article_id for p in state.passages}) if by_article
+                         else len(state.passages))
             else:
                 floored = False
                 state.passages = distinct_passages(fused, wanted, index, as_of)
