@@ -5,6 +5,7 @@ read an index, learn the live version, build, and encode text is exported here.
 """
 
 from index.build import BuildError, BuildReport, build_index
+from index.dates import DateMention
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.ingest import cli as ingest_cli
 from index.settings import PROJECT_ROOT, IndexSettings
@@ -12,7 +13,7 @@ from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, 
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
-    "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
+    "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "DateMention", "Encoder",
     "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
     "Store", "StoredChunk", "build_index", "ingest_cli", "live_version", "make_encoder", "open_index", "open_store",
 ]

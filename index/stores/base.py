@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.dates import DateMention
 from index.stories import Fingerprint
 from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
@@ -74,6 +75,14 @@ class IndexReader(Protocol):
         """Each chunk's article date (the later of published and updated), for recency."""
         ...
 
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions (index/dates.py), in text order; chunks with none are left out."""
+        ...
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        ...
+
     def stems(self, text: str) -> list[str]:
         """Content-word stems of ``text`` as the keyword index stores them (for term statistics)."""
         ...
@@ -123,6 +132,10 @@ class IndexWriter(Protocol):
         The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
         own; returns the story id.
         """
+        ...
+
+    def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
+        """The dates an article added by ``add`` mentions in its body; removed with the article."""
         ...
 
     def counts(self) -> tuple[int, int, int]:
