@@ -64,6 +64,7 @@ class Citation:
     score: float
     corroborated_by: list = field(default_factory=list)  # qa.corroborate.Evidence
     conflicting: list = field(default_factory=list)
+    dates: list = field(default_factory=list)  # index.DateMention: the dates the quote mentions
 
 
 @dataclass

@@ -19,7 +19,8 @@ from qa.corroborate import Corroborator
 from qa.generate import ChatGenerator, GeneratorError, check_citations
 from qa.retrieve import Recency, Retrieval, Retriever
 from qa.settings import Settings
-from qa.timeframe import TimeWindow, asks_for_present, time_window
+from qa.time_evidence import empty_window_note
+from qa.timeframe import TimeWindow, asks_for_present, time_windows
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,22 @@ class Plan:
 
     as_of: date
     filters: Filters
-    window: TimeWindow | None = None
-    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, a window left out)
+    windows: list[TimeWindow] = field(default_factory=list)  # read from the question: evidence, never a filter
+    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, an empty window)
     present: bool = False
     recency: Recency | None = None
+
+    @property
+    def window(self) -> TimeWindow | None:
+        """The first window the question names (responses report it)."""
+        return self.windows[0] if self.windows else None
+
+    def note_empty_windows(self, retrieval: Retrieval) -> None:
+        """Say so when no passage speaks about the question's windows: the answer is the best evidence there is."""
+        if not self.windows or any(retrieval.time_evidence.get(p.chunk.id, 0.0) > 0 for p in retrieval.passages):
+            return
+        dated = [p.chunk.article.effective_date for p in retrieval.passages if p.chunk.article.effective_date]
+        self.notes.append(empty_window_note(self.windows, max(dated) if dated else None))
 
 
 @dataclass
@@ -215,11 +228,12 @@ class Engine:
     # --- queries -------------------------------------------------------------------------
 
     def plan(self, question: str, filters: Filters | None, as_of: date | None) -> Plan:
-        """Filters with the as-of date and any window the question names; recency for the rest.
+        """Filters with the as-of date, the windows the question names, and recency for the rest.
 
-        A window replaces recency (the question said when); otherwise a present-tense question gets
-        ``recency_weight_present`` and any other ``recency_weight_default`` (both measured on the
-        Wikinews dev set). Out-of-range as-of dates are clamped, and the plan's notes say so.
+        Only the caller's parameters filter; windows from the question's words are evidence in the
+        ranking (qa/time_evidence.py). A window replaces recency (the question said when); otherwise a
+        present-tense question gets ``recency_weight_present`` and any other ``recency_weight_default``
+        (both measured on the Wikinews dev set). Out-of-range as-of dates are clamped, and the notes say so.
         """
         s = self.settings
         notes = []
@@ -231,16 +245,15 @@ class Engine:
         as_of = as_of or today()
         filters = replace(filters or Filters(), as_of=as_of)
         plan = Plan(as_of=as_of, filters=filters, present=asks_for_present(question), notes=notes)
-        window = time_window(question, as_of) if s.time_windows else None
-        if window is not None:
-            start = max(window.start, filters.published_after or window.start)
-            end = min(window.end, filters.published_before or window.end)
-            if start <= end:  # undated articles stay: the window is a reading of the question, not a user filter
-                plan.window = window
-                plan.filters = replace(filters, window=(window.start, window.end))
-                return plan
-            plan.notes.append(f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the requested "
-                              "dates; it was not applied")
+        for window in time_windows(question, as_of) if s.time_windows else []:
+            if window.planned or ((filters.published_after is None or window.end >= filters.published_after)
+                                  and (filters.published_before is None or window.start <= filters.published_before)):
+                plan.windows.append(window)
+            else:
+                plan.notes.append(f"'{window.phrase}' ({window.start} to {window.end}) does not overlap the "
+                                  "requested dates; it was not used")
+        if plan.windows:
+            return plan
         weight = s.recency_weight_present if plan.present else s.recency_weight_default
         plan.recency = Recency(as_of, weight, s.recency_half_life_days) if weight > 0 else None
         return plan
@@ -249,14 +262,18 @@ class Engine:
                as_of: date | None = None) -> SearchResult:
         plan = self.plan(query, filters, as_of)
         with self.snapshot() as snap:
-            return SearchResult(snap.retriever.search(query, top_k, plan.filters, plan.recency).passages, plan)
+            retrieval = snap.retriever.search(query, top_k, plan.filters, plan.recency, plan.windows)
+            plan.note_empty_windows(retrieval)
+            return SearchResult(retrieval.passages, plan)
 
     def ask(self, question: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> AskResult:
         plan = self.plan(question, filters, as_of)
         with self.snapshot() as snap:
             retrieval = snap.retriever.search(question, max(top_k, self.settings.answer_passages), plan.filters,
-                                              plan.recency)
+                                              plan.recency, plan.windows)
+            plan.note_empty_windows(retrieval)
             answer = self.answerer.answer(question, retrieval.query_vector, retrieval.passages, snap.index)
+            self._date_citations(answer.citations, snap.index)
             if self.settings.corroboration and answer.method == "extractive":
                 self._corroborate(answer.citations, snap.index, plan.as_of)
         if self.generator is not None and answer.answerable:  # the extractive score gates the generator
@@ -267,6 +284,13 @@ class Engine:
         retrieval.passages = [p for i, p in enumerate(retrieval.passages) if i < top_k or id(p) in cited]
         return AskResult(retrieval, answer, plan, self._freshness(answer, plan))
 
+    @staticmethod
+    def _date_citations(citations: list[Citation], index: IndexReader) -> None:
+        """Each citation lists the dates its quote mentions: which day a sentence is about."""
+        mentioned = index.date_mentions([c.passage.chunk.id for c in citations])
+        for c in citations:
+            c.dates = [m for m in mentioned.get(c.passage.chunk.id, []) if c.start <= m.start and m.end <= c.end]
+
     def _corroborate(self, citations: list[Citation], index: IndexReader, as_of: date) -> None:
         for c in citations:
             article = c.passage.chunk.article
@@ -276,8 +300,11 @@ class Engine:
             c.corroborated_by, c.conflicting = self.corroborator.check(c.quote, vector, article, index, as_of)
 
     def _freshness(self, answer: Answer, plan: Plan) -> str | None:
-        """For questions about the present, say when the newest evidence is well before the as-of date."""
+        """For questions about the present, say when the newest evidence is well before the as-of date
+        (not when the question names its own past period: then old evidence is what it asks for)."""
         if not (plan.present and answer.answerable):
+            return None
+        if any(not w.relative and w.end < plan.as_of for w in plan.windows):
             return None
         dates = [c.passage.chunk.article.effective_date for c in answer.citations]
         dates = [d for d in dates if d is not None]

@@ -12,13 +12,16 @@ still returns top-k passages whenever that many match.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 
 from index import ArticleMeta, Encoder, Filters, IndexReader, StoredChunk
+from qa import time_evidence
 from qa.settings import Settings
+from qa.timeframe import TimeWindow
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Passage:
 class Retrieval:
     passages: list[Passage]
     query_vector: np.ndarray
+    time_evidence: dict[int, float] = field(default_factory=dict)  # chunk id → how it speaks about the windows
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Retriever:
         self.index = index
         self.encoder = encoder
         self.settings = settings
+        self.time = time_evidence.TimeEvidenceSettings(settings.time_evidence_weight, settings.time_evidence_lag_days)
 
     def rankings(self, question: str, filters: Filters | None, query_vector: np.ndarray,
                  depth: int) -> dict[str, list[tuple[int, float]]]:
@@ -75,19 +80,37 @@ class Retriever:
         return out
 
     def search(self, question: str, top_k: int, filters: Filters | None = None,
-               recency: Recency | None = None) -> Retrieval:
+               recency: Recency | None = None, windows: Sequence[TimeWindow] = ()) -> Retrieval:
+        """The best ``top_k`` distinct passages; ``windows`` read from the question add candidates
+        (retrieval restricted to each window) and rescore them as evidence (qa/time_evidence.py)."""
         query_vector = self.encoder.encode([question])[0]
         depth = max(self.settings.candidates, top_k)
+        found: dict[int, float] = {}
         while True:
-            fused = fuse(self.rankings(question, filters, query_vector, depth), self.settings)
-            if recency is not None and recency.weight > 0:
+            rankings = self.rankings(question, filters, query_vector, depth)
+            if windows and self.time.weight > 0:
+                for extra in self._window_rankings(question, filters, query_vector, depth, windows):
+                    rankings = merge_rankings(rankings, extra)
+            fused = fuse(rankings, self.settings)
+            if windows and self.time.weight > 0:
+                fused, found = time_evidence.rescore(fused, windows, self.index, self.time)
+            elif recency is not None and recency.weight > 0:
                 fused = self._prefer_recent(fused, recency)
             passages = self._distinct(fused, top_k)
             # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
             # distinct passages are found or every chunk has been considered.
             if len(passages) >= top_k or len(fused) < depth or depth >= self.index.chunk_count():
-                return Retrieval(passages=passages, query_vector=query_vector)
+                return Retrieval(passages=passages, query_vector=query_vector, time_evidence=found)
             depth *= 4
+
+    def _window_rankings(self, question: str, filters: Filters | None, query_vector: np.ndarray, depth: int,
+                         windows: Sequence[TimeWindow]):
+        """Each window-restricted retrieval: published in the window (or just after) and mentioning it,
+        within the caller's own filters."""
+        base = filters or Filters()
+        for window in windows:
+            for field_name, span in time_evidence.candidate_filters(window, self.time.lag_days):
+                yield self.rankings(question, replace(base, **{field_name: span}), query_vector, depth)
 
     def _prefer_recent(self, fused: list[tuple[int, float]], recency: Recency) -> list[tuple[int, float]]:
         dates = self.index.chunk_dates([cid for cid, _ in fused])
@@ -117,6 +140,19 @@ class Retriever:
             p.also_in = [m for m in members.get(p.chunk.article.story_id, [])
                          if m.article_id != p.chunk.article.article_id]
         return passages
+
+
+def merge_rankings(base: dict[str, list[tuple[int, float]]],
+                   extra: dict[str, list[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
+    """Each retriever's hits from both, best score per chunk, best first: a restricted retrieval
+    scores like the unrestricted one, so its hits rank as if that one had looked deeper."""
+    out = {}
+    for name in base.keys() | extra.keys():
+        best: dict[int, float] = {}
+        for cid, score in base.get(name, []) + extra.get(name, []):
+            best[cid] = max(score, best.get(cid, score))
+        out[name] = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return out
 
 
 def fuse(ranked: dict[str, list[tuple[int, float]]], settings: Settings) -> list[tuple[int, float]]:
