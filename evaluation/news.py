@@ -3,8 +3,8 @@
 The 5,527 Wikinews articles plus the syndicated copies become one corpus, built with the
 project's build code into a cached index; every question is asked through the service's own
 engine as of its question date, once per configuration, so each feature's gain is measured
-against the same index: plain retrieval, + as-of cut, + windows read from the question,
-+ recency for present-tense questions, + recency for all undated-window questions.
+against the same index: plain retrieval, recency, windows read from the question as evidence
+(publication dates alone, then with the dates articles mention), with and without the as-of date.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from qa.engine import Engine
 from qa.settings import Settings
 
 DEFAULT_WORKDIR = PROJECT_ROOT / "var" / "eval" / "news"
-KS = (1, 5, 10)
+KS = (1, 5, 10, 20)
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,15 @@ class Config:
     overrides: dict
 
 
+OFF = {"time_windows": False, "recency_weight_present": 0.0, "recency_weight_default": 0.0}
 CONFIGS = [
-    Config("plain retrieval", False, {"time_windows": False, "recency_weight_present": 0.0,
-                                      "recency_weight_default": 0.0}),
-    Config("+ as-of cut", True, {"time_windows": False, "recency_weight_present": 0.0,
-                                 "recency_weight_default": 0.0}),
-    Config("+ windows from the question", True, {"recency_weight_present": 0.0, "recency_weight_default": 0.0}),
-    Config("+ recency for present-tense questions", True, {"recency_weight_default": 0.0}),
-    Config("+ recency for every question without a window (service default)", True, {}),
+    Config("plain retrieval (no as-of)", False, OFF),
+    Config("no as-of: recency, windows off", False, {"time_windows": False}),
+    Config("no as-of: service default (windows as evidence)", False, {}),
+    Config("+ as-of cut", True, OFF),
+    Config("+ recency (windows off)", True, {"time_windows": False}),
+    Config("+ windows as evidence, publication dates only", True, {"time_evidence_mentions": False}),
+    Config("+ windows as evidence with mentioned dates (service default)", True, {}),
 ]
 
 
@@ -82,8 +83,8 @@ def origin(article) -> str:
     return article.extra.get("syndicated_from") or article.extra.get("id") or article.article_id
 
 
-def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, depth: int = 10) -> dict:
-    ranks, contains, duplicates, shown = [], [], 0, 0
+def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, depth: int = 20) -> dict:
+    ranks, contains, duplicates, shown, declines = [], [], 0, 0, 0
     for q in questions:
         result = engine.ask(q.question, depth, as_of=q.as_of_date if use_as_of else None)
         articles: list[set[str]] = []
@@ -94,13 +95,14 @@ def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, de
         gold = set(q.gold_article_ids)
         ranks.append(next((i for i, ids in enumerate(articles, start=1) if ids & gold), None))
         contains.append(contains_answer(result.answer.answer, q.answers))
+        declines += not result.answer.answerable
         origins = [origin(p.chunk.article) for p in result.retrieval.passages[:5]]
         shown += len(origins)
         duplicates += sum(1 for i, o in enumerate(origins) if o in origins[:i] and
                           any(p.chunk.article.article_id != result.retrieval.passages[origins.index(o)].chunk.article.article_id
                               for p in [result.retrieval.passages[i]]))
     return {**{f"R@{k}": recall_at(ranks, k) for k in KS}, "MRR@10": mrr_at(ranks, 10),
-            "answer contains gold": sum(contains) / len(contains),
+            "answer contains gold": sum(contains) / len(contains), "declines": declines / len(questions),
             "copies in top 5": duplicates / max(shown, 1)}
 
 
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         name, _, values = args.sweep[0].partition("=")
         configs = [Config(f"{name}={v}", True, {name: v}) for v in values.split(",")]
     results = {}
-    header = ["R@1", "R@5", "R@10", "MRR@10", "answer contains gold", "copies in top 5"]
+    header = ["R@1", "R@5", "R@10", "R@20", "MRR@10", "answer contains gold", "declines", "copies in top 5"]
     print(f"Wikinews dev set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))}) over "
           f"{len(lines)} Wikinews articles{' (a sample)' if args.distractors is not None else ''} and the "
           "syndicated copies\n")

@@ -35,6 +35,7 @@ class Passage:
     text: str
     sentences: list[tuple[int, int]]
     also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
+    time_evidence: float = 0.0  # how it speaks about the question's windows, 0 to 1 (qa/time_evidence.py)
 
 
 @dataclass
@@ -65,7 +66,8 @@ class Retriever:
         self.index = index
         self.encoder = encoder
         self.settings = settings
-        self.time = time_evidence.TimeEvidenceSettings(settings.time_evidence_weight, settings.time_evidence_lag_days)
+        self.time = time_evidence.TimeEvidenceSettings(settings.time_evidence_weight, settings.time_evidence_lag_days,
+                                                       settings.time_evidence_mentions)
 
     def rankings(self, question: str, filters: Filters | None, query_vector: np.ndarray,
                  depth: int) -> dict[str, list[tuple[int, float]]]:
@@ -97,6 +99,8 @@ class Retriever:
             elif recency is not None and recency.weight > 0:
                 fused = self._prefer_recent(fused, recency)
             passages = self._distinct(fused, top_k)
+            for p in passages:
+                p.time_evidence = found.get(p.chunk.id, 0.0)
             # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
             # distinct passages are found or every chunk has been considered.
             if len(passages) >= top_k or len(fused) < depth or depth >= self.index.chunk_count():
@@ -109,7 +113,7 @@ class Retriever:
         within the caller's own filters."""
         base = filters or Filters()
         for window in windows:
-            for field_name, span in time_evidence.candidate_filters(window, self.time.lag_days):
+            for field_name, span in time_evidence.candidate_filters(window, self.time.lag_days, self.time.mentions):
                 yield self.rankings(question, replace(base, **{field_name: span}), query_vector, depth)
 
     def _prefer_recent(self, fused: list[tuple[int, float]], recency: Recency) -> list[tuple[int, float]]:

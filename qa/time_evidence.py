@@ -25,6 +25,7 @@ from qa.timeframe import TimeWindow
 class TimeEvidenceSettings:
     weight: float = 1.0  # a candidate's score is multiplied by at most 1 + weight
     lag_days: int = 7  # publication this many days after a window still reports on it in full
+    mentions: bool = True  # whether dates mentioned in the text count (off: publication dates only)
 
 
 def _fade(distance_days: int, soft_days: int) -> float:
@@ -77,20 +78,21 @@ def rescore(candidates: list[tuple[int, float]], windows: Sequence[TimeWindow], 
         return candidates, {}
     ids = [cid for cid, _ in candidates]
     dates = index.chunk_dates(ids)
-    mentioned = index.date_mentions(ids)
+    mentioned = index.date_mentions(ids) if settings.mentions else {}
     found = {cid: evidence(dates.get(cid), mentioned.get(cid, ()), windows, settings.lag_days) for cid in ids}
     boosted = [(cid, score * (1.0 + settings.weight * found[cid])) for cid, score in candidates]
     return sorted(boosted, key=lambda item: (-item[1], item[0])), found
 
 
-def candidate_filters(window: TimeWindow, lag_days: int) -> list[tuple[str, tuple[date, date]]]:
+def candidate_filters(window: TimeWindow, lag_days: int, mentions: bool = True) -> list[tuple[str, tuple[date, date]]]:
     """The restrictions of a window-restricted retrieval: published in the window (plus lag and soft
     edge) unless it is planned, and mentioning it."""
     out = []
     if not window.planned:
         soft = _days(window.soft_days)
         out.append(("window", (window.start - soft, window.end + soft + _days(0 if window.relative else lag_days))))
-    out.append(("mentioning", (window.start - _days(window.soft_days), window.end + _days(window.soft_days))))
+    if mentions:
+        out.append(("mentioning", (window.start - _days(window.soft_days), window.end + _days(window.soft_days))))
     return out
 
 
