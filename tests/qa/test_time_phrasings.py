@@ -86,3 +86,18 @@ def test_only_the_callers_dates_cut(engine):
     result = engine.ask("Which two airlines plan to merge in 2008?", 5, as_of=date(2006, 5, 10),
                         filters=Filters(published_before=date(2006, 3, 1)))
     assert {p.chunk.article.title for p in result.retrieval.passages} <= {"Merger talk denied"}
+
+
+def test_the_api_citation_lists_the_dates_its_quote_mentions(engine):
+    from fastapi.testclient import TestClient
+
+    from qa.api import create_app
+
+    with TestClient(create_app(engine.settings, engine)) as client:
+        body = client.post("/ask", json={"question": "How many witnesses did the committee interview about the "
+                                                     "attack of January 6, 2021?", "as_of": "2022-01-20"}).json()
+        text = client.get(f"/articles/{body['citations'][0]['article_id']}").json()["text"]
+    assert body["citations"][0]["dates"] == [{"text": "January 6, 2021", "start": text.index("January 6, 2021"),
+                                              "end": text.index("January 6, 2021") + 15, "first": "2021-01-06",
+                                              "last": "2021-01-06"}]
+    assert body["time_window"]["start"] == "2021-01-06" and body["notes"] == []
