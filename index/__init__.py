@@ -7,15 +7,17 @@ read an index, learn the live version, build, and encode text is exported here.
 from index.build import BuildError, BuildReport, build_index
 from index.dates import DateMention
 from index.encoders import Encoder, ModelUnavailable, make_encoder
+from index.errors import NewsQAError
 from index.ingest import cli as ingest_cli
+from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "DateMention", "Encoder",
-    "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "Skipped",
-    "Store", "StoredChunk", "build_index", "ingest_cli", "live_version", "make_encoder", "open_index", "open_store",
+    "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "NewsQAError", "Registry", "Skipped",
+    "Store", "StoredChunk", "UnknownChoice", "build_index", "ingest_cli", "live_version", "make_encoder", "open_index", "open_store",
 ]
 
 

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from index.chunk import Chunker
 from index.dates import mentions as date_mentions
 from index.encoders import Encoder, make_encoder
+from index.errors import NewsQAError
 from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
 from index.settings import IndexSettings
 from index.stories import fingerprint
@@ -33,8 +34,8 @@ ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few sec
 STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 
-class BuildError(RuntimeError):
-    pass
+class BuildError(NewsQAError, RuntimeError):
+    """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
 
 
 @dataclass

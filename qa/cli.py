@@ -10,7 +10,7 @@ import sys
 import textwrap
 from datetime import date
 
-from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, ModelUnavailable, build_index
+from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
 from index import cli as build_cli
 from index import ingest_cli
 from qa.settings import Settings
@@ -242,13 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2
-    from qa.engine import NoIndex
-
     try:
         return args.func(args, settings)
-    except (NoIndex, ModelUnavailable, IndexUnavailable) as exc:
+    except NewsQAError as exc:  # every failure a user can meet carries its exit code and a message for them
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except ValueError as exc:  # e.g. --after later than --before
         print(f"error: {exc}", file=sys.stderr)
         return 2

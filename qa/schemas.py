@@ -11,8 +11,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
-from qa.engine import AskResult, Plan, SearchResult
-from qa.retrieve import Passage
+from qa.engine import AskResult, SearchResult
+from qa.passages import Passage
+from qa.pipeline import Plan
 
 def _as_date(value):
     """A date, or a datetime (its UTC date when it carries a zone)."""
@@ -233,7 +234,7 @@ class AskResponse(TimeOut):
         return cls(question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
                    confidence=answer.confidence, reason=answer.reason,
                    citations=[CitationOut.of(c) for c in answer.citations],
-                   passages=[PassageOut.of(p) for p in result.retrieval.passages],
+                   passages=[PassageOut.of(p) for p in result.passages],
                    freshness_note=result.freshness_note, **TimeOut.fields(result.plan))
 
 

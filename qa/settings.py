@@ -1,55 +1,82 @@
-"""Query-side configuration: the build settings plus what the service needs.
+"""Query-side configuration, in one section per component.
 
-Every value comes from a ``NEWSQA_*`` environment variable or its default here; the
-objects built from it receive it explicitly.
+Every value comes from a ``NEWSQA_*`` environment variable (the field's name, upper-cased) or its
+default here. Each section is its own model and each component receives only its section
+(``settings.retrieval``, ``settings.answer`` …); ``Settings`` is the union of the sections and
+the build settings, so every variable keeps its name and a field is defined once.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from index import IndexSettings
 
 
-class Settings(IndexSettings):
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+class HttpSettings(BaseModel):
+    """Where the service listens and what crosses its edge."""
 
-    # Limits on what a client may ask for.
-    default_top_k: int = Field(5, ge=1)
-    max_top_k: int = Field(50, ge=1, le=1000)
-    max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
+    admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
+    cors_origins: list[str] = Field(default_factory=list,
+                                    description="Origins allowed to call the API from a browser (none: same origin).")
+    log_level: str = Field("INFO", description="Log level of `qa serve` (terminal commands log warnings only).")
+
+
+class LimitSettings(BaseModel):
+    """What a client may ask for."""
+
+    default_top_k: int = Field(5, ge=1, description="Passages returned by /ask when the request names no top_k.")
+    max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k a request may ask for (422 above).")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
+
+
+class HolderSettings(BaseModel):
+    """How the live index is held while new versions are published."""
+
     swap_wait_seconds: float = Field(
         0.5, ge=0.0, le=60.0,
         description="How long a request waits for a newly published version to load; past it, requests keep "
                     "being answered from the previous version until the new one is ready.")
 
-    # Retrieval.
-    retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+
+class RetrievalSettings(BaseModel):
+    """Which retrievers run, how deep, and how their lists are fused."""
+
+    retrieval_mode: str = Field(
+        "hybrid", pattern=r"^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$",
+        description="hybrid: dense + sentence + keyword retrievers; dense: the two embedding retrievers; "
+                    "keyword: BM25 alone; or a comma-separated list of registered retrievers (qa.retrievers.RETRIEVERS).")
     candidates: int = Field(100, ge=1, description="Candidates each retriever brings before fusion.")
-    fusion: Literal["weighted", "rrf"] = Field(
-        "weighted", description="weighted: sum of each retriever's scores divided by its best score; rrf: reciprocal rank fusion.")
-    rrf_k: int = Field(60, ge=1)
+    fusion: str = Field(
+        "weighted", pattern=r"^[a-z0-9_-]+$",
+        description="How retrievers' lists are combined (qa.retrievers.FUSIONS): weighted: sum of each retriever's "
+                    "scores divided by its best score; rrf: reciprocal rank fusion.")
+    rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion (fusion=rrf).")
     dense_weight: float = Field(0.5, ge=0.0, description="Weight of whole-chunk embedding similarity.")
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
 
-    # Answers.
-    answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
-    answer_max_sentences: int = Field(2, ge=1, le=5)
-    answer_min_score: float = Field(
-        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py)."
-    )
-    answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
-                                      description="A further sentence joins the answer if it scores this share of the best.")
 
-    # Time: as-of dates, windows named in the question, recency (strengths measured on the Wikinews
-    # dev set: python scripts/evaluate_news.py).
+class AnswerSettings(BaseModel):
+    """Which sentences are quoted as the answer, and when the service declines."""
+
+    answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
+    answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
+    answer_min_score: float = Field(
+        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py).")
+    answer_extra_ratio: float = Field(
+        0.9, ge=0.0, le=1.0, description="A further sentence joins the answer if it scores this share of the best.")
+
+
+class TimeSettings(BaseModel):
+    """Reading time in a question: windows it names, recency, freshness notes (strengths measured on the
+    Wikinews dev set: python scripts/evaluate_news.py)."""
+
     time_windows: bool = Field(True, description="Read 'this week', 'in 2006', 'on March 3' … as evidence in the "
                                                  "ranking (never a filter; qa/time_evidence.py).")
     time_evidence_weight: float = Field(
@@ -70,22 +97,76 @@ class Settings(IndexSettings):
     freshness_days: int = Field(7, ge=0, description="Present-tense answers whose newest source is older than "
                                                      "this before the as-of date say so.")
 
-    # Corroboration and conflict across stories.
-    corroboration: bool = True
-    corroboration_candidates: int = Field(30, ge=1, le=500)
-    corroborate_min_similarity: float = Field(0.85, ge=0.0, le=1.0)
-    corroborate_min_similarity_without_facts: float = Field(0.93, ge=0.0, le=1.0)
-    conflict_min_similarity: float = Field(0.75, ge=0.0, le=1.0)
-    conflict_min_word_overlap: float = Field(0.5, ge=0.0, le=1.0)
+
+class CorroborationSettings(BaseModel):
+    """Sentences of other stories that state a quoted fact, or another value for it."""
+
+    corroboration: bool = Field(True, description="Look for corroborating and conflicting sentences of each quote.")
+    corroboration_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined per quote.")
+    corroborate_min_similarity: float = Field(
+        0.85, ge=0.0, le=1.0, description="Similarity from which a sentence carrying every number and date of the "
+                                          "quote corroborates it.")
+    corroborate_min_similarity_without_facts: float = Field(
+        0.93, ge=0.0, le=1.0, description="Similarity from which a quote without numbers or dates is corroborated.")
+    conflict_min_similarity: float = Field(
+        0.75, ge=0.0, le=1.0, description="Least similarity of a sentence considered for corroboration or conflict.")
+    conflict_min_word_overlap: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of content words a conflicting sentence must share with the quote.")
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
-    # Optional generator (an OpenAI-compatible chat endpoint); off when no URL is set.
-    llm_url: str | None = None
-    llm_model: str = "default"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(30.0, gt=0)
 
-    # Administration and HTTP.
-    admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
-    cors_origins: list[str] = Field(default_factory=list)
-    log_level: str = "INFO"
+class GeneratorSettings(BaseModel):
+    """An optional generator (an OpenAI-compatible chat endpoint); off when no URL is set."""
+
+    llm_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint; unset: answers are "
+                                                  "extractive only.")
+    llm_model: str = Field("default", description="Model name sent to the endpoint.")
+    llm_api_key: str | None = Field(None, description="Bearer key for the endpoint (never logged).")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the endpoint before falling back.")
+
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "http": HttpSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
+    "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
+    "generator": GeneratorSettings}
+
+
+class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
+               TimeSettings, CorroborationSettings, GeneratorSettings):
+    """Every setting, read from the environment once; components take a section of it."""
+
+    def section(self, kind: type[BaseModel]) -> BaseModel:
+        """The fields of section ``kind`` as that model (already validated here, so not validated again)."""
+        return kind.model_construct(**{name: getattr(self, name) for name in kind.model_fields})
+
+    @property
+    def http(self) -> HttpSettings:
+        return self.section(HttpSettings)
+
+    @property
+    def limits(self) -> LimitSettings:
+        return self.section(LimitSettings)
+
+    @property
+    def holder(self) -> HolderSettings:
+        return self.section(HolderSettings)
+
+    @property
+    def retrieval(self) -> RetrievalSettings:
+        return self.section(RetrievalSettings)
+
+    @property
+    def answer(self) -> AnswerSettings:
+        return self.section(AnswerSettings)
+
+    @property
+    def time(self) -> TimeSettings:
+        return self.section(TimeSettings)
+
+    @property
+    def corroborate(self) -> CorroborationSettings:  # ``corroboration`` is the switch inside it
+        return self.section(CorroborationSettings)
+
+    @property
+    def generator(self) -> GeneratorSettings:
+        return self.section(GeneratorSettings)

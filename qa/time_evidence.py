@@ -7,8 +7,8 @@ over ``window.soft_days`` past either end; a mention counts in proportion to how
 names the window (a mention of "2009" says little about 5 July 2009). A planned window (wholly
 after the as-of date) scores by mentions only: a report of a plan is published before the event.
 
-Pure functions of dates, tested in tests/qa/test_time_evidence.py; ``rescore`` applies them to
-a fused candidate list with the dates the index stores.
+Pure functions of dates, tested in tests/qa/test_time_evidence.py; ``WindowEvidence`` applies them
+as a rescorer of the fused candidates, with the dates the index stores.
 """
 
 from __future__ import annotations
@@ -71,17 +71,25 @@ def evidence(published: date | None, mentions: Sequence[DateMention], windows: S
                default=0.0)
 
 
-def rescore(candidates: list[tuple[int, float]], windows: Sequence[TimeWindow], index: IndexReader,
-            settings: TimeEvidenceSettings) -> tuple[list[tuple[int, float]], dict[int, float]]:
-    """Candidates reordered with ``score × (1 + weight × evidence)``, and each one's evidence."""
-    if not windows or not candidates or settings.weight <= 0:
-        return candidates, {}
-    ids = [cid for cid, _ in candidates]
-    dates = index.chunk_dates(ids)
-    mentioned = index.date_mentions(ids) if settings.mentions else {}
-    found = {cid: evidence(dates.get(cid), mentioned.get(cid, ()), windows, settings.lag_days) for cid in ids}
-    boosted = [(cid, score * (1.0 + settings.weight * found[cid])) for cid, score in candidates]
-    return sorted(boosted, key=lambda item: (-item[1], item[0])), found
+class WindowEvidence:
+    """A rescorer of the fused list (qa.retrievers.Rescorer): ``score × (1 + weight × evidence)``.
+    One per request; ``found`` keeps each candidate's evidence for the passages cut from the list."""
+
+    def __init__(self, windows: Sequence[TimeWindow], settings: TimeEvidenceSettings) -> None:
+        self.windows = list(windows)
+        self.settings = settings
+        self.found: dict[int, float] = {}
+
+    def rescore(self, fused: list[tuple[int, float]], index: IndexReader) -> list[tuple[int, float]]:
+        if not self.windows or not fused or self.settings.weight <= 0:
+            return fused
+        ids = [cid for cid, _ in fused]
+        dates = index.chunk_dates(ids)
+        mentioned = index.date_mentions(ids) if self.settings.mentions else {}
+        self.found = {cid: evidence(dates.get(cid), mentioned.get(cid, ()), self.windows, self.settings.lag_days)
+                      for cid in ids}
+        boosted = [(cid, score * (1.0 + self.settings.weight * self.found[cid])) for cid, score in fused]
+        return sorted(boosted, key=lambda item: (-item[1], item[0]))
 
 
 def candidate_filters(window: TimeWindow, lag_days: int, mentions: bool = True) -> list[tuple[str, tuple[date, date]]]:

@@ -7,12 +7,12 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from qa.settings import Settings
+from qa.settings import HttpSettings
 
 log = logging.getLogger("qa.api")
 
 
-def install_middleware(app: FastAPI, settings: Settings) -> None:
+def install_middleware(app: FastAPI, settings: HttpSettings) -> None:
     """Body size cap (innermost), CORS when configured, and a log line per request (outermost)."""
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:

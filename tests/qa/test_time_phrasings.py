@@ -85,7 +85,7 @@ def test_only_the_callers_dates_cut(engine):
 
     result = engine.ask("Which two airlines plan to merge in 2008?", 5, as_of=date(2006, 5, 10),
                         filters=Filters(published_before=date(2006, 3, 1)))
-    assert {p.chunk.article.title for p in result.retrieval.passages} <= {"Merger talk denied"}
+    assert {p.chunk.article.title for p in result.passages} <= {"Merger talk denied"}
 
 
 def test_the_api_citation_lists_the_dates_its_quote_mentions(engine):

@@ -8,12 +8,12 @@ from pydantic import ValidationError
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
 from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model
-from qa.settings import Settings
+from qa.settings import LimitSettings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
 
 
-def router(engine: Engine, settings: Settings) -> APIRouter:
+def router(engine: Engine, settings: LimitSettings) -> APIRouter:
     api = APIRouter()
     AskRequest = ask_request_model(settings.max_question_chars, settings.max_top_k, settings.default_top_k)
 
