@@ -6,6 +6,7 @@ qa.stages), how the live index is held and swapped the holder's (qa.holder).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,7 @@ from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
-from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services
+from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
 
 __all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
@@ -48,8 +49,18 @@ class Engine:
         return self.holder.store
 
     def ask(self, question: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> AskResult:
-        state = self.asking.run(Request(question, top_k, filters, as_of))
+        return self.result(self.asking.run(Request(question, top_k, filters, as_of)))
+
+    @staticmethod
+    def result(state: State) -> AskResult:
         return AskResult(state.passages, state.answer, state.plan, state.freshness_note)
+
+    def ask_steps(self, question: str, top_k: int, filters: Filters | None = None,
+                  as_of: date | None = None) -> Iterator[tuple[str, State]]:
+        """The /ask pipeline one stage at a time: (stage name, the state so far) after each (streamed answers)."""
+        state = State(Request(question, top_k, filters, as_of), self.asking.passages_needed)
+        for name in self.asking.steps(state):
+            yield name, state
 
     def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> SearchResult:
         state = self.searching.run(Request(query, top_k, filters, as_of))

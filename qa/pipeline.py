@@ -9,7 +9,8 @@ snapshot of it; the rest (a remote generator, notes) run after the snapshot is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -106,6 +107,7 @@ class Pipeline:
         uses = [i for i, s in enumerate(self.stages) if s.uses_index]
         self._span = (uses[0], uses[-1] + 1) if uses else (0, 0)  # the stages run inside one snapshot
         self.passages_needed = max((s.passages_needed for s in self.stages), default=0)
+        self.observers: list[Callable[[str, float], None]] = []
 
     @classmethod
     def of(cls, names: Sequence[str], settings: Settings, services: Services, holder: IndexHolder) -> "Pipeline":
@@ -113,13 +115,25 @@ class Pipeline:
 
     def run(self, request: Request) -> State:
         state = State(request, self.passages_needed)
+        for _ in self.steps(state):
+            pass
+        return state
+
+    def steps(self, state: State) -> Iterator[str]:
+        """Run the stages one by one, yielding each one's name once it is done (a streamed answer sends
+        what is ready); every observer hears (stage name, seconds) of each stage (metrics)."""
         first, last = self._span
-        for stage in self.stages[:first]:
-            stage.run(state, None)
+        yield from self._run(self.stages[:first], state, None)
         if first < last:
             with self.holder.snapshot() as snap:
-                for stage in self.stages[first:last]:
-                    stage.run(state, snap)
-        for stage in self.stages[last:]:
-            stage.run(state, None)
-        return state
+                yield from self._run(self.stages[first:last], state, snap)
+        yield from self._run(self.stages[last:], state, None)
+
+    def _run(self, stages: Sequence[Stage], state: State, snapshot: Snapshot | None) -> Iterator[str]:
+        for stage in stages:
+            started = time.perf_counter()
+            stage.run(state, snapshot)
+            seconds = time.perf_counter() - started
+            for observe in self.observers:
+                observe(stage.name, seconds)
+            yield stage.name
