@@ -12,12 +12,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import statistics
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.metrics import contains_answer, mrr_at, recall_at
 from evaluation.wikinews_questions import SYNDICATED_PATH, DatedQuestion, default_corpus_path, load_questions
+from evaluation.wikinews_weekly import load_weekly
 from index import PROJECT_ROOT, Encoder, build_index, make_encoder
 from qa.engine import Engine
 from qa.settings import Settings
@@ -84,9 +87,11 @@ def origin(article) -> str:
 
 
 def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, depth: int = 20) -> dict:
-    ranks, contains, duplicates, shown, declines = [], [], 0, 0, 0
+    ranks, contains, duplicates, shown, declines, seconds = [], [], 0, 0, 0, []
     for q in questions:
+        started = time.perf_counter()
         result = engine.ask(q.question, depth, as_of=q.as_of_date if use_as_of else None)
+        seconds.append(time.perf_counter() - started)
         articles: list[set[str]] = []
         for p in result.passages[:depth]:
             ids = {p.chunk.article.extra.get("id", "")} | {m.extra.get("id", "") for m in p.also_in}
@@ -103,7 +108,7 @@ def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, de
                               for p in [result.passages[i]]))
     return {**{f"R@{k}": recall_at(ranks, k) for k in KS}, "MRR@10": mrr_at(ranks, 10),
             "answer contains gold": sum(contains) / len(contains), "declines": declines / len(questions),
-            "copies in top 5": duplicates / max(shown, 1)}
+            "copies in top 5": duplicates / max(shown, 1), "ms per question (median)": 1000 * statistics.median(seconds)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,12 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="append", default=[], metavar="NAME=V1,V2,...",
                         help="instead of the feature table, run the full configuration for each value")
     parser.add_argument("--out", type=Path, help="results JSON (default: <workdir>/results.json)")
+    parser.add_argument("--questions", choices=("dev", "weekly"), default="dev",
+                        help="the dated dev set (data/wikinews-dev.jsonl) or the weekly-quiz set "
+                             "(data/wikinews-weekly.jsonl); a --distractors sample holds both sets' gold articles")
     args = parser.parse_args(argv)
     base = dict(item.split("=", 1) for item in args.set)
     settings = Settings(**base)
     encoder = make_encoder(settings)
-    all_questions = load_questions()
-    lines = sample_corpus(all_questions, args.distractors)
+    dev, weekly = load_questions(), load_weekly()
+    all_questions = weekly if args.questions == "weekly" else dev
+    lines = sample_corpus(dev + weekly, args.distractors)  # one index serves both sets
     settings = prepare(settings, encoder, args.workdir, lines)
     questions = [q for q in all_questions if not args.type or q.type in args.type]
     configs = CONFIGS
@@ -130,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         name, _, values = args.sweep[0].partition("=")
         configs = [Config(f"{name}={v}", True, {name: v}) for v in values.split(",")]
     results = {}
-    header = ["R@1", "R@5", "R@10", "R@20", "MRR@10", "answer contains gold", "declines", "copies in top 5"]
-    print(f"Wikinews dev set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))}) over "
+    header = ["R@1", "R@5", "R@10", "R@20", "MRR@10", "answer contains gold", "declines", "copies in top 5",
+              "ms per question (median)"]
+    print(f"Wikinews {args.questions} set: {len(questions)} questions ({', '.join(sorted({q.type for q in questions}))}) over "
           f"{len(lines)} Wikinews articles{' (a sample)' if args.distractors is not None else ''} and the "
           "syndicated copies\n")
     print("| configuration | " + " | ".join(header) + " |\n|---|" + "---|" * len(header))
@@ -139,14 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine(Settings.model_validate({**settings.model_dump(), **config.overrides}), encoder)
         metrics = evaluate(engine, questions, config.as_of)
         results[config.name] = metrics
-        print(f"| {config.name} | " + " | ".join(f"{metrics[h]:.3f}" for h in header) + " |", flush=True)
+        print(f"| {config.name} | " + " | ".join(f"{metrics[h]:.3f}" if h[0] != "m" else f"{metrics[h]:.0f}" for h in header) + " |", flush=True)
     by_type = {}
     engine = Engine(Settings.model_validate({**settings.model_dump(), **configs[-1].overrides}), encoder)
     for kind in sorted({q.type for q in questions}):
         by_type[kind] = evaluate(engine, [q for q in questions if q.type == kind], True)
     print(f"\nBy question type ({configs[-1].name}):\n\n| type | " + " | ".join(header) + " |\n|---|" + "---|" * len(header))
     for kind, metrics in by_type.items():
-        print(f"| {kind} | " + " | ".join(f"{metrics[h]:.3f}" for h in header) + " |")
+        print(f"| {kind} | " + " | ".join(f"{metrics[h]:.3f}" if h[0] != "m" else f"{metrics[h]:.0f}" for h in header) + " |")
     out = args.out or args.workdir / "results.json"
     out.write_text(json.dumps({"configs": results, "by_type": by_type}, indent=2), encoding="utf-8")
     return 0
