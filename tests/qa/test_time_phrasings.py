@@ -101,3 +101,10 @@ def test_the_api_citation_lists_the_dates_its_quote_mentions(engine):
                                               "end": text.index("January 6, 2021") + 15, "first": "2021-01-06",
                                               "last": "2021-01-06"}]
     assert body["time_window"]["start"] == "2021-01-06" and body["notes"] == []
+
+
+def test_no_freshness_note_when_the_question_names_its_own_past_period(engine):
+    stale = engine.ask("Which airlines still plan to merge?", 5, as_of=date(2006, 9, 1))
+    assert stale.freshness_note and "days older than the as-of date" in stale.freshness_note
+    named = engine.ask("Which airlines still planned to merge in May 2006?", 5, as_of=date(2006, 9, 1))
+    assert named.answer.answerable and named.freshness_note is None
