@@ -43,7 +43,7 @@ CONFIGS = [
     Config("no as-of: service default (windows as evidence)", False, {}),
     Config("+ as-of cut", True, OFF),
     Config("+ recency (windows off)", True, {"time_windows": False}),
-    Config("+ windows as evidence, publication dates only", True, {"time_evidence_mentions": False}),
+    Config("+ windows as evidence, publication dates only", True, {"time_evidence_mention_weight": 0.0}),
     Config("+ windows as evidence with mentioned dates (service default)", True, {}),
 ]
 

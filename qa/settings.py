@@ -85,8 +85,9 @@ class TimeSettings(BaseModel):
     time_evidence_lag_days: int = Field(
         7, ge=0, le=365, description="Reports follow events: publication this many days after a named window "
                                      "counts as in it.")
-    time_evidence_mentions: bool = Field(True, description="Dates an article's text mentions count as evidence for "
-                                                           "a window (off: publication dates only).")
+    time_evidence_mention_weight: float = Field(
+        0.25, ge=0.0, le=1.0, description="How much a date the text mentions inside a window counts against "
+                                         "publication in it (0: publication dates only).")
     recency_weight_present: float = Field(
         1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
                                           "for questions asking for the present ('now', 'latest', 'still').")

@@ -25,7 +25,7 @@ from qa.timeframe import TimeWindow
 class TimeEvidenceSettings:
     weight: float = 1.0  # a candidate's score is multiplied by at most 1 + weight
     lag_days: int = 7  # publication this many days after a window still reports on it in full
-    mentions: bool = True  # whether dates mentioned in the text count (off: publication dates only)
+    mention_weight: float = 0.25  # a mentioned date's evidence against publication's (0: publication only)
 
 
 def _fade(distance_days: int, soft_days: int) -> float:
@@ -65,10 +65,10 @@ def mention_score(mentions: Sequence[DateMention], window: TimeWindow) -> float:
 
 
 def evidence(published: date | None, mentions: Sequence[DateMention], windows: Sequence[TimeWindow],
-             lag_days: int) -> float:
+             lag_days: int, mention_weight: float = 1.0) -> float:
     """How strongly a chunk speaks about any of the windows, 0 to 1."""
-    return max((max(published_score(published, w, lag_days), mention_score(mentions, w)) for w in windows),
-               default=0.0)
+    return max((max(published_score(published, w, lag_days), mention_weight * mention_score(mentions, w))
+                for w in windows), default=0.0)
 
 
 class WindowEvidence:
@@ -85,9 +85,10 @@ class WindowEvidence:
             return fused
         ids = [cid for cid, _ in fused]
         dates = index.chunk_dates(ids)
-        mentioned = index.date_mentions(ids) if self.settings.mentions else {}
-        self.found = {cid: evidence(dates.get(cid), mentioned.get(cid, ()), self.windows, self.settings.lag_days)
-                      for cid in ids}
+        weight = self.settings.mention_weight
+        mentioned = index.date_mentions(ids) if weight > 0 else {}
+        self.found = {cid: evidence(dates.get(cid), mentioned.get(cid, ()), self.windows, self.settings.lag_days,
+                                    weight) for cid in ids}
         boosted = [(cid, score * (1.0 + self.settings.weight * self.found[cid])) for cid, score in fused]
         return sorted(boosted, key=lambda item: (-item[1], item[0]))
 

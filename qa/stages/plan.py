@@ -29,7 +29,7 @@ class PlanStage:
     def __init__(self, settings: TimeSettings) -> None:
         self.settings = settings
         self.evidence = TimeEvidenceSettings(settings.time_evidence_weight, settings.time_evidence_lag_days,
-                                             settings.time_evidence_mentions)
+                                             settings.time_evidence_mention_weight)
 
     def run(self, state: State, snapshot=None) -> None:
         request = state.request
@@ -65,7 +65,7 @@ class PlanStage:
             plan.evidence.append(WindowEvidence(plan.windows, self.evidence))
             plan.also_within = [replace(filters, **{name: span}) for window in plan.windows
                                 for name, span in candidate_filters(window, self.evidence.lag_days,
-                                                                    self.evidence.mentions)]
+                                                                    self.evidence.mention_weight > 0)]
             return plan
         weight = s.recency_weight_present if plan.present else s.recency_weight_default
         plan.recency = Recency(as_of, weight, s.recency_half_life_days) if weight > 0 else None
