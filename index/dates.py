@@ -102,7 +102,7 @@ def _bare_month(m: re.Match, published: date | None):
 
 def _year_range(m: re.Match, published: date | None):
     first = int(m["y1"])
-    second = m["y2"]
+    second = m["y2"] or m["y3"]
     last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
     return _year_span(first, last) if last > first else None
 
@@ -176,6 +176,8 @@ def _relative(m: re.Match, published: date | None):
 
 
 ORDINAL = r"(?:st|nd|rd|th)?"
+#: After a year-like number, words that make it a count ("2000 people", "1,900 to 2000 votes").
+NOT_COUNTED = r"(?!\s*(?:%|percent|per cent|people|votes|troops|members|seats|points|jobs|workers|homes|dollars))"
 #: (pattern, function of the match and the published date → (first, last) or None), most specific first.
 #: A match claims its characters: later patterns do not match inside it.
 PATTERNS = [
@@ -185,10 +187,10 @@ PATTERNS = [
     (rf"\b(?:{MONTH}),?\s+(?:of\s+)?(?P<year>{YEAR})\b", _month_year),
     (rf"\b(?i:in|during|since|until|by|from|early|late|mid-?|last|next|this|before|after)\s+(?:{MONTH})\b(?!\s+\d)",
      _bare_month),
-    (rf"\b(?i:between\s+|from\s+)?(?P<y1>{YEAR})\s*(?:-|–|—|to|and|through|until)\s*(?P<y2>{YEAR}|\d{{2}})\b(?!-)",
-     _year_range),
+    (rf"\b(?i:between\s+|from\s+)?(?P<y1>{YEAR})(?:\s*(?:-|–|—)\s*(?P<y2>{YEAR}|\d{{2}})|"
+     rf"\s+(?:to|and|through|until)\s+(?P<y3>{YEAR}))\b(?!-){NOT_COUNTED}", _year_range),
     (rf"\b(?i:in|during|since|until|by|from|of|for|before|after|early|late|mid-?|throughout|between|the)\s+"
-     rf"(?P<year>{YEAR})\b(?![-–]\d)(?!\s*(?:%|percent|per cent|people|votes|troops|members|seats))", _year),
+     rf"(?P<year>{YEAR})\b(?![-–]\d)(?!\s+(?:and|to)\s+{YEAR}){NOT_COUNTED}", _year),
     (rf"\b(?P<year>{YEAR})(?='s\b|\s+(?:election|elections|season|census|budget|Olympics|World Cup|Games|"
      r"summit|campaign|earthquake|tsunami|general election|presidential election))", _year),
     (r"\b(?:(?P<which>(?i:last|next|this|on|late|early|since|until|by))\s+)?(?P<weekday>"

@@ -106,7 +106,7 @@ def _rules(as_of: date):
         return [(*_month_window(_latest_month(month, as_of), month), 7, False)]
 
     def year_range(m):
-        first, second = int(m["y1"]), m["y2"]
+        first, second = int(m["y1"]), m["y2"] or m["y3"]
         last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
         span = _years(first, last)
         return [(*span, 30, False)] if span else []
@@ -145,8 +145,8 @@ def _rules(as_of: date):
          lambda m: [(d, d, 2, False)] if (d := day_of(m)) else []),
         (rf"\b(?:{DATE_WORDS}\s+)?{MONTH},?\s+(?:of\s+)?(?P<year>{YEAR})\b", month_year),
         (rf"\b{DATE_WORDS}\s+{MONTH}(?!\s+\d)\b", bare_month),
-        (rf"\b(?:(?:in|during|between|from)\s+)?(?P<y1>{YEAR})\s*(?:-|–|—|to|and|through|until)\s*(?:in\s+)?"
-         rf"(?P<y2>{YEAR}|\d{{2}})\b", year_range),
+        (rf"\b(?:(?:in|during|between|from)\s+)?(?P<y1>{YEAR})(?:\s*(?:-|–|—)\s*(?P<y2>{YEAR}|\d{{2}})|"
+         rf"\s+(?:to|and|through|until)\s+(?:in\s+)?(?P<y3>{YEAR}))\b", year_range),
         (rf"\bsince\s+(?P<year>{YEAR})\b", since_year),
         (rf"\b(?:in|during|of|for|by|before|after|throughout)\s+(?P<year>{YEAR})\b", year),
         (rf"\b(?:in|over|during|for)\s+the\s+(?:past|last)\s+{COUNT}\s+(?P<unit>days?|weeks?|months?|years?)\b", span),

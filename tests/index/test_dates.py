@@ -37,6 +37,9 @@ CASES = [
     # not dates
     ("Troops may march 20 blocks to the square.", THURSDAY, []),
     ("About 2000 people attended.", THURSDAY, []),
+    ("Between 1900 and 2000 people attended.", THURSDAY, []),
+    ("The treaty was signed in 2005 and 12 states joined.", THURSDAY, [("2005", D(2005, 1, 1), D(2005, 12, 31))]),
+    ("The 2005-06 season ended.", THURSDAY, [("2005-06", D(2005, 1, 1), D(2006, 12, 31))]),
     ("Shares rose 5 percent.", THURSDAY, []),
     ("The Dow closed at 2008 points.", THURSDAY, []),
 ]

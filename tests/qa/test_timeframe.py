@@ -37,6 +37,8 @@ D = date
     ("What did the government spend during 2003-2004?", D(2003, 1, 1), D(2004, 12, 31)),
     ("What were the profits in 2003 and 2004?", D(2003, 1, 1), D(2004, 12, 31)),
     ("Who led the league between 2001 and 2003?", D(2001, 1, 1), D(2003, 12, 31)),
+    ("Who won the 2004-05 season?", D(2004, 1, 1), D(2005, 12, 31)),
+    ("Which treaty was signed in 2004 and 12 other pacts?", D(2004, 1, 1), D(2004, 12, 31)),
 ])
 def test_windows_are_read_relative_to_the_as_of_date(question, start, end):
     window = time_window(question, AS_OF)
