@@ -71,6 +71,8 @@ class State:
     passages: list[Passage] = field(default_factory=list)
     answer: Answer | None = None
     freshness_note: str | None = None
+    verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
+    timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
 
 
 class Stage(Protocol):
@@ -98,6 +100,8 @@ StageFactory = Callable[[Settings, Services], Stage]
 #: The stages of /ask and of /search, in order.
 ASK = ("plan", "retrieve", "windows", "answer", "dates", "corroborate", "generate", "freshness", "cited")
 SEARCH = ("plan", "retrieve", "windows")
+CHECK = ("plan", "retrieve", "verdict")
+TIMELINE = ("plan", "retrieve", "timeline")
 
 
 class Pipeline:

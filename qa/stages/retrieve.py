@@ -39,7 +39,7 @@ class RetrieveStage:
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
-            state.passages = distinct_passages(fused, top_k, index)
+            state.passages = distinct_passages(fused, top_k, index, plan.filters.as_of if plan.filters else None)
             # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
             # distinct passages are found or every chunk has been considered.
             if len(state.passages) >= top_k or len(fused) < depth or depth >= index.chunk_count():
