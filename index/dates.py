@@ -92,12 +92,18 @@ def _month_year(m: re.Match, published: date | None):
 
 
 def _bare_month(m: re.Match, published: date | None):
-    """"in March": the nearest March to the publication date."""
+    """"in March": the nearest March to the publication date; "last March" the one before, "next March" after."""
     if published is None:
         return None
     month = _month(m)
-    named = _nearest_year(month, 1, published) if month != published.month else published
-    return _month_span(named.year, month)
+    lead = m[0].split()[0].lower()
+    if lead == "last":  # the latest such month before publication
+        year = published.year if month < published.month else published.year - 1
+    elif lead == "next":
+        year = published.year if month > published.month else published.year + 1
+    else:
+        year = (_nearest_year(month, 1, published) if month != published.month else published).year
+    return _month_span(year, month)
 
 
 def _year_range(m: re.Match, published: date | None):

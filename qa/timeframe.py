@@ -31,7 +31,7 @@ COUNT = r"(?P<count>\d+|" + "|".join(NUMBER_WORDS) + ")"
 RECENT_DAYS = 30
 #: Words before a month that make it a date ("in March", "since March 2008"): without them a month
 #: name followed by a number ("march 20 blocks") is read as a date only when written with a capital.
-DATE_WORDS = r"(?:in|during|since|on|by|until|before|after|of|from|early|late|mid-?)"
+DATE_WORDS = r"(?:in|during|since|on|by|until|before|after|of|from|early|late|mid-?|last)"
 
 PRESENT = re.compile(
     r"\b(now|nowadays|currently|current|latest|newest|most recent|still|so far|at present|presently|"

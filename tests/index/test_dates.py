@@ -32,6 +32,8 @@ CASES = [
     ("Prices will rise next month.", THURSDAY, [("next month", D(2008, 4, 1), D(2008, 4, 30))]),
     ("The deal was signed on March 3.", THURSDAY, [("March 3", D(2008, 3, 3), D(2008, 3, 3))]),
     ("The summit is on 6 July.", THURSDAY, [("6 July", D(2008, 7, 6), D(2008, 7, 6))]),
+    ("Talks began last May.", D(2004, 11, 15), [("last May", D(2004, 5, 1), D(2004, 5, 31))]),
+    ("Talks resume next March.", THURSDAY, [("next March", D(2009, 3, 1), D(2009, 3, 31))]),
     ("Sales slowed in December.", D(2008, 1, 20), [("December", D(2007, 12, 1), D(2007, 12, 31))]),
     ("Today the court ruled.", THURSDAY, [("Today", THURSDAY, THURSDAY)]),
     # not dates

@@ -23,6 +23,7 @@ D = date
     ("What happened during March 2005?", D(2005, 3, 1), D(2005, 3, 31)),
     ("What happened in March?", D(2006, 3, 1), D(2006, 3, 31)),
     ("What happened in June?", D(2005, 6, 1), D(2005, 6, 30)),  # the latest June before the as-of date
+    ("Who resigned last February?", D(2006, 2, 1), D(2006, 2, 28)),
     ("What did the president say on March 3?", D(2006, 3, 3), D(2006, 3, 3)),
     ("What happened on 5 June 2005?", D(2005, 6, 5), D(2005, 6, 5)),
     ("What was agreed on December 24?", D(2005, 12, 24), D(2005, 12, 24)),
