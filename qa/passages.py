@@ -23,15 +23,15 @@ class Passage:
     time_evidence: float = 0.0  # how it speaks about the question's windows, 0 to 1 (qa/time_evidence.py)
 
 
-def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: ArticleLookup,
+def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int | None, index: ArticleLookup,
                       as_of: date | None = None) -> list[Passage]:
-    """The best ``top_k`` passages of a fused list in which no sentence repeats and no story is
-    represented by two of its copies; each passage lists in ``also_in`` the other copies that
+    """The best ``top_k`` passages (None: all) of a fused list in which no sentence repeats and no story
+    is represented by two of its copies; each passage lists in ``also_in`` the other copies that
     existed by ``as_of`` (the rule evidence follows)."""
     scores = dict(fused)
     seen = Seen()
     kept: list[Passage] = []
-    page = top_k * 3 + 5  # a few more than asked: overlapping or duplicate chunks are dropped
+    page = top_k * 3 + 5 if top_k else max(len(fused), 1)  # a few more than asked: overlapping or duplicate chunks are dropped
     for at in range(0, len(fused), page):
         for chunk in index.chunks([cid for cid, _ in fused[at:at + page]]):
             passage = seen.admit(Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,
