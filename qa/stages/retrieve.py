@@ -7,6 +7,7 @@ from qa.holder import Snapshot
 from qa.passages import distinct_passages
 from qa.pipeline import STAGES, Services, State
 from qa.retrievers import FUSIONS, MODES, RETRIEVERS, Hits, Retriever
+from qa.retrievers.base import by_score
 from qa.settings import RetrievalSettings, Settings
 
 
@@ -36,6 +37,8 @@ class RetrieveStage:
         depth = max(self.settings.candidates, wanted)
         while True:
             rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters)
+            for within in plan.also_within:
+                rankings = merge_rankings(rankings, self.rankings(retrievers, request.question, vector, depth, within))
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
@@ -71,6 +74,18 @@ class RetrieveStage:
                  filters: Filters | None) -> dict[str, tuple[Hits, float]]:
         """Each retriever's ranked list with its fusion weight."""
         return {r.name: (r.search(question, vector, depth, filters), r.weight) for r in retrievers}
+
+
+def merge_rankings(base: dict[str, tuple[Hits, float]], extra: dict[str, tuple[Hits, float]]) -> dict[str, tuple[Hits, float]]:
+    """Each retriever's hits from both, best score per chunk: a restricted retrieval scores like the
+    unrestricted one, so its hits rank as if that one had looked deeper."""
+    out = {}
+    for name, (hits, weight) in base.items():
+        best = dict(hits)
+        for cid, score in extra.get(name, ([], weight))[0]:
+            best[cid] = max(score, best.get(cid, score))
+        out[name] = (by_score(best), weight)
+    return out
 
 
 @STAGES.register("retrieve")
