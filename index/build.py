@@ -20,9 +20,10 @@ import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
+from index.dates import mentions as date_mentions
 from index.encoders import Encoder, make_encoder
 from index.errors import NewsQAError
-from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
 from index.stories import fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
@@ -35,6 +36,9 @@ STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 class BuildError(NewsQAError, RuntimeError):
     """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass
@@ -55,6 +59,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reason_full: str | None = None
+    future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -62,9 +67,10 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], li
     if not corpus_dir.is_dir():
         raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
     records, skipped = [], []
+    readable = suffixes()
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
+        if p.is_file() and p.suffix.lower() in readable
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in files:
@@ -208,6 +214,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
             report.skipped.append(Skipped(record.key, str(exc)))
             writer.mark_unusable(record.key, record.content_sha, str(exc))
             continue
+        report.future_dated += _warn_future_dates(article)
         report.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
@@ -225,10 +232,22 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
     for (article, chunks), spans in zip(parsed, sentences):
         writer.add(article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
                    spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
+        writer.add_date_mentions(article.article_id, date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)
     report.embedded_chunks += n_chunks
+
+
+def _warn_future_dates(article) -> int:
+    """1 when the article is dated after the build date (and says so among its warnings), else 0: as-of
+    answers never quote it before that date, so a mistyped year hides it silently."""
+    today = datetime.now(timezone.utc).date()
+    late = [(name, value) for name, value in (("Published_Date", article.published_date),
+                                              ("Updated_Date", article.updated_date)) if value and value > today]
+    article.warnings += [f"{name} {value} is after the build date: no answer as of an earlier date quotes this "
+                         "article; check the year" for name, value in late]
+    return 1 if late else 0
 
 
 def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):
