@@ -104,6 +104,8 @@ def _candidates(field, default, tmp_path: Path) -> list[tuple[str, object]]:
         return [(str(v), v) for v in (default + 1, default - 1, 2, 1) if v != default]
     if annotation is float:
         return [(str(v), v) for v in (default / 2, default + 0.5, 1.0, 0.5) if v != default]
+    if float in args and default is None:  # an optional number whose default is "unset"
+        return [("0.5", 0.5)]
     if get_origin(annotation) is list:
         return [(json.dumps(["https://a.example"]), ["https://a.example"])]
     if annotation is Path or Path in args:
