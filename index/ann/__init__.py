@@ -9,12 +9,14 @@ from pathlib import Path
 
 from index.ann.base import VectorIndex, VectorIndexError
 from index.ann.auto import AutoIndex
+from index.ann.compact import CompactIndex
 from index.ann.flat import FlatIndex
 from index.ann.hnsw import HNSWIndex
 
 __all__ = ["KINDS", "VectorIndex", "VectorIndexError", "load_vector_index", "new_vector_index"]
 
-KINDS: dict[str, type] = {FlatIndex.kind: FlatIndex, HNSWIndex.kind: HNSWIndex, AutoIndex.kind: AutoIndex}
+KINDS: dict[str, type] = {FlatIndex.kind: FlatIndex, HNSWIndex.kind: HNSWIndex, AutoIndex.kind: AutoIndex,
+                          CompactIndex.kind: CompactIndex}
 
 
 def _kind(kind: str) -> type:
