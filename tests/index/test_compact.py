@@ -6,11 +6,17 @@ coded path; tombstones and compaction."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from index import IndexUnavailable, build_index, open_index
 from index.ann import VectorIndexError, load_vector_index, new_vector_index
 from index.ann import compact as compact_module
+from index.stores.folder.schema import METADATA, SENTENCE_VECTORS, State, connect
+from tests.support import make_settings, version_dir
 
 DIM = 48
 
@@ -157,3 +163,35 @@ def test_vectors_that_are_not_unit_are_refused():
     with pytest.raises(VectorIndexError, match="unit vectors; id 5 has norm 2.000"):
         index.add(np.array([5]), 2 * clustered(1, 0))
     assert len(index) == 0
+
+
+def test_a_folder_store_serves_compact_segments_and_names_a_cut_one(tmp_path, encoder, small_corpus, monkeypatch):
+    """Built with the compact kind (coded from 50 rows on, so the small corpus's segments hold codes),
+    the store searches and answers from the float16 rows; a segment file cut short, in a version that
+    did not record its size, is named as damaged when the version opens."""
+    monkeypatch.setattr(compact_module, "MIN_TRAIN", 50)
+    shutil.copytree(small_corpus, tmp_path / "corpus")
+    settings = make_settings(tmp_path / "corpus", tmp_path / "index", vector_index="compact")
+    build_index(settings, encoder=encoder, progress=False)
+    reader = open_index(settings.index_dir)
+    sentences = reader.sentence_vector_index.parts[0]
+    assert isinstance(sentences, compact_module.CompactIndex) and sentences._coded == len(sentences) >= 50
+    question = encoder.encode(["What is the seed article about?"])[0]
+    hits = reader.vectors.search(question, 5)
+    assert len(hits) == 5 and hits == sorted(hits, key=lambda h: -h[1])
+    ids = sentences._labels[:3]
+    np.testing.assert_allclose(np.linalg.norm(reader.sentence_vector_index.vectors(ids), axis=1), 1, atol=2e-3)
+    reader.close()
+
+    folder = version_dir(settings.index_dir)
+    with connect(folder / METADATA) as db:  # as a version written before segment sizes were kept
+        state = State.read(db)
+        state.sentence_segments = [replace(s, bytes=None) for s in state.sentence_segments]
+        state.write(db)
+    victim = folder / SENTENCE_VECTORS
+    size = victim.stat().st_size
+    with open(victim, "r+b") as f:
+        f.truncate(size - 2 * encoder.dimension)
+    with pytest.raises(IndexUnavailable, match=rf"is damaged: {size - 2 * encoder.dimension:,} bytes where "
+                                               rf"{size:,} were written"):
+        open_index(settings.index_dir)
