@@ -78,6 +78,8 @@ class CompactIndex:
         self._mapped = np.empty((0, dimension), np.float16)  # rows saved in the file (a memmap after load)
         self._fresh: list[np.ndarray] = []  # float16 rows added since, in memory
         self._fresh_rows: np.ndarray | None = None
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # adds not yet joined to the arrays below
+        self._pending_count = 0
         self._labels = np.empty(0, np.int64)  # store id of each row
         self._dead = np.empty(0, bool)
         self._removed = 0
@@ -106,19 +108,16 @@ class CompactIndex:
         if np.any(np.abs(norms - 1) > NORM_TOLERANCE):
             bad = int(np.argmax(np.abs(norms - 1)))
             raise VectorIndexError(f"the compact index keeps unit vectors; id {ids[bad]} has norm {norms[bad]:.3f}")
-        with self._lock:
-            self._fresh.append(rows)
-            self._fresh_rows = None
-            self._labels = np.concatenate([self._labels, ids])
-            self._dead = np.concatenate([self._dead, np.zeros(len(ids), bool)])
-            self._lookup = None
-            self._plans = []
+        with self._lock:  # appended here, joined by _settle: a build adds an article at a time
+            self._pending.append((ids.copy(), rows))
+            self._pending_count += len(ids)
 
     def remove(self, ids: np.ndarray) -> int:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         if not len(ids):
             return 0
         with self._lock:
+            self._settle()
             positions = np.unique(self._positions(ids))
             positions = positions[~self._dead[positions]]
             self._dead[positions] = True
@@ -127,6 +126,9 @@ class CompactIndex:
             return len(positions)
 
     def search(self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        if self._pending:
+            with self._lock:
+                self._settle()
         alive = len(self)
         if k <= 0 or alive <= 0:
             return []
@@ -157,6 +159,7 @@ class CompactIndex:
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         with self._lock:
+            self._settle()
             positions = self._positions(ids) if len(ids) else np.empty(0, np.int64)
             if len(positions) != len(ids) or self._dead[positions].any():
                 raise VectorIndexError(f"the vector index holds none for some of ids {ids[:5].tolist()}...")
@@ -164,6 +167,7 @@ class CompactIndex:
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
+            self._settle()
             keep = np.flatnonzero(~self._dead)
             rows = self._all_rows()
             out = np.empty((len(keep), self.dimension), np.float16)
@@ -180,13 +184,14 @@ class CompactIndex:
         return cls._from_parts(path, dimension, header, arrays, ivf, end)
 
     def __len__(self) -> int:
-        return len(self._labels) - self._removed
+        return len(self._labels) + self._pending_count - self._removed
 
     # --- saved parts (shared with the auto index) -------------------------------------------
 
     def _save(self, path: Path, kind: str) -> None:
         path = Path(path)
         with self._lock:
+            self._settle()
             if self._removed > COMPACT_SHARE * len(self._labels):
                 self._compact()
             if len(self._labels) >= MIN_TRAIN:
@@ -246,6 +251,19 @@ class CompactIndex:
         return index
 
     # --- inside -----------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Join pending adds to the row arrays (once per batch of adds, not once per add)."""
+        if not self._pending:
+            return
+        ids = np.concatenate([i for i, _ in self._pending])
+        self._fresh.extend(r for _, r in self._pending)
+        self._pending, self._pending_count = [], 0
+        self._fresh_rows = None
+        self._labels = np.concatenate([self._labels, ids])
+        self._dead = np.concatenate([self._dead, np.zeros(len(ids), bool)])
+        self._lookup = None
+        self._plans = []
 
     def _all_rows(self) -> np.ndarray:
         """Every row, saved and fresh, as one array (a memmap while nothing is fresh)."""
