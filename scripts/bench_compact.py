@@ -8,7 +8,7 @@ larger sizes with small noise (``--tile``; as ``bench_ann.py`` does) — builds 
 structure ``auto`` used before it (flat up to 20,000 vectors, HNSW beyond, 8-bit HNSW past 500,000; up to
 ``--baseline-max``, as HNSW builds take minutes). Each index is saved, then opened in a fresh process that
 reports its resident memory (RSS after opening minus before, anonymous and file-backed apart), answers the
-questions one at a time on one thread (p50 of per-query medians over ``--runs``), and reports RSS again
+questions one at a time (the indexes search on one thread) (p50 of per-query medians over ``--runs``), and reports RSS again
 (the float16 pages the re-scoring touched count as file-backed). Agreement is the share of exact search's
 top 10 found. At the archive's own size it also compares what a user sees: the hybrid retriever's top 10
 passages with both compact indexes against exact vectors (as ``bench_codecs.py``).
@@ -28,7 +28,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,9 +47,8 @@ CHILD = r"""
 import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-import numpy as np, faiss
+import numpy as np
 from index.ann import load_vector_index
-faiss.omp_set_num_threads(1)
 def status():
     fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
     return {k: int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "RssAnon", "RssFile")}
@@ -126,19 +124,11 @@ def measure(kind_label: str, index, kind: str, ids, vectors, queries_file: Path,
         raise SystemExit(out.stderr[-2000:])
     child = json.loads(out.stdout.splitlines()[-1])
     agree = statistics.fmean(len(set(f) & t) / 10 for f, t in zip(child["found"], truth))
-    own = accounted(load_vector_index(kind, path, vectors.shape[1])) / len(ids) if kind == "compact" else None
+    own = load_vector_index(kind, path, vectors.shape[1]).resident_bytes() / len(ids) if kind == "compact" else None
     row = {"structure": kind_label, "vectors": len(ids), "build_s": build_s, "disk": path.stat().st_size,
            "agreement": agree, "own": own, **{k: child[k] for k in ("open_s", "p50_ms", "opened", "queried")}}
     path.unlink()
     return row
-
-
-def accounted(index) -> int:
-    """The compact index's own count of resident bytes: codes, list ids and centroids (serialised), store
-    ids and tombstone flags."""
-    inner = getattr(index, "_inner", index)
-    ivf = 0 if inner._ivf is None else len(faiss.serialize_index(inner._ivf))
-    return ivf + inner._labels.nbytes + inner._dead.nbytes
 
 
 def main() -> int:
@@ -149,7 +139,6 @@ def main() -> int:
     parser.add_argument("--squad-questions", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    faiss.omp_set_num_threads(1)
 
     reader = open_index(args.index)
     settings = Settings()

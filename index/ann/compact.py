@@ -186,6 +186,15 @@ class CompactIndex:
     def __len__(self) -> int:
         return len(self._labels) + self._pending_count - self._removed
 
+    def resident_bytes(self) -> int:
+        """Its own count of the memory it holds: codes, list ids and centroids (as FAISS serialises them),
+        store ids, tombstones and rows not yet saved; the float16 file's pages are the OS cache's. What
+        scripts/bench_compact.py sets beside the RSS it measures."""
+        with self._lock:
+            codes = 0 if self._ivf is None else len(faiss.serialize_index(self._ivf))
+            fresh = sum(r.nbytes for r in self._fresh) + sum(r.nbytes for _, r in self._pending)
+            return codes + self._labels.nbytes + self._dead.nbytes + fresh
+
     # --- saved parts (shared with the auto index) -------------------------------------------
 
     def _save(self, path: Path, kind: str) -> None:
