@@ -42,10 +42,13 @@ from index.ann import _file
 from index.ann._threads import one_thread
 from index.ann.base import VectorIndexError
 
-LISTS_PER_SQRT = 2.0  # IVF lists: this many per sqrt(rows), at most one per TRAIN_PER_LIST rows
+# Tuned on the real-model 3,000-article archive (38,868 sentence vectors, 392 real questions): what limits agreement with exact search is the lists probed, not the
+# shortlist (100 re-scored rows found what 400 did). 4·sqrt(n) lists probing 1/16, 1/8, 1/4, 0.35 of them:
+# top-10 agreement 0.916, 0.954, 0.981, 0.990; p50 0.35, 0.44, 0.71, 0.77 ms.
+LISTS_PER_SQRT = 4.0  # IVF lists: this many per sqrt(rows), at most one per TRAIN_PER_LIST rows
 TRAIN_PER_LIST = 39  # training rows per list (FAISS warns below 39)
 TRAIN_MAX = 100_000  # training sample cap: k-means cost grows with sample × lists
-PROBE_SHARE = 0.0625  # share of the lists a query scans ...
+PROBE_SHARE = 0.3  # share of the lists a query scans ...
 PROBE_MIN = 8  # ... and at least this many
 SHORTLIST = 100  # candidates re-scored exactly per query (at least 4·k)
 MIN_TRAIN = 1_000  # below this many rows, nothing is coded: searches are exact
