@@ -87,18 +87,18 @@ def evaluate(engine: Engine, questions: list[DatedQuestion], use_as_of: bool, de
     for q in questions:
         result = engine.ask(q.question, depth, as_of=q.as_of_date if use_as_of else None)
         articles: list[set[str]] = []
-        for p in result.retrieval.passages[:depth]:
+        for p in result.passages[:depth]:
             ids = {p.chunk.article.extra.get("id", "")} | {m.extra.get("id", "") for m in p.also_in}
             if not any(ids == seen for seen in articles):
                 articles.append(ids)
         gold = set(q.gold_article_ids)
         ranks.append(next((i for i, ids in enumerate(articles, start=1) if ids & gold), None))
         contains.append(contains_answer(result.answer.answer, q.answers))
-        origins = [origin(p.chunk.article) for p in result.retrieval.passages[:5]]
+        origins = [origin(p.chunk.article) for p in result.passages[:5]]
         shown += len(origins)
         duplicates += sum(1 for i, o in enumerate(origins) if o in origins[:i] and
-                          any(p.chunk.article.article_id != result.retrieval.passages[origins.index(o)].chunk.article.article_id
-                              for p in [result.retrieval.passages[i]]))
+                          any(p.chunk.article.article_id != result.passages[origins.index(o)].chunk.article.article_id
+                              for p in [result.passages[i]]))
     return {**{f"R@{k}": recall_at(ranks, k) for k in KS}, "MRR@10": mrr_at(ranks, 10),
             "answer contains gold": sum(contains) / len(contains),
             "copies in top 5": duplicates / max(shown, 1)}

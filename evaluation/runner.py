@@ -89,7 +89,7 @@ def _run(engine: Engine, index, settings: Settings, questions, build_info: dict,
         started = time.perf_counter()
         result = engine.ask(q.question, depth, no_filters)  # what POST /ask does, with 20 passages kept
         latencies.append((time.perf_counter() - started) * 1000)
-        ranks["hybrid"].append(first_hit_rank([chunk_para[p.chunk.id] for p in result.retrieval.passages], q.pid))
+        ranks["hybrid"].append(first_hit_rank([chunk_para[p.chunk.id] for p in result.passages], q.pid))
         contains.append(contains_answer(result.answer.answer, q.answers))
         unanswerable.append(not result.answer.answerable)
         if progress and (i + 1) % 500 == 0:

@@ -2,9 +2,11 @@
 
 The questions (``data/wikinews-dev.jsonl``) ask about real English Wikinews articles as of a
 date; the syndicated copies (``data/wikinews-syndicated.jsonl``) are near-duplicates of some of
-those articles under fictional outlets' names. ``check()`` validates both against the corpus:
+those articles under fictional outlets' names. ``check()`` validates both against the corpus; the
+command line also validates the weekly-quiz and unanswerable sets (``wikinews_weekly``,
+``wikinews_unanswerable``), which share this module's loading and per-question checks:
 
-    python evaluation/wikinews_questions.py [--corpus PATH]
+    python -m evaluation.wikinews_questions [--corpus PATH]
 
 The corpus is read from ``NEWSQA_WIKINEWS`` or ``../shared/data/wikinews-en/wikinews-en.jsonl``
 beside the repository. Exit code 1 when anything is violated.
@@ -20,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 QUESTIONS_PATH = DATA_DIR / "wikinews-dev.jsonl"
@@ -65,19 +67,26 @@ class DatedQuestion:
         )
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    records = []
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not a JSON record ({exc.msg})") from None
+    return records
 
 
 def load_questions(path: str | Path | None = None) -> list[DatedQuestion]:
     """The questions, in file order."""
-    return [DatedQuestion.from_dict(r) for r in _read_jsonl(Path(path) if path else QUESTIONS_PATH)]
+    return [DatedQuestion.from_dict(r) for r in read_jsonl(Path(path) if path else QUESTIONS_PATH)]
 
 
 def load_syndicated(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The syndicated copies: article records with the corpus's fields plus ``syndicated_from``."""
-    return _read_jsonl(Path(path) if path else SYNDICATED_PATH)
+    return read_jsonl(Path(path) if path else SYNDICATED_PATH)
 
 
 def default_corpus_path() -> Path:
@@ -85,10 +94,10 @@ def default_corpus_path() -> Path:
 
 
 def load_corpus(path: str | Path | None = None) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in _read_jsonl(Path(path) if path else default_corpus_path())}
+    return {r["id"]: r for r in read_jsonl(Path(path) if path else default_corpus_path())}
 
 
-def _valid_date(value: Any) -> bool:
+def valid_date(value: Any) -> bool:
     try:
         date.fromisoformat(value)
         return True
@@ -96,27 +105,23 @@ def _valid_date(value: Any) -> bool:
         return False
 
 
-def check(questions_path: str | Path | None = None, syndicated_path: str | Path | None = None,
-          corpus_path: str | Path | None = None) -> tuple[Counter, list[str]]:
-    """Validate the set against the corpus; return (counts per type, violations)."""
-    corpus = load_corpus(corpus_path)
-    questions = load_questions(questions_path)
-    copies = load_syndicated(syndicated_path)
-    problems: list[str] = []
-    counts = Counter(q.type for q in questions)
-
+def checked_questions(questions: list[DatedQuestion], corpus: dict[str, dict[str, Any]], types: tuple[str, ...],
+                      problems: list[str]) -> Iterator[tuple[DatedQuestion, list[dict[str, Any]], str]]:
+    """The checks every dated question set shares (unique id, known type, valid as_of, gold articles in
+    the corpus and published on or before as_of, every answer verbatim in a gold text); appends what is
+    violated to ``problems`` and yields (question, its gold articles, "id:") for the set's own checks.
+    Questions whose as_of is not a date are reported and not yielded."""
     seen_ids: set[str] = set()
-    pairs: dict[str, list[DatedQuestion]] = defaultdict(list)
     for q in questions:
         where = f"{q.id}:"
         if q.id in seen_ids:
             problems.append(f"{where} duplicate question id")
         seen_ids.add(q.id)
-        if q.type not in TYPES:
+        if q.type not in types:
             problems.append(f"{where} unknown type {q.type!r}")
         if not q.question.strip():
             problems.append(f"{where} empty question")
-        if not _valid_date(q.as_of):
+        if not valid_date(q.as_of):
             problems.append(f"{where} as_of {q.as_of!r} is not an ISO date")
             continue
         if not q.gold_article_ids:
@@ -139,10 +144,23 @@ def check(questions_path: str | Path | None = None, syndicated_path: str | Path 
         for answer in q.answers:
             if not any(answer.lower() in t for t in texts):
                 problems.append(f"{where} answer {answer!r} not found in any gold article")
+        yield q, gold, where
 
+
+def check(questions_path: str | Path | None = None, syndicated_path: str | Path | None = None,
+          corpus_path: str | Path | None = None) -> tuple[Counter, list[str]]:
+    """Validate the set against the corpus; return (counts per type, violations)."""
+    corpus = load_corpus(corpus_path)
+    questions = load_questions(questions_path)
+    copies = load_syndicated(syndicated_path)
+    problems: list[str] = []
+    counts = Counter(q.type for q in questions)
+
+    pairs: dict[str, list[DatedQuestion]] = defaultdict(list)
+    for q, gold, where in checked_questions(questions, corpus, TYPES, problems):
         if q.type == "window":
             w = q.window or {}
-            if not (_valid_date(w.get("from")) and _valid_date(w.get("to")) and w["from"] <= w["to"]):
+            if not (valid_date(w.get("from")) and valid_date(w.get("to")) and w["from"] <= w["to"]):
                 problems.append(f"{where} window {q.window!r} is not a valid from..to range")
             else:
                 if w["to"] > q.as_of:
@@ -208,7 +226,7 @@ def check(questions_path: str | Path | None = None, syndicated_path: str | Path 
             problems.append(f"{where} section differs from the original's")
         if c["title"] == original["title"]:
             problems.append(f"{where} headline not rewritten")
-        if not _valid_date(c["published_date"]) or not original.get("published_date"):
+        if not valid_date(c["published_date"]) or not original.get("published_date"):
             problems.append(f"{where} copy or original lacks a valid date")
         else:
             lag = (date.fromisoformat(c["published_date"]) - date.fromisoformat(original["published_date"])).days
@@ -231,15 +249,35 @@ def check(questions_path: str | Path | None = None, syndicated_path: str | Path 
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here: the weekly and unanswerable modules build on this one.
+    from evaluation.wikinews_unanswerable import KINDS, check_unanswerable
+    from evaluation.wikinews_weekly import WEEKLY_TYPES, check_weekly
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", default=None)
     parser.add_argument("--syndicated", default=None)
+    parser.add_argument("--weekly", default=None)
+    parser.add_argument("--unanswerable", default=None)
     parser.add_argument("--corpus", default=None, help="wikinews-en.jsonl (default: NEWSQA_WIKINEWS or ../shared/data/...)")
     args = parser.parse_args(argv)
-    counts, problems = check(args.questions, args.syndicated, args.corpus)
-    total = sum(counts.values())
-    print(f"{total} questions: " + ", ".join(f"{t} {counts[t]}" for t in TYPES))
-    print(f"{len(load_syndicated(args.syndicated))} syndicated copies")
+    try:
+        counts, problems = check(args.questions, args.syndicated, args.corpus)
+        corpus = load_corpus(args.corpus)
+        weekly_counts, weekly_problems = check_weekly(args.weekly, corpus)
+        unanswerable_counts, unanswerable_problems = check_unanswerable(args.unanswerable, corpus)
+        copies = len(load_syndicated(args.syndicated))
+    except KeyError as exc:
+        print(f"error: a question record lacks the field {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{sum(counts.values())} questions: " + ", ".join(f"{t} {counts[t]}" for t in TYPES))
+    print(f"{copies} syndicated copies")
+    print(f"{sum(weekly_counts.values())} weekly questions: " + ", ".join(f"{t} {weekly_counts[t]}" for t in WEEKLY_TYPES))
+    print(f"{sum(unanswerable_counts.values())} unanswerable questions: "
+          + ", ".join(f"{k} {unanswerable_counts[k]}" for k in KINDS))
+    problems = problems + weekly_problems + unanswerable_problems
     for p in problems:
         print("VIOLATION", p)
     print(f"{len(problems)} violations")

@@ -21,7 +21,8 @@ from tqdm import tqdm
 
 from index.chunk import Chunker
 from index.encoders import Encoder, make_encoder
-from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.errors import NewsQAError
+from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
 from index.stories import fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
@@ -32,8 +33,8 @@ ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few sec
 STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 
-class BuildError(RuntimeError):
-    pass
+class BuildError(NewsQAError, RuntimeError):
+    """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
 
 
 @dataclass
@@ -54,6 +55,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reason_full: str | None = None
+    future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -61,9 +63,10 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], li
     if not corpus_dir.is_dir():
         raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
     records, skipped = [], []
+    readable = suffixes()
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
+        if p.is_file() and p.suffix.lower() in readable
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in files:
@@ -207,6 +210,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
             report.skipped.append(Skipped(record.key, str(exc)))
             writer.mark_unusable(record.key, record.content_sha, str(exc))
             continue
+        report.future_dated += _warn_future_dates(article)
         report.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
@@ -228,6 +232,17 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)
     report.embedded_chunks += n_chunks
+
+
+def _warn_future_dates(article) -> int:
+    """1 when the article is dated after the build date (and says so among its warnings), else 0: as-of
+    answers never quote it before that date, so a mistyped year hides it silently."""
+    today = datetime.now(timezone.utc).date()
+    late = [(name, value) for name, value in (("Published_Date", article.published_date),
+                                              ("Updated_Date", article.updated_date)) if value and value > today]
+    article.warnings += [f"{name} {value} is after the build date: no answer as of an earlier date quotes this "
+                         "article; check the year" for name, value in late]
+    return 1 if late else 0
 
 
 def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index import Encoder, IndexReader
-from qa.retrieve import Passage
-from qa.settings import Settings
+from qa.passages import Passage, normalise
+from qa.settings import AnswerSettings
 
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                     r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.IGNORECASE)
@@ -100,7 +100,7 @@ def kind_match(kind: str | None, sentence: str, question: str) -> float:
 
 
 class Answerer:
-    def __init__(self, encoder: Encoder, settings: Settings) -> None:
+    def __init__(self, encoder: Encoder, settings: AnswerSettings) -> None:
         self.encoder = encoder
         self.settings = settings
 
@@ -169,18 +169,18 @@ class Answerer:
                 [], confidence=best.score,
             )
         chosen = [best]
-        quoted = {_norm(best.text)}
+        quoted = {normalise(best.text)}
         wants_kind = expected_kind(question) is not None
         for candidate in ranked[1:]:
             if len(chosen) >= self.settings.answer_max_sentences:
                 break
-            if _norm(candidate.text) in quoted:  # the same sentence carried by another article
+            if normalise(candidate.text) in quoted:  # the same sentence carried by another article
                 continue
             # A further sentence must be nearly as good and, for a factual question, hold such a fact too.
             if candidate.score >= self.settings.answer_extra_ratio * best.score and (
                     candidate.has_kind or not wants_kind):
                 chosen.append(candidate)
-                quoted.add(_norm(candidate.text))
+                quoted.add(normalise(candidate.text))
         # Reading order within an article reads better than score order; the best article first.
         best_article = passages[best.passage_index].chunk.article.article_id
 
@@ -196,6 +196,3 @@ class Answerer:
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=best.score)
 
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())

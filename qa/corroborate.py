@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 
 from index import ArticleMeta, Filters, IndexReader
-from qa.settings import Settings
+from qa.settings import CorroborationSettings
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%| per ?cent)?")
 MONTH_OR_DAY = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
@@ -47,7 +47,7 @@ def content_words(text: str) -> set[str]:
 
 
 class Corroborator:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: CorroborationSettings) -> None:
         self.settings = settings
 
     def check(self, quote: str, vector: np.ndarray, article: ArticleMeta, index: IndexReader,

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from qa.retrieve import Passage
+from qa.passages import Passage
 
 log = logging.getLogger(__name__)
 MARKER = re.compile(r"\[(\d+)\]")

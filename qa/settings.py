@@ -1,55 +1,133 @@
-"""Query-side configuration: the build settings plus what the service needs.
+"""Query-side configuration, in one section per component.
 
-Every value comes from a ``NEWSQA_*`` environment variable or its default here; the
-objects built from it receive it explicitly.
+Every value comes from a ``NEWSQA_*`` environment variable (the field's name, upper-cased) or its
+default here. Each section is its own model and each component receives only its section
+(``settings.retrieval``, ``settings.answer`` …); ``Settings`` is the union of the sections and
+the build settings, so every variable keeps its name and a field is defined once.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field, field_validator
 
-from index import IndexSettings
+from index import PROJECT_ROOT, IndexSettings
 
 
-class Settings(IndexSettings):
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+class HttpSettings(BaseModel):
+    """Where the service listens and what crosses its edge."""
 
-    # Limits on what a client may ask for.
-    default_top_k: int = Field(5, ge=1)
-    max_top_k: int = Field(50, ge=1, le=1000)
-    max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    host: str = Field("127.0.0.1", description="Address `qa serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `qa serve` listens on.")
     max_body_bytes: int = Field(65536, ge=1024, description="Larger request bodies get a 413.")
+    admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
+    cors_origins: list[str] = Field(default_factory=list,
+                                    description="Origins allowed to call the API from a browser (none: same origin).")
+    log_level: str = Field("INFO", description="Log level of `qa serve` (terminal commands log warnings only).")
+
+
+class AccessSettings(BaseModel):
+    """Who may query, and how often: off unless a key file is set, so a fresh install just works."""
+
+    api_keys: Path | None = Field(
+        None, description="A file of API keys, one per line (`<key> [name]`, `#` comments). When set, /ask and "
+                          "/search require `Authorization: Bearer <key>` or `X-API-Key: <key>` (401 otherwise); "
+                          "the admin token stays separate.")
+    rate_limit: str = Field(
+        "60/minute", description="Requests each API key may make, in the `limits` library's notation "
+                                 "(`10/minute`, `1000/day`, `5/second;100/hour`); over it: 429 with Retry-After.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parseable(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '60/minute' or '1000/day'") from None
+        return value
+
+
+class WatchSettings(BaseModel):
+    """Watched searches, checked after every published version."""
+
+    watches_db: Path = Field(PROJECT_ROOT / "var" / "watches.sqlite",
+                             description="The SQLite file that keeps watches and their new articles.")
+    watch_threshold: float = Field(
+        0.55, ge=-1.0, le=1.0, description="Default similarity (cosine) a sentence needs to the watched query for "
+                                           "its article to be reported.")
+    watch_depth: int = Field(200, ge=1, le=5000, description="Most similar sentences examined per watch and check.")
+    webhook_allow: list[str] = Field(
+        default_factory=list, description="URL prefixes a watch's webhook may point at (none: webhooks are refused).")
+    webhook_timeout: float = Field(5.0, gt=0, le=60, description="Seconds to wait for a webhook to accept a POST.")
+    refresh_seconds: float = Field(
+        30.0, ge=1.0, description="How often `qa serve` looks for a version published by another process, so "
+                                  "watches are checked without waiting for a request.")
+
+
+class FeedSettings(BaseModel):
+    """Polling feeds on a schedule (`qa watch-feeds`, or `qa serve --feeds FILE`)."""
+
+    poll_minutes: float = Field(15.0, gt=0, description="Minutes between two polls of a feed that answered.")
+    poll_max_backoff: int = Field(
+        16, ge=1, le=1024, description="A failing feed is polled after 2, 4, … times the interval, at most this "
+                                       "many times it; one success resets it.")
+
+
+class LimitSettings(BaseModel):
+    """What a client may ask for."""
+
+    default_top_k: int = Field(5, ge=1, description="Passages returned by /ask when the request names no top_k.")
+    max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k a request may ask for (422 above).")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
+
+
+class HolderSettings(BaseModel):
+    """How the live index is held while new versions are published."""
+
     swap_wait_seconds: float = Field(
         0.5, ge=0.0, le=60.0,
         description="How long a request waits for a newly published version to load; past it, requests keep "
                     "being answered from the previous version until the new one is ready.")
 
-    # Retrieval.
-    retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+
+class RetrievalSettings(BaseModel):
+    """Which retrievers run, how deep, and how their lists are fused."""
+
+    retrieval_mode: str = Field(
+        "hybrid", pattern=r"^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$",
+        description="hybrid: dense + sentence + keyword retrievers; dense: the two embedding retrievers; "
+                    "keyword: BM25 alone; or a comma-separated list of registered retrievers (qa.retrievers.RETRIEVERS).")
     candidates: int = Field(100, ge=1, description="Candidates each retriever brings before fusion.")
-    fusion: Literal["weighted", "rrf"] = Field(
-        "weighted", description="weighted: sum of each retriever's scores divided by its best score; rrf: reciprocal rank fusion.")
-    rrf_k: int = Field(60, ge=1)
+    fusion: str = Field(
+        "weighted", pattern=r"^[a-z0-9_-]+$",
+        description="How retrievers' lists are combined (qa.retrievers.FUSIONS): weighted: sum of each retriever's "
+                    "scores divided by its best score; rrf: reciprocal rank fusion.")
+    rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion (fusion=rrf).")
     dense_weight: float = Field(0.5, ge=0.0, description="Weight of whole-chunk embedding similarity.")
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
 
-    # Answers.
-    answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
-    answer_max_sentences: int = Field(2, ge=1, le=5)
-    answer_min_score: float = Field(
-        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py)."
-    )
-    answer_extra_ratio: float = Field(0.9, ge=0.0, le=1.0,
-                                      description="A further sentence joins the answer if it scores this share of the best.")
 
-    # Time: as-of dates, windows named in the question, recency (strengths measured on the Wikinews
-    # dev set: python scripts/evaluate_news.py).
+class AnswerSettings(BaseModel):
+    """Which sentences are quoted as the answer, and when the service declines."""
+
+    answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
+    answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
+    answer_min_score: float = Field(
+        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py).")
+    answer_extra_ratio: float = Field(
+        0.9, ge=0.0, le=1.0, description="A further sentence joins the answer if it scores this share of the best.")
+
+
+class TimeSettings(BaseModel):
+    """Reading time in a question: windows it names, recency, freshness notes (strengths measured on the
+    Wikinews dev set: python scripts/evaluate_news.py)."""
+
     time_windows: bool = Field(True, description="Read 'last week', 'in 2006', 'on March 3' … as a date filter.")
     recency_weight_present: float = Field(
         1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
@@ -61,22 +139,107 @@ class Settings(IndexSettings):
     freshness_days: int = Field(7, ge=0, description="Present-tense answers whose newest source is older than "
                                                      "this before the as-of date say so.")
 
-    # Corroboration and conflict across stories.
-    corroboration: bool = True
-    corroboration_candidates: int = Field(30, ge=1, le=500)
-    corroborate_min_similarity: float = Field(0.85, ge=0.0, le=1.0)
-    corroborate_min_similarity_without_facts: float = Field(0.93, ge=0.0, le=1.0)
-    conflict_min_similarity: float = Field(0.75, ge=0.0, le=1.0)
-    conflict_min_word_overlap: float = Field(0.5, ge=0.0, le=1.0)
+
+class CorroborationSettings(BaseModel):
+    """Sentences of other stories that state a quoted fact, or another value for it."""
+
+    corroboration: bool = Field(True, description="Look for corroborating and conflicting sentences of each quote.")
+    corroboration_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined per quote.")
+    corroborate_min_similarity: float = Field(
+        0.85, ge=0.0, le=1.0, description="Similarity from which a sentence carrying every number and date of the "
+                                          "quote corroborates it.")
+    corroborate_min_similarity_without_facts: float = Field(
+        0.93, ge=0.0, le=1.0, description="Similarity from which a quote without numbers or dates is corroborated.")
+    conflict_min_similarity: float = Field(
+        0.75, ge=0.0, le=1.0, description="Least similarity of a sentence considered for corroboration or conflict.")
+    conflict_min_word_overlap: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of content words a conflicting sentence must share with the quote.")
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
-    # Optional generator (an OpenAI-compatible chat endpoint); off when no URL is set.
-    llm_url: str | None = None
-    llm_model: str = "default"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(30.0, gt=0)
 
-    # Administration and HTTP.
-    admin_token: str | None = Field(None, description="Bearer token for state-changing endpoints; none disables them.")
-    cors_origins: list[str] = Field(default_factory=list)
-    log_level: str = "INFO"
+class ClaimSettings(BaseModel):
+    """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
+
+    check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_similarity: float = Field(
+        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
+                                          "every number, date and name of the claim).")
+    check_contradict_similarity: float = Field(
+        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
+                                          "of a kind the claim states, or the opposite polarity).")
+    check_min_overlap: float = Field(
+        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+    check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
+
+
+class GeneratorSettings(BaseModel):
+    """An optional generator (an OpenAI-compatible chat endpoint); off when no URL is set."""
+
+    llm_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint; unset: answers are "
+                                                  "extractive only.")
+    llm_model: str = Field("default", description="Model name sent to the endpoint.")
+    llm_api_key: str | None = Field(None, description="Bearer key for the endpoint (never logged).")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the endpoint before falling back.")
+
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
+    "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
+    "generator": GeneratorSettings, "claims": ClaimSettings, "watch": WatchSettings, "feeds": FeedSettings}
+
+
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
+               TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings, WatchSettings, FeedSettings):
+    """Every setting, read from the environment once; components take a section of it."""
+
+    def section(self, kind: type[BaseModel]) -> BaseModel:
+        """The fields of section ``kind`` as that model (already validated here, so not validated again)."""
+        return kind.model_construct(**{name: getattr(self, name) for name in kind.model_fields})
+
+    @property
+    def http(self) -> HttpSettings:
+        return self.section(HttpSettings)
+
+    @property
+    def access(self) -> AccessSettings:
+        return self.section(AccessSettings)
+
+    @property
+    def limits(self) -> LimitSettings:
+        return self.section(LimitSettings)
+
+    @property
+    def holder(self) -> HolderSettings:
+        return self.section(HolderSettings)
+
+    @property
+    def retrieval(self) -> RetrievalSettings:
+        return self.section(RetrievalSettings)
+
+    @property
+    def answer(self) -> AnswerSettings:
+        return self.section(AnswerSettings)
+
+    @property
+    def time(self) -> TimeSettings:
+        return self.section(TimeSettings)
+
+    @property
+    def corroborate(self) -> CorroborationSettings:  # ``corroboration`` is the switch inside it
+        return self.section(CorroborationSettings)
+
+    @property
+    def generator(self) -> GeneratorSettings:
+        return self.section(GeneratorSettings)
+
+    @property
+    def watch(self) -> WatchSettings:
+        return self.section(WatchSettings)
+
+    @property
+    def feeds(self) -> FeedSettings:
+        return self.section(FeedSettings)
+
+    @property
+    def claims(self) -> ClaimSettings:
+        return self.section(ClaimSettings)

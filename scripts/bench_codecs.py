@@ -23,11 +23,13 @@ not also serve the vectors answers read; the scalar codes can.
 from __future__ import annotations
 
 import argparse
+import datetime
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import faiss
 import numpy as np
@@ -36,8 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation import squad  # noqa: E402
 from evaluation.wikinews_questions import load_questions  # noqa: E402
-from index import make_encoder, open_index  # noqa: E402
-from qa.retrieve import Retriever  # noqa: E402
+from index import Filters, make_encoder, open_index  # noqa: E402
+from qa.pipeline import Plan, Request, State  # noqa: E402
+from qa.stages.retrieve import RetrieveStage  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 CODECS = ["Flat", "HNSW32,Flat", "HNSW32,SQ8", "IVF,SQ8", "IVF,SQ6", "IVF,SQ4",
@@ -158,13 +161,19 @@ def main() -> int:
                   f"{recall(codec, codecs[kind, 'Flat'], queries):.3f} | {latency_ms(codec, queries):.2f} |",
                   flush=True)
 
-    retriever = Retriever(reader, encoder, settings)
+    retrieve = RetrieveStage(settings.retrieval, encoder)
+
+    def passages(question: str) -> list:
+        """The service's retrieval with no filter and no rescoring, as the bench measured before."""
+        state = State(Request(question, 10), plan=Plan(as_of=datetime.date.today(), filters=Filters()))
+        retrieve.run(state, SimpleNamespace(index=reader))
+        return state.passages
     dense, sentences = reader.vectors, reader.sentence_vector_index
 
     def top10(chunk_codec, sentence_codec) -> list[list[int]]:
         reader.vectors, reader.sentence_vector_index = chunk_codec, sentence_codec
         try:
-            return [[p.chunk.id for p in retriever.search(q, 10).passages] for q in questions]
+            return [[p.chunk.id for p in passages(q)] for q in questions]
         finally:
             reader.vectors, reader.sentence_vector_index = dense, sentences
 

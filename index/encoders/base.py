@@ -7,9 +7,13 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.errors import NewsQAError
 
-class ModelUnavailable(RuntimeError):
+
+class ModelUnavailable(NewsQAError, RuntimeError):
     """The configured model cannot be loaded offline; the message says what to install or set."""
+
+    http_status = 503
 
 
 @runtime_checkable

@@ -14,18 +14,23 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.errors import NewsQAError
 from index.stories import Fingerprint
 from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(NewsQAError, RuntimeError):
     """No usable index at a location; the message names the file or part and what to do."""
 
+    http_status = 503
 
-class BuildInProgress(RuntimeError):
+
+class BuildInProgress(NewsQAError, RuntimeError):
     """Another build of the same index holds its lock."""
+
+    http_status = 409
 
 
 @runtime_checkable

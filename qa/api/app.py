@@ -6,9 +6,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from qa.api.access import Access
+from qa.api.metrics import install_metrics
 from qa.api.middleware import install_middleware
-from qa.api.routes import admin, articles, page, query
-from qa.engine import Engine, NoIndex
+from qa.api.routes import admin, articles, page, query, watches
+from index import NewsQAError
+from qa.engine import Engine
 from qa.settings import Settings
 
 log = logging.getLogger("qa.api")
@@ -26,11 +29,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
-    install_middleware(app, settings)
+    install_middleware(app, settings.http)
     install_error_handlers(app)
-    app.include_router(query.router(engine, settings))
+    install_metrics(app, engine)
+    access = Access(settings.access)
+    app.include_router(query.router(engine, settings.limits, access))
+    app.include_router(watches.router(engine, access))
     app.include_router(articles.router(engine))
-    app.include_router(admin.router(engine, settings))
+    app.include_router(admin.router(engine, settings.http, settings.model))
     app.include_router(page.router())
     return app
 
@@ -43,9 +49,12 @@ def install_error_handlers(app: FastAPI) -> None:
                   for e in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": detail})
 
-    @app.exception_handler(NoIndex)
-    async def _no_index(request: Request, exc: NoIndex):
-        return JSONResponse(status_code=503, content={"detail": f"No index is available: {exc}"})
+    @app.exception_handler(NewsQAError)
+    async def _known_failure(request: Request, exc: NewsQAError):
+        # Every failure a user can meet carries its own status; its message is written for them.
+        if exc.http_status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(status_code=exc.http_status, content={"detail": str(exc)})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

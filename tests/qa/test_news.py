@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from index import build_index
 from qa.api import create_app
 from qa.engine import Engine
-from qa.retrieve import Recency
+from qa.retrievers import Recency
 from tests.support import make_settings
 
 
@@ -55,7 +55,7 @@ def engine(tmp_path_factory, encoder) -> Engine:
 def test_as_of_excludes_later_articles_and_a_changed_fact_is_answered_per_date(engine):
     before = engine.ask("Who leads the ceasefire talks?", 5, as_of=date(2024, 2, 1))
     assert "Anna Berg leads" in before.answer.answer
-    dates = [p.chunk.article.published_date for p in before.retrieval.passages]
+    dates = [p.chunk.article.published_date for p in before.passages]
     assert all(d is None or d <= date(2024, 2, 1) for d in dates)
     after = engine.ask("Who leads the ceasefire talks now?", 5, as_of=date(2024, 7, 1))
     assert "Marco Diaz" in after.answer.answer and after.plan.recency is not None

@@ -8,32 +8,33 @@ import pytest
 
 from index import ArticleMeta, StoredChunk, build_index
 from qa.engine import Engine
-from qa.retrieve import Passage, Seen, fuse
-from qa.settings import Settings
+from qa.passages import Passage, Seen
+from qa.retrievers import FUSIONS
 from tests.support import make_settings
 
 WIRE = ("The storm hit the northern coast on Monday night, officials said. Thousands of homes lost power. "
         "The harbour was closed until Wednesday.")
 
 
-def weights(**extra) -> Settings:
-    return SimpleNamespace(dense_weight=0.5, sentence_weight=0.5, keyword_weight=1.0, fusion="weighted", rrf_k=60,
-                           **extra)
+def fuse(ranked: dict, method: str = "weighted") -> list:
+    """Fuse with the service's default weights (dense .5, sentence .5, keyword 1)."""
+    weights = {"dense": 0.5, "sentence": 0.5, "keyword": 1.0}
+    return FUSIONS.get(method)({name: (hits, weights[name]) for name, hits in ranked.items()},
+                               SimpleNamespace(rrf_k=60))
 
 
 def test_weighted_fusion_scores_relative_to_each_lists_best():
-    fused = fuse({"dense": [(1, 0.8), (2, 0.4)], "keyword": [(2, 10.0), (3, 5.0)]}, weights())
+    fused = fuse({"dense": [(1, 0.8), (2, 0.4)], "keyword": [(2, 10.0), (3, 5.0)]})
     assert fused == [(2, pytest.approx(0.5 * 0.5 + 1.0)), (1, pytest.approx(0.5)), (3, pytest.approx(0.5))]  # ties by id
 
 
 def test_rrf_fusion_uses_ranks_only():
-    settings = SimpleNamespace(**{**vars(weights()), "fusion": "rrf"})
-    fused = dict(fuse({"dense": [(1, 0.9), (2, 0.1)], "keyword": [(2, 99.0)]}, settings))
+    fused = dict(fuse({"dense": [(1, 0.9), (2, 0.1)], "keyword": [(2, 99.0)]}, "rrf"))
     assert fused[2] == pytest.approx(0.5 / 62 + 1.0 / 61) and fused[1] == pytest.approx(0.5 / 61)
 
 
 def test_fusion_ignores_empty_lists_and_breaks_ties_by_id():
-    assert fuse({"dense": [], "keyword": [(5, 1.0), (4, 1.0)]}, weights()) == [(4, 1.0), (5, 1.0)]
+    assert fuse({"dense": [], "keyword": [(5, 1.0), (4, 1.0)]}) == [(4, 1.0), (5, 1.0)]
 
 
 def passage(article_id: str, body: str, spans: list[tuple[int, int]]) -> Passage:

@@ -5,12 +5,12 @@ import hmac
 from fastapi import APIRouter, Header, HTTPException, Query
 
 from qa.api.errors import responses
-from qa.engine import Engine, RebuildRefused
+from qa.engine import Engine
 from qa.schemas import HealthResponse, ReindexResponse
-from qa.settings import Settings
+from qa.settings import HttpSettings
 
 
-def router(engine: Engine, settings: Settings) -> APIRouter:
+def router(engine: Engine, settings: HttpSettings, model: str) -> APIRouter:
     api = APIRouter()
 
     def require_admin(authorization: str | None) -> None:
@@ -26,15 +26,12 @@ def router(engine: Engine, settings: Settings) -> APIRouter:
                 authorization: str | None = Header(None)) -> ReindexResponse:
         """Rebuild the index from the corpus folder in the background; the service swaps to it when done."""
         require_admin(authorization)
-        try:
-            engine.start_rebuild(full)
-        except RebuildRefused as exc:
-            raise HTTPException(409, str(exc)) from None
+        engine.start_rebuild(full)  # RebuildRefused: a 409 saying why
         return ReindexResponse(status="started", full=full)
 
     @api.get("/health", response_model=HealthResponse)
     def health() -> HealthResponse:
         """Whether an index is loaded, its size and age, builds running, and the last build's outcome."""
-        return HealthResponse.of(engine.status(), settings.model)
+        return HealthResponse.of(engine.status(), model)
 
     return api
