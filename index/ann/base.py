@@ -7,9 +7,14 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.errors import NewsQAError
 
-class VectorIndexError(RuntimeError):
-    """A vector index file is missing, corrupt or of another shape; the message names the file."""
+
+class VectorIndexError(NewsQAError, RuntimeError):
+    """A vector index file is missing, corrupt or of another shape; the message names the file. A search
+    that meets a damaged row (compact index) answers 503 naming it, as an unusable index does."""
+
+    http_status = 503
 
 
 @runtime_checkable

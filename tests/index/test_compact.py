@@ -195,3 +195,26 @@ def test_a_folder_store_serves_compact_segments_and_names_a_cut_one(tmp_path, en
     with pytest.raises(IndexUnavailable, match=rf"is damaged: {size - 2 * encoder.dimension:,} bytes where "
                                                rf"{size:,} were written"):
         open_index(settings.index_dir)
+
+
+def test_a_search_that_meets_a_damaged_row_answers_503_naming_the_file(tmp_path, encoder, small_corpus,
+                                                                      monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from qa.api import create_app
+    from qa.engine import Engine
+
+    monkeypatch.setattr(compact_module, "MIN_TRAIN", 50)
+    shutil.copytree(small_corpus, tmp_path / "corpus")
+    settings = make_settings(tmp_path / "corpus", tmp_path / "index", vector_index="compact")
+    build_index(settings, encoder=encoder, progress=False)
+    victim = version_dir(settings.index_dir) / SENTENCE_VECTORS
+    rows = load_vector_index("compact", victim, encoder.dimension)
+    offset = victim.stat().st_size - len(rows._labels) * encoder.dimension * 2
+    with open(victim, "r+b") as f:  # every float16 row zeroed, the size unchanged
+        f.seek(offset)
+        f.write(b"\0" * (victim.stat().st_size - offset))
+    with TestClient(create_app(settings, Engine(settings, encoder))) as client:
+        response = client.get("/search", params={"q": "What is the seed article about?"})
+    assert response.status_code == 503
+    assert "damaged" in response.json()["detail"] and SENTENCE_VECTORS in response.json()["detail"]
