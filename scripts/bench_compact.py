@@ -19,6 +19,7 @@ passages with both compact indexes against exact vectors (as ``bench_codecs.py``
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import random
 import statistics
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -34,12 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation import squad  # noqa: E402
 from evaluation.wikinews_questions import load_questions  # noqa: E402
-from index import PROJECT_ROOT, make_encoder, open_index  # noqa: E402
+from index import PROJECT_ROOT, Filters, make_encoder, open_index  # noqa: E402
 from index.ann import load_vector_index, new_vector_index  # noqa: E402
 from index.ann.auto import AutoIndex  # noqa: E402
 from index.ann.hnsw import HNSWIndex  # noqa: E402
-from qa.retrieve import Retriever  # noqa: E402
+from qa.pipeline import Plan, Request, State  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa.stages.retrieve import RetrieveStage  # noqa: E402
 
 MIB, GIB, MILLION = 1 << 20, 1 << 30, 1_000_000
 
@@ -195,7 +198,13 @@ def main() -> int:
           f"{len(questions) * args.runs} queries they were {largest['queried']['RssFile'] / MIB:.0f} MiB.")
 
     # What a user sees: the hybrid retriever's top 10 passages, with both compact indexes against exact vectors.
-    retriever = Retriever(reader, encoder, settings)
+    retrieve = RetrieveStage(settings.retrieval, encoder)
+
+    def passages(question: str) -> list:
+        """The service's retrieval with no filter and no rescoring (as bench_codecs.py measures it)."""
+        state = State(Request(question, 10), plan=Plan(as_of=datetime.date.today(), filters=Filters()))
+        retrieve.run(state, SimpleNamespace(index=reader))
+        return state.passages
     dense, sentences = reader.vectors, reader.sentence_vector_index
     with tempfile.TemporaryDirectory(dir=Path(args.index).parent) as tmp:
         swapped = []
@@ -211,7 +220,7 @@ def main() -> int:
         def top10(pair) -> list[list[int]]:
             reader.vectors, reader.sentence_vector_index = pair
             try:
-                return [[p.chunk.id for p in retriever.search(q, 10).passages] for q in questions]
+                return [[p.chunk.id for p in passages(q)] for q in questions]
             finally:
                 reader.vectors, reader.sentence_vector_index = dense, sentences
 

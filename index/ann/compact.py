@@ -10,7 +10,7 @@ disk (768 bytes a vector at 384 dimensions), which is cheap; only the rows a que
   the store ids of the rows (int64) and a tombstone flag per row.
 - **On disk**: the same file as the codes, after them, 4 KiB-aligned: every row as float16, mapped
   read-only with ``MADV_RANDOM`` so a query pulls in only the pages it re-scores.
-- **Search**: the codes give ``SHORTLIST`` candidates (probing ``PROBE_SHARE`` of the lists); their
+- **Search**: the codes give k + ``SHORTLIST`` candidates (probing ``PROBE_SHARE`` of the lists); their
   float16 rows are scored exactly and the best k returned, so scores are exact inner products.
   A small allowed set (``EXACT_MAX`` rows or ``EXACT_SHARE`` of the index) is scored exactly from the
   float16 rows; a larger one filters the list scan by a bitmap, before the cut.
@@ -51,7 +51,7 @@ TRAIN_MAX = 100_000  # training sample cap: k-means cost grows with sample × li
 PROBE_SHARE = 0.3  # share of the lists a query scans ...
 PROBE_MIN = 8  # ... and at least this many lists ...
 SCAN_MIN = 5_000  # ... and rows: a small index's short lists miss more (7,755 chunks: 0.959 with 0.3 of them)
-SHORTLIST = 100  # candidates re-scored exactly per query (at least 4·k)
+SHORTLIST = 100  # candidates re-scored exactly per query beyond k (sentence searches ask for k=400)
 MIN_TRAIN = 1_000  # below this many rows, nothing is coded: searches are exact
 TAIL_MAX = 5_000  # uncoded rows a search scans exactly before it codes them
 RETRAIN_GROWTH = 4  # retrain lists and codes once the index holds this many times the rows trained on
@@ -306,10 +306,13 @@ class CompactIndex:
     def _rescored(self, query: np.ndarray, positions: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not len(positions):
             return []
-        scores = self._rows(positions) @ query
+        # einsum, not @: NumPy hands a matrix-vector product to multi-threaded BLAS, whose threads spin on
+        # the shared cores (1,600 rows: 3.6 ms with @, 0.1 ms with einsum, under load).
+        scores = np.einsum("ij,j->i", self._rows(positions), query)
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        return sorted(((int(self._labels[positions[t]]), float(scores[t])) for t in top),
-                      key=lambda hit: (-hit[1], hit[0]))
+        ids, scores = self._labels[positions[top]], scores[top]
+        order = np.lexsort((ids, -scores))  # best first; equal scores by id
+        return list(zip(ids[order].tolist(), scores[order].tolist()))
 
     def _shortlist(self, ivf, query: np.ndarray, k: int, bits: np.ndarray | None, boost: float) -> np.ndarray:
         """Positions of the best ``shortlist`` coded rows by their codes (tombstones and filters excluded)."""
@@ -323,7 +326,7 @@ class CompactIndex:
             selector = faiss.IDSelectorBitmap(len(bits) * 8, faiss.swig_ptr(bits))
             params.sel = selector  # both kept alive while searching
         with one_thread():
-            _, found = ivf.search(query.reshape(1, -1), max(self.shortlist, 4 * k), params=params)
+            _, found = ivf.search(query.reshape(1, -1), k + self.shortlist, params=params)
         return found[0][found[0] >= 0]
 
     def _alive_bits(self, coded: int) -> np.ndarray:
