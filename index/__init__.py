@@ -12,15 +12,18 @@ from index.formats.urls import is_web_url
 from index.ingest import IngestOptions, IngestReport, Outcome, ingest_feeds
 from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
-from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
+from index.stores import (
+    ArticleLookup, BuildInProgress, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store, TermStatistics,
+    VectorSearch, open_store,
+)
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
-    "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
-    "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions", "IngestReport",
-    "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "Registry", "Skipped", "Store", "StoredChunk",
-    "UnknownChoice", "VectorIndexError", "build_index", "ingest_feeds", "is_web_url", "live_version", "make_encoder",
-    "open_index", "open_store",
+    "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport",
+    "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
+    "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "Registry", "Skipped",
+    "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError", "VectorSearch", "build_index",
+    "ingest_feeds", "is_web_url", "live_version", "make_encoder", "open_index", "open_store",
 ]
 
 

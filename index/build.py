@@ -36,6 +36,9 @@ STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 class BuildError(NewsQAError, RuntimeError):
     """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
 
+    http_status = 422
+    exit_code = 1
+
 
 @dataclass
 class BuildReport:

@@ -136,7 +136,7 @@ class Manifest:
     model: str
     encoder: str  # the encoder's identity: model, backend, weights
     dimension: int
-    vector_index: str  # the vector index type (index.ann.KINDS)
+    vector_index: str  # the vector index type (index.ann.VECTOR_INDEXES)
     chunking: dict
     articles: int
     chunks: int

@@ -19,6 +19,7 @@ import numpy as np
 
 from index import Encoder, Filters, Registry
 from qa.holder import IndexHolder, Snapshot
+from qa.grouping import ArticleResult
 from qa.passages import Passage
 from qa.answer import Answer
 from qa.retrievers import Recency, Rescorer
@@ -34,6 +35,9 @@ class Request:
     top_k: int
     filters: Filters | None = None
     as_of: date | None = None
+    group: str = "passage"  # "article": results are articles (the search stage "group"), top_k counts them
+    sort: str = "relevance"  # or "newest", "oldest" (group=article)
+    offset: int = 0  # results skipped: the page starts after them
 
 
 @dataclass
@@ -61,6 +65,10 @@ class State:
     plan: Plan | None = None
     query_vector: np.ndarray | None = None
     passages: list[Passage] = field(default_factory=list)
+    articles: list[ArticleResult] = field(default_factory=list)  # group=article: the page of articles
+    total: int | None = None  # group=article: matching articles found (see qa.grouping.Page)
+    total_exact: bool = False
+    pool_complete: bool = False  # retrieval saw every chunk that passes the filters (set by "retrieve")
     answer: Answer | None = None
     freshness_note: str | None = None
     verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
@@ -91,7 +99,7 @@ StageFactory = Callable[[Settings, Services], Stage]
 
 #: The stages of /ask and of /search, in order.
 ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
-SEARCH = ("plan", "retrieve")
+SEARCH = ("plan", "retrieve", "group")
 CHECK = ("plan", "retrieve", "verdict")
 TIMELINE = ("plan", "retrieve", "timeline")
 

@@ -82,6 +82,8 @@ class LimitSettings(BaseModel):
     default_top_k: int = Field(5, ge=1, description="Passages returned by /ask when the request names no top_k.")
     max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k a request may ask for (422 above).")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    max_offset: int = Field(1000, ge=0, le=100_000, description="Deepest /search page start (422 beyond): a deep "
+                                                                "page makes retrieval examine more candidates.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
 
 
@@ -111,6 +113,18 @@ class RetrievalSettings(BaseModel):
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
+    search_min_score_ratio: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="/search by article: a passage matches when it scores at least this share of the best one; "
+                    "only articles with a matching passage are results, counted in `total` and ordered by date "
+                    "(dense retrieval ranks every article, however unrelated). Higher: shorter, stricter lists; "
+                    "measured with scripts/bench_search_grouping.py.")
+
+
+class SearchSettings(BaseModel):
+    """How /search shows an article."""
+
+    snippet_max_words: int = Field(50, ge=5, le=500, description="Most words in a search result's snippet.")
 
 
 class AnswerSettings(BaseModel):
@@ -184,12 +198,13 @@ class GeneratorSettings(BaseModel):
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
-    "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
+    "search": SearchSettings, "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
     "generator": GeneratorSettings, "claims": ClaimSettings, "watch": WatchSettings, "feeds": FeedSettings}
 
 
-class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
-               TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings, WatchSettings, FeedSettings):
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings,
+               SearchSettings, AnswerSettings, TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings,
+               WatchSettings, FeedSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
     def section(self, kind: type[BaseModel]) -> BaseModel:
@@ -215,6 +230,10 @@ class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, Holde
     @property
     def retrieval(self) -> RetrievalSettings:
         return self.section(RetrievalSettings)
+
+    @property
+    def search(self) -> SearchSettings:
+        return self.section(SearchSettings)
 
     @property
     def answer(self) -> AnswerSettings:

@@ -40,7 +40,7 @@ import numpy as np
 
 from index.ann import _file
 from index.ann._threads import one_thread
-from index.ann.base import VectorIndexError
+from index.ann.base import VECTOR_INDEXES, VectorIndexError
 
 # Tuned on the real-model 3,000-article archive (38,868 sentence vectors, 392 real questions): what limits agreement with exact search is the lists probed, not the
 # shortlist (100 re-scored rows found what 400 did). 4·sqrt(n) lists probing 1/16, 1/8, 1/4, 0.35 of them:
@@ -429,3 +429,6 @@ class _Rows:
 def _shifted(key: slice, by: int) -> slice:
     start, stop = key.start or 0, key.stop
     return slice(max(0, start - by), None if stop is None else max(0, stop - by))
+
+
+VECTOR_INDEXES.register(CompactIndex.kind, CompactIndex)

@@ -6,8 +6,7 @@ import argparse
 import logging
 import sys
 
-from index import (BuildError, BuildInProgress, BuildReport, IndexSettings, IndexUnavailable, ModelUnavailable,
-                   VectorIndexError, build_index)
+from index import BuildReport, IndexSettings, NewsQAError, build_index
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,9 +35,9 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     try:
         report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
                              allow_empty=args.allow_empty)
-    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
+    except NewsQAError as exc:  # each failure carries its exit code
         print(f"build failed: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("build interrupted; the previous index is still live", file=sys.stderr)
         return 130

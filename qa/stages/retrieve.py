@@ -29,18 +29,39 @@ class RetrieveStage:
         index = snapshot.index
         retrievers = [RETRIEVERS.create(name, index, self.settings) for name in self.retriever_names]
         state.query_vector = vector = self.encoder.encode([request.question])[0]
-        top_k = max(request.top_k, state.passages_needed)
-        depth = max(self.settings.candidates, top_k)
+        wanted = max(request.offset + request.top_k, state.passages_needed)  # passages, or articles
+        by_article = request.group == "article"
+        depth = max(self.settings.candidates, wanted)
         while True:
-            fused = self.fuse(self.rankings(retrievers, request.question, vector, depth, plan.filters), self.settings)
+            rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters)
+            fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
-            state.passages = distinct_passages(fused, top_k, index)
-            # Near-duplicates (syndicated copies) can fill every candidate: look deeper until top_k
-            # distinct passages are found or every chunk has been considered.
-            if len(state.passages) >= top_k or len(fused) < depth or depth >= index.chunk_count():
+            as_of = plan.filters.as_of if plan.filters else None
+            state.pool_complete = depth >= index.chunk_count() or all(len(hits) < depth for hits, _ in rankings.values())
+            if by_article:
+                # Every matching passage of the pool is kept: the group stage counts, dates and pages all
+                # its articles. Below the floor, deeper candidates would not match either.
+                matching = self.matching(fused)
+                floored = len(matching) < len(fused)
+                state.passages = distinct_passages(matching, None, index, as_of)
+                found = len({p.chunk.article.article_id for p in state.passages})
+            else:
+                floored = False
+                state.passages = distinct_passages(fused, wanted, index, as_of)
+                found = len(state.passages)
+            # Near-duplicates (syndicated copies) and an article's several chunks can fill every candidate:
+            # look deeper until enough distinct passages (or articles) are found or every chunk was considered.
+            if found >= wanted or floored or len(fused) < depth or state.pool_complete:
                 return
             depth *= 4
+
+    def matching(self, fused: Hits) -> Hits:
+        """The candidates scoring at least ``search_min_score_ratio`` of the best."""
+        if not fused:
+            return fused
+        floor = max(score for _, score in fused) * self.settings.search_min_score_ratio
+        return [hit for hit in fused if hit[1] >= floor]
 
     @staticmethod
     def rankings(retrievers: list[Retriever], question: str, vector, depth: int,

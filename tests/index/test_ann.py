@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.ann import KINDS, VectorIndexError, load_vector_index, new_vector_index
+from index.ann import VECTOR_INDEXES, VectorIndexError, load_vector_index, new_vector_index
 from index.ann import auto as auto_module
 from index.ann import hnsw as hnsw_module
 from index.ann.auto import AutoIndex
@@ -57,7 +57,7 @@ def topical(rows: int, seed: int) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", VECTOR_INDEXES.names())
 def test_every_kind_returns_the_top_10_of_exact_search(kind, tmp_path):
     """The same top 10 as flat on a fixed set, once saved and loaded (a compact index then searches its
     codes), with flat's scores."""

@@ -220,7 +220,10 @@ class FolderWriter:
         if not self.in_place:
             self.db.execute("PRAGMA journal_mode = WAL")  # readers keep snapshots while later builds commit
         self.db.execute("PRAGMA optimize")
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits: readers' snapshots may hold it back
+        # Back to an empty WAL when no reader is mid-call (readers hold no transaction between calls); a
+        # reader mid-call makes it a passive checkpoint instead: a publish never waits for readers.
+        self.db.execute("PRAGMA busy_timeout = 0")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
 
     def abandon(self) -> None:

@@ -86,13 +86,16 @@ class PostgresReader:
             id=article_id, starts=[int(s) for s in starts])
         return {start: parse_vector(text) for start, text in rows}
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
         out: dict[str, list[ArticleMeta]] = {}
         if not story_ids:
             return out
+        where, params = filter_sql(Filters(as_of=as_of))  # the rule evidence follows
         rows = self._rows(
             f"""SELECT {META} FROM {S}.articles a WHERE a.story_id = ANY(%(ids)s) AND {visible('a')}
-                ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=sorted(set(story_ids)))
+                {"AND " + where if where else ""}
+                ORDER BY a.published_date IS NULL, a.published_date, a.article_id""",
+            ids=sorted(set(story_ids)), **params)
         for r in rows:
             meta = ArticleMeta(**_meta(r))
             out.setdefault(meta.story_id, []).append(meta)
