@@ -6,6 +6,7 @@ read an index, learn the live version, build, ingest feeds, and encode text is e
 
 from index.ann import VectorIndexError
 from index.build import BuildError, BuildReport, build_index
+from index.dates import DateMention
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.errors import NewsQAError
 from index.formats.urls import is_web_url
@@ -13,13 +14,14 @@ from index.ingest import IngestOptions, IngestReport, Outcome, ingest_feeds
 from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import (
-    ArticleLookup, BuildInProgress, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store, TermStatistics,
-    VectorSearch, open_store,
+    ArticleLookup, BuildInProgress, DateMentions, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store,
+    TermStatistics, VectorSearch, open_store,
 )
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
     "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport",
+    "DateMention", "DateMentions",
     "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
     "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "Registry", "Skipped",
     "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError", "VectorSearch", "build_index",

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
+from index.dates import mentions as date_mentions
 from index.encoders import Encoder, make_encoder
 from index.errors import NewsQAError
 from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
@@ -231,6 +232,7 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
     for (article, chunks), spans in zip(parsed, sentences):
         writer.add(article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
                    spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
+        writer.add_date_mentions(article.article_id, date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
     report.embedded_articles += len(parsed)

@@ -155,9 +155,6 @@ def cmd_search(args, settings: Settings) -> int:
     from qa.schemas import search_response
 
     query = args.query.strip()
-    if args.group == "passage" and args.sort != "relevance":
-        print(f"error: --sort {args.sort} orders articles: use it with --group article", file=sys.stderr)
-        return 2
     result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of, group=args.group,
                                       sort=args.sort, offset=args.offset)
     if args.json:
@@ -366,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
+        return 2
+    if not 0 <= getattr(args, "offset", 0) <= settings.max_offset:
+        print(f"--offset must be between 0 and {settings.max_offset}", file=sys.stderr)
         return 2
     for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():

@@ -93,13 +93,10 @@ class Engine:
     def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None,
                group: str = "article", sort: str = "relevance", offset: int = 0) -> SearchResult:
         """A page of articles (``group="article"``, ``top_k`` of them from ``offset`` in ``sort`` order) or of
-        passages (``group="passage"``, by relevance)."""
+        passages (``group="passage"``, in the same orders)."""
         if group not in GROUPS:
             raise UnknownChoice(f"unknown grouping {group!r}; choose one of {', '.join(GROUPS)}")
         SORTS.get(sort)  # an unknown order fails naming the choices
-        if group == "passage" and sort != "relevance":
-            raise UnknownChoice(f"sort={sort} orders articles: use it with group=article (passages are ranked "
-                                "by relevance)")
         state = self.searching.run(Request(query, top_k, filters, as_of, group=group, sort=sort, offset=offset))
         return SearchResult(state.passages, state.plan, state.articles, state.total, state.total_exact)
 

@@ -20,6 +20,7 @@ class Passage:
     text: str
     sentences: list[tuple[int, int]]
     also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
+    time_evidence: float = 0.0  # how it speaks about the question's windows, 0 to 1 (qa/time_evidence.py)
 
 
 def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int | None, index: ArticleLookup,

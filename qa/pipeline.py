@@ -46,11 +46,19 @@ class Plan:
 
     as_of: date
     filters: Filters
-    window: TimeWindow | None = None
-    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, a window left out)
+    windows: list[TimeWindow] = field(default_factory=list)  # read from the question: evidence, never a filter
+    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, an empty window)
     present: bool = False
     recency: Recency | None = None
     evidence: list[Rescorer] = field(default_factory=list)  # further rescorers the question calls for
+    #: Further restrictions (within ``filters``) whose retrievals add candidates: a window's own articles,
+    #: which an unrestricted retrieval may rank too deep to bring.
+    also_within: list[Filters] = field(default_factory=list)
+
+    @property
+    def window(self) -> TimeWindow | None:
+        """The first window the question names (responses report it)."""
+        return self.windows[0] if self.windows else None
 
     def rescorers(self) -> list[Rescorer]:
         return ([self.recency] if self.recency is not None else []) + self.evidence
@@ -98,8 +106,8 @@ STAGES: Registry[Stage] = Registry("pipeline stage")
 StageFactory = Callable[[Settings, Services], Stage]
 
 #: The stages of /ask and of /search, in order.
-ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
-SEARCH = ("plan", "retrieve", "group")
+ASK = ("plan", "retrieve", "windows", "answer", "dates", "corroborate", "generate", "freshness", "cited")
+SEARCH = ("plan", "retrieve", "windows", "group")
 CHECK = ("plan", "retrieve", "verdict")
 TIMELINE = ("plan", "retrieve", "timeline")
 

@@ -155,6 +155,17 @@ class PassageOut(SourceMeta):
                    start=p.start, end=p.end, score=round(p.score, 6), also_in=[SourceRef.of(m) for m in p.also_in])
 
 
+class MentionedDateOut(BaseModel):
+    """A date the quote mentions: article text[start:end] names the days first to last (relative words such
+    as "on Tuesday" resolved against the article's published date)."""
+
+    text: str
+    start: int
+    end: int
+    first: date
+    last: date
+
+
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
@@ -169,6 +180,7 @@ class CitationOut(SourceMeta):
     conflicting: list[EvidenceOut] = Field(
         [], description="Sentences of other stories matching the quote's wording with another number or date; "
                         "newest first.")
+    dates: list[MentionedDateOut] = Field([], description="The dates the quote mentions: which days it is about.")
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
@@ -176,7 +188,9 @@ class CitationOut(SourceMeta):
                    quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6),
                    also_in=[SourceRef.of(m) for m in c.passage.also_in],
                    corroborated_by=[EvidenceOut.of(e) for e in c.corroborated_by],
-                   conflicting=[EvidenceOut.of(e) for e in c.conflicting])
+                   conflicting=[EvidenceOut.of(e) for e in c.conflicting],
+                   dates=[MentionedDateOut(text=c.quote[m.start - c.start:m.end - c.start], start=m.start, end=m.end,
+                                           first=m.first, last=m.last) for m in c.dates])
 
 
 class TimeWindowOut(BaseModel):
@@ -189,8 +203,9 @@ class TimeOut(BaseModel):
     """How the request was read in time."""
 
     as_of: date = Field(..., description="Only articles whose text existed by this date were used.")
-    time_window: TimeWindowOut | None = Field(None, description="A window named in the question, applied as a "
-                                                                 "published-date filter.")
+    time_window: TimeWindowOut | None = Field(None, description="The first window named in the question: evidence "
+                                                                 "in the ranking (published in it or just after, or "
+                                                                 "mentioning a date inside it), never a filter.")
     recency: bool = Field(False, description="Whether newer articles were preferred (a bounded boost).")
     notes: list[str] = []
 

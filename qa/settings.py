@@ -142,7 +142,17 @@ class TimeSettings(BaseModel):
     """Reading time in a question: windows it names, recency, freshness notes (strengths measured on the
     Wikinews dev set: python scripts/evaluate_news.py)."""
 
-    time_windows: bool = Field(True, description="Read 'last week', 'in 2006', 'on March 3' … as a date filter.")
+    time_windows: bool = Field(True, description="Read 'this week', 'in 2006', 'on March 3' … as evidence in the "
+                                                 "ranking (never a filter; qa/time_evidence.py).")
+    time_evidence_weight: float = Field(
+        1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of a passage published in a window the "
+                                          "question names (or just after it), or mentioning a date inside it.")
+    time_evidence_lag_days: int = Field(
+        7, ge=0, le=365, description="Reports follow events: publication this many days after a named window "
+                                     "counts as in it.")
+    time_evidence_mention_weight: float = Field(
+        0.25, ge=0.0, le=1.0, description="How much a date the text mentions inside a window counts against "
+                                         "publication in it (0: publication dates only).")
     recency_weight_present: float = Field(
         1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
                                           "for questions asking for the present ('now', 'latest', 'still').")

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.dates import DateMention
 from index.errors import NewsQAError
 from index.registry import Registry
 from index.stories import Fingerprint
@@ -104,6 +105,19 @@ class TermStatistics(Protocol):
 
 
 @runtime_checkable
+class DateMentions(Protocol):
+    """The dates chunks mention, stored at build time (relative ones resolved against the article's date)."""
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions (index/dates.py), in text order; chunks with none are left out."""
+        ...
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        ...
+
+
+@runtime_checkable
 class FacetSource(Protocol):
     """The filter values an index holds, and the chunks a filter keeps."""
 
@@ -115,7 +129,7 @@ class FacetSource(Protocol):
 
 
 @runtime_checkable
-class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, TermStatistics, FacetSource, Protocol):
+class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, TermStatistics, DateMentions, FacetSource, Protocol):
     """A read-only, thread-safe view of one published version: every role, and its lifecycle.
 
     A store's reader implements all of it; a component asks only for the role it uses.
@@ -163,6 +177,10 @@ class IndexWriter(Protocol):
         The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
         own; returns the story id.
         """
+        ...
+
+    def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
+        """The dates an article added by ``add`` mentions in its body; removed with the article."""
         ...
 
     def counts(self) -> tuple[int, int, int]:

@@ -7,6 +7,7 @@ from qa.holder import Snapshot
 from qa.passages import distinct_passages
 from qa.pipeline import STAGES, Services, State
 from qa.retrievers import FUSIONS, MODES, RETRIEVERS, Hits, Retriever
+from qa.retrievers.base import by_score
 from qa.settings import RetrievalSettings, Settings
 
 
@@ -31,21 +32,26 @@ class RetrieveStage:
         state.query_vector = vector = self.encoder.encode([request.question])[0]
         wanted = max(request.offset + request.top_k, state.passages_needed)  # passages, or articles
         by_article = request.group == "article"
+        # Articles, and passages in date order, are taken from every match of the pool, not a relevance page.
+        whole_pool = by_article or request.sort != "relevance"
         depth = max(self.settings.candidates, wanted)
         while True:
             rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters)
+            for within in plan.also_within:
+                rankings = merge_rankings(rankings, self.rankings(retrievers, request.question, vector, depth, within))
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
             as_of = plan.filters.as_of if plan.filters else None
             state.pool_complete = depth >= index.chunk_count() or all(len(hits) < depth for hits, _ in rankings.values())
-            if by_article:
+            if whole_pool:
                 # Every matching passage of the pool is kept: the group stage counts, dates and pages all
-                # its articles. Below the floor, deeper candidates would not match either.
+                # of them. Below the floor, deeper candidates would not match either.
                 matching = self.matching(fused)
                 floored = len(matching) < len(fused)
                 state.passages = distinct_passages(matching, None, index, as_of)
-                found = len({p.chunk.article.article_id for p in state.passages})
+                found = (len({p.chunk.article.article_id for p in state.passages}) if by_article
+                         else len(state.passages))
             else:
                 floored = False
                 state.passages = distinct_passages(fused, wanted, index, as_of)
@@ -68,6 +74,18 @@ class RetrieveStage:
                  filters: Filters | None) -> dict[str, tuple[Hits, float]]:
         """Each retriever's ranked list with its fusion weight."""
         return {r.name: (r.search(question, vector, depth, filters), r.weight) for r in retrievers}
+
+
+def merge_rankings(base: dict[str, tuple[Hits, float]], extra: dict[str, tuple[Hits, float]]) -> dict[str, tuple[Hits, float]]:
+    """Each retriever's hits from both, best score per chunk: a restricted retrieval scores like the
+    unrestricted one, so its hits rank as if that one had looked deeper."""
+    out = {}
+    for name, (hits, weight) in base.items():
+        best = dict(hits)
+        for cid, score in extra.get(name, ([], weight))[0]:
+            best[cid] = max(score, best.get(cid, score))
+        out[name] = (by_score(best), weight)
+    return out
 
 
 @STAGES.register("retrieve")

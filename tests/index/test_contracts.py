@@ -251,6 +251,40 @@ def test_store_facets_count_articles_per_value(built):
     assert facets.published_min == facets.published_max == date(2025, 12, 3)
 
 
+def test_store_keeps_the_dates_each_chunk_mentions(built, encoder):
+    """Mentions come back per chunk at their exact offsets; a window finds the chunks that mention it,
+    and the ``mentioning`` filter keeps only the articles that do."""
+    from index.dates import mentions
+
+    reader = built[0].open()
+    seed = next(c for c in reader.chunks(list(reader.filtered_chunk_ids(Filters())))
+                if c.article.source == "New York Times")
+    article = reader.article(seed.article.article_id)
+    expected = mentions(article.body, article.published_date)
+    ids = [int(i) for i in reader.filtered_chunk_ids(Filters(source=["New York Times"]))]
+    stored = reader.date_mentions(ids)
+    chunks = {c.id: c for c in reader.chunks(ids)}
+    assert stored and set(stored) <= set(ids)
+    for cid, found in stored.items():
+        chunk = chunks[cid]
+        assert found == [m for m in expected if chunk.start <= m.start and m.end <= chunk.end]
+        assert all(article.body[m.start:m.end] for m in found)
+    everywhere = {m for found in stored.values() for m in found}
+    assert {(m.start, m.end) for m in everywhere} == {(m.start, m.end) for m in expected}
+
+    tuesday = date(2025, 12, 2)  # "on Tuesday" in the seed, published Wednesday 2025-12-03
+    holding = sorted(cid for cid, found in stored.items() if any(m.overlaps(tuesday, tuesday) for m in found))
+    assert holding and reader.chunks_mentioning(tuesday, tuesday) == holding
+    assert reader.chunks_mentioning(tuesday, tuesday, Filters(source=["nobody"])) == []
+    assert reader.chunks_mentioning(date(1990, 1, 1), date(1990, 12, 31)) == []
+
+    question = encoder.encode(["What happened in the meeting?"])[0]
+    within = Filters(mentioning=(tuesday, tuesday))
+    hits = reader.dense_search(question, 50, within) + reader.keyword_search("meeting", 50, within)
+    assert hits and {c.article.article_id for c in reader.chunks([i for i, _ in hits])} == {article.article_id}
+    assert reader.dense_search(question, 5, Filters(mentioning=(date(1990, 1, 1), date(1990, 1, 2)))) == []
+
+
 @pytest.fixture(scope="module", params=implementations(STORES))
 def with_late_copy(request, encoder, tmp_path_factory) -> Store:
     """The seed article (published 2025-12-03, updated 2025-12-21) and another outlet's copy of it published

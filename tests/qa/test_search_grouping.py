@@ -178,7 +178,6 @@ def test_a_relevance_floor_keeps_unrelated_articles_out_of_the_total(settings, e
     ({"q": QUERY, "group": "story"}, "group"),
     ({"q": QUERY, "offset": -1}, "offset"),
     ({"q": QUERY, "offset": 10**9}, "offset"),
-    ({"q": QUERY, "group": "passage", "sort": "newest"}, "sort"),
 ])
 def test_bad_search_parameters_get_a_422_naming_them(client, params, field):
     response = client.get("/search", params=params)
@@ -204,8 +203,16 @@ def test_cli_prints_one_article_per_result_and_json_is_the_api_response(settings
     api = client.get("/search", params={"q": QUERY, "top_k": 3}).json()
     assert [r.article_id for r in parsed.results] == [r["article_id"] for r in api["results"]]
     assert json.loads(as_json.stdout).keys() == api.keys()
-    bad = qa(settings, QUERY, "--group", "passage", "--sort", "newest")
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--sort" in bad.stderr
+    bad = qa(settings, QUERY, "--offset", "100000")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "offset" in bad.stderr
+
+
+def test_passages_too_can_be_listed_newest_first_with_undated_ones_last(client):
+    body = client.get("/search", params={"q": QUERY, "group": "passage", "sort": "newest", "top_k": 50}).json()
+    dates = [max(filter(None, (p["published_date"], p["updated_date"])), default=None) for p in body["results"]]
+    dated = [d for d in dates if d is not None]
+    assert len(dates) > 2 and dated == sorted(dated, reverse=True) and dates[len(dated):] == [None] * (len(dates) -
+                                                                                                      len(dated))
 
 
 def test_passage_pages_continue_where_the_previous_one_ended(client):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.ann import VectorIndexError
+from index.dates import DateMention
 from index.keywords import fts_query, stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.folder import keyword_index
@@ -216,6 +217,29 @@ class FolderReader:
         days = self._dates_of.get(np.asarray(ids, dtype=np.int64))
         return {i: (date.fromordinal(d) if d > 0 else None) for i, d in zip(ids, days.tolist())}
 
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions, in text order (chunks mentioning none are left out)."""
+        out: dict[int, list[DateMention]] = {}
+        for batch in _batches(sorted({int(i) for i in ids}), 500):
+            rows = self._db().execute(
+                f"""SELECT c.id, m.start, m."end", m.first_day, m.last_day FROM chunks c
+                    JOIN date_mentions m ON m.article_id = c.article_id AND m.start >= c.start AND m."end" <= c."end"
+                    WHERE c.id IN ({','.join('?' * len(batch))}) ORDER BY c.id, m.start""", batch)
+            for r in rows:
+                out.setdefault(r[0], []).append(DateMention(r[1], r[2], _date(r[3]), _date(r[4])))
+        return out
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters))
+        rows = self._db().execute(
+            f"""SELECT DISTINCT c.id FROM date_mentions m JOIN chunks c
+                    ON c.article_id = m.article_id AND m.start >= c.start AND m."end" <= c."end"
+                JOIN articles a ON a.article_id = c.article_id
+                WHERE m.first_day <= ? AND m.last_day >= ? {"AND " + where if where else ""} ORDER BY c.id""",
+            [last.isoformat(), first.isoformat(), *args])
+        return [r[0] for r in rows]
+
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
         """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
         row = self._db().execute("SELECT id, chunk FROM sentences LIMIT 1").fetchone()
@@ -370,6 +394,10 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.window:
         clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN ? AND ?)")
         args += [d.isoformat() for d in filters.window]
+    if filters.mentioning:
+        clauses.append("EXISTS (SELECT 1 FROM date_mentions m WHERE m.article_id = a.article_id "
+                       "AND m.first_day <= ? AND m.last_day >= ?)")
+        args += [filters.mentioning[1].isoformat(), filters.mentioning[0].isoformat()]
     return " AND ".join(clauses), args
 
 

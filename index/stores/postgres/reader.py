@@ -13,6 +13,7 @@ from datetime import date
 
 import numpy as np
 
+from index.dates import DateMention
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
@@ -108,6 +109,30 @@ class PostgresReader:
             f"""SELECT c.id, a.effective_date FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
                 WHERE c.id = ANY(%(ids)s) AND {visible('c')}""", ids=[int(i) for i in ids])
         return dict(rows)
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions, in text order (chunks mentioning none are left out)."""
+        if not len(ids):
+            return {}
+        rows = self._rows(
+            f"""SELECT c.id, m.start, m."end", m.first_day, m.last_day FROM {S}.chunks c
+                JOIN {S}.date_mentions m ON m.article_row = c.article_row AND m.start >= c.start AND m."end" <= c."end"
+                WHERE c.id = ANY(%(ids)s) AND {visible('c')} ORDER BY c.id, m.start""", ids=[int(i) for i in ids])
+        out: dict[int, list[DateMention]] = {}
+        for cid, start, end, first, last in rows:
+            out.setdefault(cid, []).append(DateMention(start, end, first, last))
+        return out
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        where, params = filter_sql(filters)
+        rows = self._rows(
+            f"""SELECT DISTINCT c.id FROM {S}.date_mentions m JOIN {S}.chunks c
+                    ON c.article_row = m.article_row AND m.start >= c.start AND m."end" <= c."end"
+                JOIN {S}.articles a ON a.row_id = c.article_row
+                WHERE m.first_day <= %(m_last)s AND m.last_day >= %(m_first)s AND {visible('c')}
+                {"AND " + where if where else ""} ORDER BY c.id""", m_first=first, m_last=last, **params)
+        return [r[0] for r in rows]
 
     # --- search ------------------------------------------------------------------------------
 
@@ -248,6 +273,10 @@ def filter_sql(filters: Filters | None) -> tuple[str, dict]:
     if filters.window:
         clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN %(f_from)s AND %(f_to)s)")
         params["f_from"], params["f_to"] = filters.window
+    if filters.mentioning:
+        clauses.append(f"EXISTS (SELECT 1 FROM {S}.date_mentions m WHERE m.article_row = a.row_id "
+                       "AND m.first_day <= %(f_m_last)s AND m.last_day >= %(f_m_first)s)")
+        params["f_m_first"], params["f_m_last"] = filters.mentioning
     return " AND ".join(clauses), params
 
 

@@ -134,9 +134,6 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         unknown = sorted(set(request.query_params) - FILTER_PARAMS - SEARCH_PARAMS)
         if unknown:
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
-        if group == "passage" and sort != "relevance":
-            raise invalid(("query", "sort"), f"sort={sort} orders articles: use it with group=article "
-                                             "(passages are ranked by relevance)")
         try:
             filters = FilterModel(source=source, author=author, section=section, conflict=conflict,
                                   published_after=published_after, published_before=published_before)
