@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.ann import auto, flat, hnsw  # noqa: F401 - each registers its type
+from index.ann import auto, compact, flat, hnsw  # noqa: F401 - each registers its type
 from index.ann.base import VECTOR_INDEXES, VectorIndex, VectorIndexError
 from index.registry import UnknownChoice
 
