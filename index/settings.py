@@ -50,8 +50,9 @@ class IndexSettings(BaseSettings):
     vector_index: str = Field(
         "auto", pattern=r"^[a-z0-9_-]+$",
         description="Vector index type for new builds (index.ann.VECTOR_INDEXES): auto is exact (flat) up to 20k "
-                    "vectors, compact past that (4-bit codes in memory, float16 vectors memory-mapped for exact "
-                    "re-scoring; scripts/bench_compact.py); recorded in the manifest.")
+                    "vectors, an HNSW graph past that and 8-bit vectors past 500k (scripts/bench_ann.py); compact "
+                    "keeps 4-bit codes in memory and float16 vectors memory-mapped for exact re-scoring (a sixth of "
+                    "HNSW's memory, slower on large segments: scripts/bench_compact.py); recorded in the manifest.")
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
         256, ge=16, le=8192,

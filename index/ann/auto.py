@@ -1,15 +1,10 @@
-"""Chosen by size: exact (``flat``) while small, compact codes with exact re-scoring (``compact``: IVF over
-4-bit codes in memory, float16 vectors memory-mapped from the file) past ``THRESHOLD`` vectors.
+"""Chosen by size: exact (``flat``) while small, an HNSW graph past ``THRESHOLD`` vectors, and the graph
+over 8-bit scalar-quantised vectors past ``COMPRESS_THRESHOLD``.
 
-The switch happens inside ``add`` and copies the flat index's exact vectors, so nothing is rounded
-twice. Switches are one-way: an index that shrinks keeps its structure until a full rebuild. The saved
-file's header records the structure it holds. Files written before the compact index existed hold
-``"hnsw"`` structures (an HNSW graph, 8-bit storage past ``COMPRESS_THRESHOLD``): they are still read,
-searched and added to as they were, and a segment merge re-adds their vectors as flat, then compact.
-Why compact and not HNSW past the threshold: resident memory. HNSW kept 1,830 (664 with 8-bit codes)
-bytes a vector in memory, 3.8 GiB for a million chunks with their sentences; compact keeps 123 by its own
-count, 141 by RSS, at 1.5M real-model sentence vectors tiled (0.71-0.82 GiB for a million chunks), at the
-price of a slower search on large segments (scripts/bench_compact.py).
+Each switch happens inside ``add`` and rebuilds from exact vectors (the flat index's, or the HNSW
+graph's full-precision storage), so nothing is quantised twice. Switches are one-way: an index that
+shrinks keeps its structure until a full rebuild. The saved file's header records the structure it
+holds (``"flat"`` or ``"hnsw"``, with the HNSW storage).
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ import numpy as np
 from index.ann import _file
 from index.ann._threads import one_thread
 from index.ann.base import VECTOR_INDEXES, VectorIndexError
-from index.ann.compact import CompactIndex
 from index.ann.flat import FlatIndex
 from index.ann.hnsw import HNSWIndex
 
@@ -29,13 +23,13 @@ from index.ann.hnsw import HNSWIndex
 # exact search p50 0.40 ms at 10k vectors, 3.9 ms at 50k, 21 ms at 200k, 100 ms at 1M; HNSW 0.3-0.6 ms
 # throughout (recall@10 0.998), at ~10 s of graph building per 20k vectors. See README.
 THRESHOLD = 20_000
-COMPRESS_THRESHOLD = 500_000  # (HNSW files of earlier versions) sq8: 675 instead of 1,830 bytes a vector in memory
+COMPRESS_THRESHOLD = 500_000  # sq8: 675 instead of 1,830 bytes a vector in memory (README)
 
 
 class AutoIndex:
     kind = "auto"
 
-    def __init__(self, dimension: int, inner: FlatIndex | CompactIndex | HNSWIndex | None = None) -> None:
+    def __init__(self, dimension: int, inner: FlatIndex | HNSWIndex | None = None) -> None:
         self.dimension = dimension
         self._inner = inner if inner is not None else FlatIndex(dimension)
 
@@ -47,7 +41,7 @@ class AutoIndex:
         inner = self._inner
         inner.add(ids, vectors)
         if isinstance(inner, FlatIndex) and len(inner) > THRESHOLD:
-            self._inner = CompactIndex._from_vectors(inner.dimension, *inner.export())
+            self._inner = _to_hnsw(inner)
         elif isinstance(inner, HNSWIndex) and inner.storage == "flat" and len(inner) > COMPRESS_THRESHOLD:
             self._inner = _compressed(inner)
 
@@ -74,7 +68,7 @@ class AutoIndex:
 
     @classmethod
     def load(cls, path: Path, dimension: int) -> "AutoIndex":
-        header, arrays, index, end = _file.read_parts(path, cls.kind)
+        header, arrays, index = _file.read(path, cls.kind)
         structure = header.get("structure")
         if structure == "flat":
             if index is None or index.d != dimension:
@@ -83,12 +77,15 @@ class AutoIndex:
             return cls(dimension, FlatIndex(dimension, index))
         if structure == "hnsw":
             return cls(dimension, HNSWIndex._from_parts(path, dimension, header, arrays, index))
-        if structure == "compact":
-            return cls(dimension, CompactIndex._from_parts(path, dimension, header, arrays, index, end))
         raise VectorIndexError(f"{path} is missing or corrupt (unknown structure {structure!r})")
 
     def __len__(self) -> int:
         return len(self._inner)
+
+
+def _to_hnsw(flat: FlatIndex) -> HNSWIndex:
+    ids, vectors = flat.export()
+    return HNSWIndex._from_vectors(flat.dimension, "sq8" if len(ids) > COMPRESS_THRESHOLD else "flat", ids, vectors)
 
 
 def _compressed(index: HNSWIndex) -> HNSWIndex:

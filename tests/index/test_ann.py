@@ -10,7 +10,6 @@ import pytest
 from index.ann import VECTOR_INDEXES, VectorIndexError, load_vector_index, new_vector_index
 from index.ann import auto as auto_module
 from index.ann import hnsw as hnsw_module
-from index.ann.auto import AutoIndex
 from index.ann.hnsw import HNSWIndex
 
 DIM = 48
@@ -77,6 +76,7 @@ def test_every_kind_returns_the_top_10_of_exact_search(kind, tmp_path):
         worst = max([worst] + [abs(s - truth[i]) for i, s in got if i in truth])
     assert same / (10 * len(queries)) >= 0.98
     assert worst < 2e-3  # scores are exact inner products (float16 rows in the compact index)
+
 
 
 def test_hnsw_recall_at_10_against_exact(built, data):
@@ -180,9 +180,8 @@ def test_hnsw_sq8_storage_keeps_recall_and_round_trips(data, tmp_path):
     assert recall(loaded, vectors, ids, queries, rows=np.arange(1500, 5000)) >= 0.95
 
 
-def test_auto_switches_to_compact_past_the_threshold_and_records_it(tmp_path, monkeypatch):
-    vectors, queries = topical(5000, 2), topical(100, 3)
-    ids = np.arange(5000, dtype=np.int64) * 2 + 100
+def test_auto_switches_to_hnsw_past_the_threshold_and_records_it(data, tmp_path, monkeypatch):
+    vectors, ids, queries = data
     monkeypatch.setattr(auto_module, "THRESHOLD", 1000)
     index = new_vector_index("auto", DIM)
     index.add(ids[:1000], vectors[:1000])
@@ -195,15 +194,13 @@ def test_auto_switches_to_compact_past_the_threshold_and_records_it(tmp_path, mo
     small.remove(ids[:10])
     for at in range(1000, 5000, 500):
         small.add(ids[at:at + 500], vectors[at:at + 500])
-    assert small.structure == "compact" and len(small) == 4990
+    assert small.structure == "hnsw-flat" and len(small) == 4990
     small.save(tmp_path / "large.index")
     large = load_vector_index("auto", tmp_path / "large.index", DIM)
-    assert large.structure == "compact" and len(large) == 4990 and large._inner._coded == 4990
+    assert large.structure == "hnsw-flat" and len(large) == 4990
     rows = np.arange(10, 5000)
     assert recall(large, vectors, ids, queries, rows=rows) >= 0.98
     assert large.remove(ids[10:20]) == 10 and len(large) == 4980
-    with pytest.raises(VectorIndexError):  # a compact file of the auto kind is not a compact-kind file
-        load_vector_index("compact", tmp_path / "large.index", DIM)
 
 
 def test_files_of_one_type_are_refused_as_another(data, tmp_path):
@@ -221,23 +218,18 @@ def test_files_of_one_type_are_refused_as_another(data, tmp_path):
         load_vector_index("hnsw", tmp_path / "cut.index", DIM)
 
 
-def test_auto_keeps_serving_and_compressing_hnsw_files_of_earlier_versions(data, tmp_path, monkeypatch):
-    """Archives written before the compact index hold HNSW segments: still read, added to and
-    switched to 8-bit storage past the second threshold."""
+def test_auto_compresses_past_the_second_threshold(data, tmp_path, monkeypatch):
     vectors, ids, queries = data
+    monkeypatch.setattr(auto_module, "THRESHOLD", 500)
     monkeypatch.setattr(auto_module, "COMPRESS_THRESHOLD", 2000)
-    index = AutoIndex(DIM, HNSWIndex(DIM))
-    index.add(ids[:1500], vectors[:1500])
-    index.save(tmp_path / "old.index")
-    old = load_vector_index("auto", tmp_path / "old.index", DIM)
-    assert old.structure == "hnsw-flat"
+    index = new_vector_index("auto", DIM)
     seen = []
-    for at in range(1500, 5000, 250):
-        old.add(ids[at:at + 250], vectors[at:at + 250])
-        seen.append(old.structure)
-    assert seen[0] == "hnsw-flat" and seen[-1] == "hnsw-sq8"
-    old.remove(ids[:100])
-    old.save(tmp_path / "sq.index")
+    for at in range(0, 5000, 250):
+        index.add(ids[at:at + 250], vectors[at:at + 250])
+        seen.append(index.structure)
+    assert seen[0] == "flat" and "hnsw-flat" in seen and seen[-1] == "hnsw-sq8"
+    index.remove(ids[:100])
+    index.save(tmp_path / "sq.index")
     loaded = load_vector_index("auto", tmp_path / "sq.index", DIM)
     assert loaded.structure == "hnsw-sq8" and len(loaded) == 4900
     assert recall(loaded, vectors, ids, queries, rows=np.arange(100, 5000)) >= 0.95
