@@ -20,6 +20,14 @@ QUESTION_FORM = re.compile(r"\bhow\s+(?:long|many|much|far|old|big|large|often|t
 # "last" in a sentence is mostly "last week".
 _DURATION_VERB = re.compile(r"\blast(?:ed)?\W*$", re.IGNORECASE)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+# "this week", "over the past year", "recently": when the question is asked, relative to its as-of date. A
+# report says "on Tuesday" or names the date instead, so these words are never terms the answer must hold (the
+# plan reads them as time evidence). Absolute dates ("in 2008") stay terms: sentences often state them.
+RELATIVE_TIME = re.compile(
+    r"\b(?:(?:this|last|past|next|previous|coming)\s+(?:few\s+)?(?:week(?:end)?|month|year|days?|weeks|months|years)"
+    r"|(?:over|in|during)\s+the\s+(?:past|last|previous)\s+(?:\d+|a|one|two|three|four|five|six|several|few)?\s*"
+    r"(?:days?|weeks?|months?|years?)|so\s+far\s+this\s+(?:week|month|year)|(?:in\s+)?recent\s+(?:days|weeks|months)"
+    r"|recently|lately|yesterday|today|tonight|this\s+morning|at\s+the\s+weekend)\b", re.IGNORECASE)
 
 KINDS = ("number", "duration", "date", "name", "place", "organisation")
 
@@ -43,8 +51,9 @@ def expected_kind(question: str) -> str | None:
 
 
 def content_of(question: str) -> str:
-    """The question without the words that only name the kind of answer (its terms to look for)."""
-    text = QUESTION_FORM.sub(" ", question)
+    """The question without the words that only name the kind of answer or when it is asked relative to its
+    as-of date (its terms to look for)."""
+    text = RELATIVE_TIME.sub(" ", QUESTION_FORM.sub(" ", question))
     if re.search(r"\bhow\s+long\b", question, re.IGNORECASE):
         text = _DURATION_VERB.sub(" ", text)
     return text
