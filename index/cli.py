@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from index.ann import VectorIndexError
 from index.build import BuildError, BuildReport, build_index
+from index.build_ray import RayUnavailable, RayWorkers
+from index.build_ray import connected as ray_connected
 from index.encoders import ModelUnavailable
 from index.settings import IndexSettings
 from index.stores import BuildInProgress, IndexUnavailable
@@ -22,6 +26,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-empty", action="store_true",
                         help="publish an empty index when the corpus has no usable article")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                        help="parse, chunk and embed on a Ray cluster at ADDRESS (auto or no value: a local "
+                        "instance); needs pip install 'news-qa[ray]'")
+    parser.add_argument("--ray-workers", type=_positive, metavar="N",
+                        help="Ray workers (default: one per cluster CPU)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSettings:
@@ -37,8 +52,12 @@ def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSetting
 def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     """Build with ``settings`` (already carrying any --corpus/--index) and print the summary."""
     try:
-        report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
-                             allow_empty=args.allow_empty)
+        with workers_of(args) as workers:
+            report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
+                                 allow_empty=args.allow_empty, workers=workers)
+    except RayUnavailable as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
+        return exc.exit_code
     except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
@@ -47,6 +66,16 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
         return 130
     print(summary(report))
     return 0
+
+
+@contextmanager
+def workers_of(args: argparse.Namespace) -> Iterator[RayWorkers | None]:
+    """Ray workers for ``--ray`` (connected for the build), else None: the build embeds in-process."""
+    if getattr(args, "ray", None) is None:
+        yield None
+        return
+    with ray_connected(args.ray, cpus=args.ray_workers) as cpus:
+        yield RayWorkers(args.ray_workers or cpus)
 
 
 def summary(report: BuildReport) -> str:
