@@ -19,6 +19,7 @@ from index.stories import Fingerprint
 from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
+SEARCHES = ("dense", "sentence", "keyword")  # what hybrid_search can run
 
 
 class IndexUnavailable(NewsQAError, RuntimeError):
@@ -63,12 +64,23 @@ class IndexReader(Protocol):
         """Chunks by BM25 over chunk text and title; user text never reaches query syntax."""
         ...
 
+    def hybrid_search(self, text: str, vector: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
+        """Each of ``kinds`` (dense, sentence, keyword) ranked as its own method ranks it, by kind: a store
+        may answer all in one round trip (PostgreSQL); otherwise ``separate_searches``."""
+        ...
+
     def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
         """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
         ...
 
     def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
         """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
+        ...
+
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        """``similar_sentences`` for each row of ``vectors`` (one round trip on a database store)."""
         ...
 
     def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
@@ -100,6 +112,15 @@ class IndexReader(Protocol):
     def close(self) -> None:
         """Release files and connections; called when the version is retired and unused."""
         ...
+
+
+def separate_searches(reader: IndexReader, text: str, vector: np.ndarray, k: int, filters: Filters | None,
+                      title_weight: float, kinds: Sequence[str]) -> dict[str, Hits]:
+    """``hybrid_search`` as one call per search: for stores where a call costs no round trip."""
+    run = {"dense": lambda: reader.dense_search(vector, k, filters),
+           "sentence": lambda: reader.sentence_search(vector, k, filters),
+           "keyword": lambda: reader.keyword_search(text, k, filters, title_weight)}
+    return {kind: run[kind]() for kind in kinds}
 
 
 @runtime_checkable
