@@ -250,7 +250,7 @@ def keyword_latency(index_dir: Path, questions: list[str]) -> dict[str, tuple[fl
 
 
 def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str], workdir: Path,
-            existing: bool = False, database: str | None = None) -> dict:
+            existing: bool = False, database: str | None = None, add_runs: int = 3) -> dict:
     """One row; ``database``: a PostgreSQL URL to build into instead of a folder."""
     corpus, index_dir = workdir / f"corpus-{size}", database or workdir / f"index-{size}-{encoder_kind}"
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)
@@ -294,7 +294,7 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
     finally:
         child.terminate()
         child.wait(timeout=30)
-    add_s, add_mib = add_articles(settings, encoder, real, runs=3)
+    add_s, add_mib = add_articles(settings, encoder, real, runs=add_runs) if add_runs else (float("nan"),) * 2
     return {"size": size, "encoder": encoder_kind, "backend": settings.encoder_backend,
             "store": "postgres" if database else "folder",
             "articles": report.articles, "chunks": report.chunks,
@@ -366,6 +366,8 @@ def main() -> int:
     parser.add_argument("--encoder", choices=["real", "standin"], default="standin")
     parser.add_argument("--questions", type=int, default=200, help="questions per latency figure")
     parser.add_argument("--workdir", type=Path, help="keep archives and indexes here (default: a temp folder)")
+    parser.add_argument("--add-runs", type=int, default=3, help="incremental builds of 100 articles timed "
+                        "(0: none; the add column reads nan)")
     parser.add_argument("--stores", default="folder", help="folder, postgres or both (comma-separated): "
                         "each size is built and measured in each store, on the same archive")
     parser.add_argument("--existing", action="store_true",
@@ -389,7 +391,8 @@ def main() -> int:
             for size in (int(s) for s in args.sizes.split(",")):
                 for name in stores:
                     database = server.new_database() if name == "postgres" else None
-                    rows.append(measure(size, args.encoder, real, questions, workdir, args.existing, database))
+                    rows.append(measure(size, args.encoder, real, questions, workdir, args.existing, database,
+                                        args.add_runs))
                     print(json.dumps(rows[-1]), flush=True)
     finally:
         if server is not None:
