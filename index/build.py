@@ -23,7 +23,7 @@ from tqdm import tqdm
 from index.chunk import Chunker
 from index.encoders import Encoder, make_encoder
 from index.errors import NewsQAError
-from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
 from index.stories import Fingerprint, fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
@@ -56,6 +56,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reason_full: str | None = None
+    future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -63,9 +64,10 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], li
     if not corpus_dir.is_dir():
         raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
     records, skipped = [], []
+    readable = suffixes()
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
+        if p.is_file() and p.suffix.lower() in readable
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in files:
@@ -214,6 +216,7 @@ class EmbeddedBatch:
     unusable: list[tuple[str, str, str]] = field(default_factory=list)  # (key, content hash, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
+    future_dated: int = 0  # articles dated after the build date
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_ch
         except UnusableFile as exc:
             out.unusable.append((record.key, record.content_sha, str(exc)))
             continue
+        out.future_dated += _warn_future_dates(article)
         out.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
@@ -281,10 +285,22 @@ def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport)
         report.skipped.append(Skipped(key, reason))
         writer.mark_unusable(key, content_sha, reason)
     report.warnings.extend(batch.warnings)
+    report.future_dated += batch.future_dated
     for item in batch.articles:
         writer.add(*item)
     report.embedded_articles += len(batch.articles)
     report.embedded_chunks += batch.chunks
+
+
+def _warn_future_dates(article) -> int:
+    """1 when the article is dated after the build date (and says so among its warnings), else 0: as-of
+    answers never quote it before that date, so a mistyped year hides it silently."""
+    today = datetime.now(timezone.utc).date()
+    late = [(name, value) for name, value in (("Published_Date", article.published_date),
+                                              ("Updated_Date", article.updated_date)) if value and value > today]
+    article.warnings += [f"{name} {value} is after the build date: no answer as of an earlier date quotes this "
+                         "article; check the year" for name, value in late]
+    return 1 if late else 0
 
 
 def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from index.build import BatchJob, BuildError, EmbeddedBatch
 from index.errors import NewsQAError
-from index.parse import Record
+from index.formats import Record
 
 log = logging.getLogger(__name__)
 LOCAL = "auto"  # --ray without an address, or "auto": a Ray instance started on this machine for the build

@@ -45,7 +45,8 @@ class IndexSettings(BaseSettings):
     cache_dir: Path = Field(
         PROJECT_ROOT / "var" / "cache",
         description="Derived files kept between runs (e.g. models exported for another backend); git-ignored.")
-    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$", description="Where the encoder runs.")
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+                        description="Where the encoder runs: cpu, cuda[:n] or mps.")
     vector_index: str = Field(
         "auto", pattern=r"^[a-z0-9_-]+$",
         description="Vector index type for new builds (index.ann.KINDS): auto is exact (flat) up to 20k vectors, "

@@ -9,10 +9,12 @@ import socket
 import sys
 import textwrap
 from datetime import date
+from types import SimpleNamespace
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
-from index import cli as build_cli
-from index import ingest_cli
+from qa.commands import build as build_cli
+from qa.commands import ingest as ingest_cli
+from qa.commands import watch
 from qa.settings import Settings
 
 
@@ -96,6 +98,48 @@ def _print_time(plan) -> None:
         print(f"({note})\n")
 
 
+def cmd_check(args, settings: Settings) -> int:
+    from qa.schemas import CheckResponse
+
+    claim = args.claim.strip()
+    result = _engine(settings).check(claim, _filters(args), args.as_of)
+    if args.json:
+        print(CheckResponse.of(claim, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    verdict = result.verdict
+    print(f"Verdict: {verdict.verdict.replace('_', ' ')}")
+    for label, quotes in (("Supporting", verdict.supporting), ("Contradicting", verdict.contradicting)):
+        if quotes:
+            print(f"\n{label} (newest first):")
+        for q in quotes:
+            print(textwrap.indent(textwrap.fill(f"“{q.text}”", width=96), "  "))
+            print(f"      {_source_line(q.article)}; {q.reason}")
+            print(f"      article {q.article.article_id}, characters {q.start}–{q.end}")
+    return 0
+
+
+def cmd_timeline(args, settings: Settings) -> int:
+    from qa.schemas import TimelineResponse
+
+    query = args.query.strip()
+    result = _engine(settings).timeline(query, args.top_k, _filters(args), args.as_of)
+    if args.json:
+        print(TimelineResponse.of(query, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    if not result.points:
+        print("No matching stories.")
+    for p in result.points:
+        first = p.first_report
+        print(f"{first.effective_date or 'undated'}  {first.source or 'unknown outlet'} — {first.title}")
+        print(textwrap.indent(textwrap.fill(f"“{p.quote}”", width=94), "    "))
+        if p.changed:
+            print(f"    changed since the story before: {'; '.join(p.changed)}")
+        print(f"    article {p.article.article_id}, characters {p.start}–{p.end}\n")
+    return 0
+
+
 def cmd_search(args, settings: Settings) -> int:
     from qa.schemas import SearchResponse
 
@@ -148,10 +192,36 @@ def cmd_serve(args, settings: Settings) -> int:
         print(f"no index in {engine.store.location} yet; starting without one (/ask answers 503) — build it with "
               f"`qa build --index {engine.store.location}` or restart with --build", file=sys.stderr)
     app = create_app(settings, engine)
+    background = _start_background(engine, settings, args)
     print(f"Serving on http://{host}:{port} — open it in a browser to ask questions (API docs at /docs)",
           file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    finally:
+        for scheduler in background:
+            scheduler.stop()
     return 0
+
+
+def _start_background(engine, settings: Settings, args) -> list:
+    """A timer that picks up versions other processes publish (so watches are checked without a request),
+    and the feed poller when --feeds is given; both are stopped when the service stops."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from qa.commands.watch import make_poller
+
+    started = []
+    if args.feeds:
+        engine.poller = make_poller(args.feeds, settings, engine.encoder)
+        engine.poller.on_published.append(lambda version: engine.holder.refresh())
+        engine.poller.start()
+        started.append(engine.poller)
+    refresher = BackgroundScheduler()
+    refresher.add_job(engine.holder.refresh, "interval", seconds=settings.refresh_seconds, max_instances=1,
+                      coalesce=True)
+    refresher.start()
+    started.append(SimpleNamespace(stop=refresher.shutdown))
+    return started
 
 
 def build_reason(engine, live: str | None, default_index: bool, asked: bool) -> str | None:
@@ -206,6 +276,16 @@ def parser() -> argparse.ArgumentParser:
     _add_query_options(p, default_k=10)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("check", help="check a claim: supported, contradicted, mixed or not enough evidence")
+    p.add_argument("claim")
+    _add_query_options(p, default_k=5)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("timeline", help="the matching stories in date order, each quoted once")
+    p.add_argument("query")
+    _add_query_options(p, default_k=10)
+    p.set_defaults(func=cmd_timeline)
+
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)
     p.set_defaults(func=cmd_build)
@@ -220,8 +300,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--build", action="store_true", help="build or update the index before serving")
     p.add_argument("--index", help="index folder or postgresql:// URL (built automatically only for the default "
                                     "index or with --build)")
-    p.add_argument("--corpus", help="corpus folder (for --build)")
+    p.add_argument("--corpus", help="corpus folder (for --build, and where --feeds writes)")
+    p.add_argument("--feeds", metavar="FILE", help="poll the feeds listed in FILE on a schedule "
+                                                   "(NEWSQA_POLL_MINUTES), index what they bring, and publish it")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("watch", help="watched searches: add, list, new, remove, check")
+    watch.add_watch_arguments(p)
+    p.set_defaults(func=watch.run_watch)
+
+    p = sub.add_parser("watch-feeds", help="poll feeds on a schedule: ingest, build, publish")
+    watch.add_feed_arguments(p)
+    p.set_defaults(func=watch.run_feeds)
     return root
 
 
@@ -238,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
         return 2
-    for name in ("question", "query"):
+    for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2

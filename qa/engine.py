@@ -15,10 +15,14 @@ from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
-from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
+from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
+from qa.stages.timeline import Point
+from qa.stages.verdict import Verdict
+from qa.watches import WatchChecker
 
-__all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
+__all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot",
+           "TimelineResult"]
 
 
 @dataclass
@@ -35,6 +39,18 @@ class AskResult:
     freshness_note: str | None = None
 
 
+@dataclass
+class CheckResult:
+    verdict: Verdict
+    plan: Plan
+
+
+@dataclass
+class TimelineResult:
+    points: list[Point]
+    plan: Plan
+
+
 class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
@@ -43,6 +59,11 @@ class Engine:
         services = Services(self.encoder)
         self.asking = Pipeline.of(ASK, settings, services, self.holder)
         self.searching = Pipeline.of(SEARCH, settings, services, self.holder)
+        self.checking = Pipeline.of(CHECK, settings, services, self.holder)
+        self.timelines = Pipeline.of(TIMELINE, settings, services, self.holder)
+        self.watches = WatchChecker(settings.watch, self.encoder)
+        self.holder.listeners.append(self.watches.check)  # every published version is checked for watches
+        self.poller = None  # a FeedPoller when the service polls feeds (qa serve --feeds)
 
     @property
     def store(self):
@@ -66,6 +87,17 @@ class Engine:
         state = self.searching.run(Request(query, top_k, filters, as_of))
         return SearchResult(state.passages, state.plan)
 
+    def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
+        """A claim against the record as of a date: a verdict and the sentences deciding it."""
+        state = self.checking.run(Request(claim, self.checking.passages_needed, filters, as_of))
+        return CheckResult(state.verdict, state.plan)
+
+    def timeline(self, query: str, points: int, filters: Filters | None = None,
+                 as_of: date | None = None) -> TimelineResult:
+        """The stories matching ``query`` in date order, each quoted once, with what changed between them."""
+        state = self.timelines.run(Request(query, points, filters, as_of))
+        return TimelineResult(state.timeline, state.plan)
+
     def article(self, article_id: str) -> Article | None:
         with self.holder.snapshot() as snap:
             return snap.index.article(article_id)
@@ -79,7 +111,16 @@ class Engine:
         return self.holder.snapshot()
 
     def status(self) -> dict:
-        return self.holder.status()
+        return {**self.holder.status(), "feeds": self.poller.status() if self.poller else None}
+
+    def add_watch(self, query: str, filters: dict, threshold: float | None, webhook: str | None):
+        """A watched search; what the live index already holds is its baseline, not news."""
+        self.watches.check_webhook(webhook)
+        try:
+            with self.holder.snapshot() as snap:
+                return self.watches.add(query, filters, threshold, webhook, snap.index)
+        except NoIndex:
+            return self.watches.add(query, filters, threshold, webhook, None)
 
     def start_rebuild(self, full: bool = False) -> None:
         self.holder.start_rebuild(full)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -87,6 +87,9 @@ class IndexHolder:
         self._lock = threading.RLock()
         self._loaders: dict[str | None, threading.Thread] = {}  # versions being opened in the background
         self._rebuild: threading.Thread | None = None
+        #: Called in a background thread with each version that becomes live (watched searches).
+        self.listeners: list[Callable[[IndexReader], None]] = []
+        self._notifiers: list[threading.Thread] = []
 
     def _current(self) -> Snapshot:
         """The live version's snapshot; a version published since the last call is opened in the background.
@@ -152,6 +155,43 @@ class IndexHolder:
             replaced.retire()
         log.info("serving index version %s (%d articles, %d chunks)", index.version,
                  index.article_count(), index.chunk_count())
+        snapshot = self._snapshot
+        if self.listeners and snapshot.enter():
+            notifier = threading.Thread(target=self._notify, args=(snapshot,), name=f"on-publish-{version}",
+                                        daemon=True)
+            with self._lock:
+                self._notifiers = [t for t in self._notifiers if t.is_alive()] + [notifier]
+            notifier.start()
+
+    def _notify(self, snapshot: Snapshot) -> None:
+        try:
+            for listener in self.listeners:
+                try:
+                    listener(snapshot.index)
+                except Exception:  # noqa: BLE001 - one listener's failure must not stop the others
+                    log.exception("after publishing version %s: %s failed", snapshot.version, listener)
+        finally:
+            snapshot.leave()
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for versions being opened and their listeners (a command about to exit must: a daemon thread
+        still encoding when the interpreter stops aborts the process)."""
+        while True:  # a loader that finishes starts the listeners of the version it opened
+            with self._lock:
+                threads = [t for t in (*self._loaders.values(), *self._notifiers) if t.is_alive()]
+            if not threads:
+                return
+            for thread in threads:
+                thread.join(timeout)
+            if timeout is not None:
+                return
+
+    def refresh(self) -> None:
+        """Look for a newly published version now (e.g. on a timer) rather than at the next request."""
+        try:
+            self._current()
+        except NoIndex:
+            pass
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:

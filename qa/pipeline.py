@@ -63,6 +63,8 @@ class State:
     passages: list[Passage] = field(default_factory=list)
     answer: Answer | None = None
     freshness_note: str | None = None
+    verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
+    timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
 
 
 class Stage(Protocol):
@@ -90,6 +92,8 @@ StageFactory = Callable[[Settings, Services], Stage]
 #: The stages of /ask and of /search, in order.
 ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
 SEARCH = ("plan", "retrieve")
+CHECK = ("plan", "retrieve", "verdict")
+TIMELINE = ("plan", "retrieve", "timeline")
 
 
 class Pipeline:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
-from qa.engine import AskResult, SearchResult
+from qa.engine import AskResult, CheckResult, SearchResult, TimelineResult
 from qa.passages import Passage
 from qa.pipeline import Plan
 
@@ -104,6 +104,8 @@ class SourceMeta(BaseModel):
     reported_from: str | None
     page: str | None
     url: str | None
+    content_sha: str = Field(..., description="Hash of the article text the offsets index into: a saved citation "
+                                              "still points at the same words while the article's hash is unchanged.")
 
     @classmethod
     def fields_of(cls, meta: ArticleMeta) -> dict:
@@ -234,15 +236,27 @@ class SearchResponse(TimeOut):
 
 class ArticleOut(SourceMeta):
     path: str
-    content_sha: str = Field(..., description="Hash of the article's source: an edited article keeps its id "
-                                              "but may move offsets; a saved citation can compare this.")
     extra: dict[str, str]
     text: str = Field(..., description="The article body; citation offsets (Unicode code points) index into it.")
 
     @classmethod
     def of(cls, article: Article) -> "ArticleOut":
-        return cls(**cls.fields_of(article), path=article.path, content_sha=article.content_sha,
+        return cls(**cls.fields_of(article), path=article.path,
                    extra=article.extra, text=article.body)
+
+
+class FeedStateOut(BaseModel):
+    feed: str
+    interval_minutes: float = Field(..., description="Minutes until the next poll: the setting, or more while the "
+                                                     "feed fails (backing off).")
+    last_poll: str | None
+    last_success: str | None
+    last_error: str | None
+    failures: int = Field(..., description="Polls failed in a row.")
+    next_poll: str | None
+    last_added: int
+    last_updated: int
+    pending_build: bool = Field(..., description="Articles ingested but not yet in a published index.")
 
 
 class HealthResponse(BaseModel):
@@ -257,12 +271,15 @@ class HealthResponse(BaseModel):
     index_age_seconds: float | None
     last_build: dict | None
     message: str | None = None
+    feeds: list[FeedStateOut] | None = Field(None, description="Feeds this service polls (qa serve --feeds): last "
+                                                              "poll, last error, next poll; null when it polls none.")
 
     @classmethod
     def of(cls, status: dict, configured_model: str) -> "HealthResponse":
         """From ``Engine.status()``."""
         index = status["index"]
-        common = dict(rebuilding=status["rebuilding"], last_build=status["last_build"], message=status["error"])
+        common = dict(rebuilding=status["rebuilding"], last_build=status["last_build"], message=status["error"],
+                      feeds=status.get("feeds"))
         if index is None:
             state = "building" if status["rebuilding"] else "no_index"
             return cls(status=state, model=configured_model, articles=0, chunks=0, index_version=None,
@@ -306,3 +323,120 @@ class ReindexResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str | list
+
+
+class WatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"query": "central bank raises interest rates", "filters": {"source": "Wikinews"}}]})
+
+    query: str = Field(..., min_length=1, max_length=2000, pattern=NOT_BLANK, description="What to watch for.")
+    filters: FilterModel = Field(default_factory=FilterModel)
+    threshold: float | None = Field(None, ge=-1.0, le=1.0, description="Similarity a sentence needs (default: "
+                                                                       "NEWSQA_WATCH_THRESHOLD).")
+    webhook: str | None = Field(None, max_length=2000, description="URL that receives a JSON POST with each check's "
+                                                                   "new articles; only prefixes the operator allows.")
+
+
+class WatchOut(BaseModel):
+    id: str
+    query: str
+    filters: dict
+    threshold: float
+    webhook: str | None
+    created_at: str
+    checked_version: str | None = Field(None, description="The last index version checked for this watch.")
+
+    @classmethod
+    def of(cls, watch) -> "WatchOut":
+        return cls(**{name: getattr(watch, name) for name in cls.model_fields})
+
+
+class AlertOut(BaseModel):
+    """An article that newly matched: its best sentence, verbatim (GET /articles/{article_id} .text[start:end])."""
+
+    article_id: str
+    title: str
+    source: str | None
+    published_date: str | None
+    url: str | None
+    start: int
+    end: int
+    quote: str
+    score: float = Field(..., description="Similarity of the quoted sentence to the watched query.")
+    found_at: str
+
+
+class WatchNewResponse(BaseModel):
+    watch: WatchOut
+    articles: list[AlertOut] = Field(..., description="Articles not listed before, newest found first; listing "
+                                                      "them marks them seen.")
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"claim": "The Reserve Bank of Australia raised its cash rate to 6.75 percent.",
+                      "as_of": "2007-11-10"}]})
+
+    claim: str = Field(..., min_length=1, max_length=2000, pattern=NOT_BLANK,
+                       description="One statement to check, in plain words.")
+    filters: FilterModel = Field(default_factory=FilterModel)
+    as_of: AsOf = Field(None, description="Check against the record as of this date (default: today, UTC).")
+
+
+class QuoteOut(SourceMeta):
+    """A sentence bearing on the claim, verbatim: GET /articles/{article_id} .text[start:end]."""
+
+    quote: str
+    start: int
+    end: int
+    similarity: float
+    reason: str = Field(..., description="Why it supports or contradicts the claim, in words.")
+
+    @classmethod
+    def of(cls, q) -> "QuoteOut":
+        return cls(**cls.fields_of(q.article), quote=q.text, start=q.start, end=q.end, similarity=q.similarity,
+                   reason=q.reason)
+
+
+class CheckResponse(TimeOut):
+    claim: str
+    verdict: str = Field(..., description="supported, contradicted, mixed (both found) or not_enough_evidence.")
+    supporting: list[QuoteOut] = Field(..., description="Sentences stating every number, date and name of the "
+                                                        "claim; newest first.")
+    contradicting: list[QuoteOut] = Field(..., description="Sentences giving another value than the claim, or the "
+                                                           "opposite; newest first.")
+
+    @classmethod
+    def of(cls, claim: str, result: CheckResult) -> "CheckResponse":
+        v = result.verdict
+        return cls(claim=claim, verdict=v.verdict, supporting=[QuoteOut.of(q) for q in v.supporting],
+                   contradicting=[QuoteOut.of(q) for q in v.contradicting], **TimeOut.fields(result.plan))
+
+
+class TimelinePointOut(SourceMeta):
+    """One story on the timeline: the quoted article's metadata and its sentence closest to the query."""
+
+    quote: str = Field(..., description="Verbatim: GET /articles/{article_id} .text[start:end].")
+    start: int
+    end: int
+    score: float
+    first_report: SourceRef = Field(..., description="The earliest copy of the story (outlet and date).")
+    also_in: list[SourceRef] = []
+    changed: list[str] = Field([], description="Values the previous point's quote gave differently, e.g. "
+                                               "'number: 12 → 31'.")
+
+    @classmethod
+    def of(cls, p) -> "TimelinePointOut":
+        return cls(**cls.fields_of(p.article), quote=p.quote, start=p.start, end=p.end, score=round(p.score, 6),
+                   first_report=SourceRef.of(p.first_report), also_in=[SourceRef.of(m) for m in p.also_in],
+                   changed=p.changed)
+
+
+class TimelineResponse(TimeOut):
+    query: str
+    points: list[TimelinePointOut] = Field(..., description="Oldest first (by each story's first report; undated "
+                                                            "last).")
+
+    @classmethod
+    def of(cls, query: str, result: TimelineResult) -> "TimelineResponse":
+        return cls(query=query, points=[TimelinePointOut.of(p) for p in result.points], **TimeOut.fields(result.plan))

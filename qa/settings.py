@@ -8,9 +8,11 @@ the build settings, so every variable keeps its name and a field is defined once
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pathlib import Path
 
-from index import IndexSettings
+from pydantic import BaseModel, Field, field_validator
+
+from index import PROJECT_ROOT, IndexSettings
 
 
 class HttpSettings(BaseModel):
@@ -23,6 +25,55 @@ class HttpSettings(BaseModel):
     cors_origins: list[str] = Field(default_factory=list,
                                     description="Origins allowed to call the API from a browser (none: same origin).")
     log_level: str = Field("INFO", description="Log level of `qa serve` (terminal commands log warnings only).")
+
+
+class AccessSettings(BaseModel):
+    """Who may query, and how often: off unless a key file is set, so a fresh install just works."""
+
+    api_keys: Path | None = Field(
+        None, description="A file of API keys, one per line (`<key> [name]`, `#` comments). When set, /ask and "
+                          "/search require `Authorization: Bearer <key>` or `X-API-Key: <key>` (401 otherwise); "
+                          "the admin token stays separate.")
+    rate_limit: str = Field(
+        "60/minute", description="Requests each API key may make, in the `limits` library's notation "
+                                 "(`10/minute`, `1000/day`, `5/second;100/hour`); over it: 429 with Retry-After.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parseable(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '60/minute' or '1000/day'") from None
+        return value
+
+
+class WatchSettings(BaseModel):
+    """Watched searches, checked after every published version."""
+
+    watches_db: Path = Field(PROJECT_ROOT / "var" / "watches.sqlite",
+                             description="The SQLite file that keeps watches and their new articles.")
+    watch_threshold: float = Field(
+        0.55, ge=-1.0, le=1.0, description="Default similarity (cosine) a sentence needs to the watched query for "
+                                           "its article to be reported.")
+    watch_depth: int = Field(200, ge=1, le=5000, description="Most similar sentences examined per watch and check.")
+    webhook_allow: list[str] = Field(
+        default_factory=list, description="URL prefixes a watch's webhook may point at (none: webhooks are refused).")
+    webhook_timeout: float = Field(5.0, gt=0, le=60, description="Seconds to wait for a webhook to accept a POST.")
+    refresh_seconds: float = Field(
+        30.0, ge=1.0, description="How often `qa serve` looks for a version published by another process, so "
+                                  "watches are checked without waiting for a request.")
+
+
+class FeedSettings(BaseModel):
+    """Polling feeds on a schedule (`qa watch-feeds`, or `qa serve --feeds FILE`)."""
+
+    poll_minutes: float = Field(15.0, gt=0, description="Minutes between two polls of a feed that answered.")
+    poll_max_backoff: int = Field(
+        16, ge=1, le=1024, description="A failing feed is polled after 2, 4, … times the interval, at most this "
+                                       "many times it; one success resets it.")
 
 
 class LimitSettings(BaseModel):
@@ -106,6 +157,21 @@ class CorroborationSettings(BaseModel):
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
 
+class ClaimSettings(BaseModel):
+    """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
+
+    check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_similarity: float = Field(
+        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
+                                          "every number, date and name of the claim).")
+    check_contradict_similarity: float = Field(
+        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
+                                          "of a kind the claim states, or the opposite polarity).")
+    check_min_overlap: float = Field(
+        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+    check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
+
+
 class GeneratorSettings(BaseModel):
     """An optional generator (an OpenAI-compatible chat endpoint); off when no URL is set."""
 
@@ -117,13 +183,13 @@ class GeneratorSettings(BaseModel):
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
-    "http": HttpSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
+    "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
     "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
-    "generator": GeneratorSettings}
+    "generator": GeneratorSettings, "claims": ClaimSettings, "watch": WatchSettings, "feeds": FeedSettings}
 
 
-class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
-               TimeSettings, CorroborationSettings, GeneratorSettings):
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
+               TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings, WatchSettings, FeedSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
     def section(self, kind: type[BaseModel]) -> BaseModel:
@@ -133,6 +199,10 @@ class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, Retri
     @property
     def http(self) -> HttpSettings:
         return self.section(HttpSettings)
+
+    @property
+    def access(self) -> AccessSettings:
+        return self.section(AccessSettings)
 
     @property
     def limits(self) -> LimitSettings:
@@ -161,3 +231,15 @@ class Settings(IndexSettings, HttpSettings, LimitSettings, HolderSettings, Retri
     @property
     def generator(self) -> GeneratorSettings:
         return self.section(GeneratorSettings)
+
+    @property
+    def watch(self) -> WatchSettings:
+        return self.section(WatchSettings)
+
+    @property
+    def feeds(self) -> FeedSettings:
+        return self.section(FeedSettings)
+
+    @property
+    def claims(self) -> ClaimSettings:
+        return self.section(ClaimSettings)

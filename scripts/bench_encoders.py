@@ -24,7 +24,7 @@ from index import make_encoder  # noqa: E402
 from index.build import distinct_sentences  # noqa: E402
 from index.chunk import Chunker  # noqa: E402
 from index.encoders import BACKENDS  # noqa: E402
-from index.parse import parse_record, read_records  # noqa: E402
+from index.formats import parse_record, read_records  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 

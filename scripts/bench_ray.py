@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import index.build as build  # noqa: E402
 from index import PROJECT_ROOT, build_index, make_encoder  # noqa: E402
 from index.build_ray import RayWorkers  # noqa: E402
-from index.parse import Record  # noqa: E402
+from index.formats import Record  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"

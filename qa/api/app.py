@@ -6,8 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from qa.api.access import Access
+from qa.api.metrics import install_metrics
 from qa.api.middleware import install_middleware
-from qa.api.routes import admin, articles, page, query
+from qa.api.routes import admin, articles, page, query, watches
 from index import NewsQAError
 from qa.engine import Engine
 from qa.settings import Settings
@@ -29,7 +31,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     install_middleware(app, settings.http)
     install_error_handlers(app)
-    app.include_router(query.router(engine, settings.limits))
+    install_metrics(app, engine)
+    access = Access(settings.access)
+    app.include_router(query.router(engine, settings.limits, access))
+    app.include_router(watches.router(engine, access))
     app.include_router(articles.router(engine))
     app.include_router(admin.router(engine, settings.http, settings.model))
     app.include_router(page.router())

@@ -14,7 +14,7 @@ import ray
 import index.build as build
 from index import BuildError, Filters, build_index, live_version, open_index
 from index.build_ray import RayWorkers
-from index.cli import main as build_main
+from qa.commands.build import main as build_main
 from tests.index.test_build import snapshot
 from tests.support import NEW_ARTICLE, make_settings
 

@@ -13,7 +13,7 @@ import pytest
 from index import BuildInProgress, Filters, IndexReader, Store, build_index, make_encoder, open_store
 from index.ann import KINDS, VectorIndexError, load_vector_index, new_vector_index
 from index.encoders import BACKENDS
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 from index.stores.base import IndexUnavailable
 from qa.settings import Settings
 from tests.support import SEED_FILE, make_settings

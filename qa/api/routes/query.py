@@ -1,30 +1,109 @@
-"""POST /ask and GET /search."""
+"""POST /ask (JSON, or a stream of server-sent events), GET /ask (export), POST /check, GET /timeline
+and GET /search."""
 
+import json
+from collections.abc import Iterator
 from datetime import date
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
+from index import NewsQAError
+from qa.api.access import Access
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
-from qa.schemas import NOT_BLANK, AskResponse, FilterModel, SearchResponse, ask_request_model
+from qa.export import as_csv, as_markdown
+from qa.pipeline import State
+from qa.schemas import (
+    NOT_BLANK, AskResponse, CheckRequest, CheckResponse, CitationOut, FilterModel, SearchResponse, TimeOut,
+    TimelineResponse, ask_request_model,
+)
 from qa.settings import LimitSettings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
 
 
-def router(engine: Engine, settings: LimitSettings) -> APIRouter:
-    api = APIRouter()
+EXPORT = {"description": "The answer as Markdown, CSV or JSON.",
+          "content": {"text/markdown": {}, "text/csv": {}, "application/json": {}}}
+STREAM = {"description": "With `Accept: text/event-stream`: server-sent events `plan` (how the question was read "
+                         "in time), then one `citation` per quoted sentence as it is chosen (`text` is its part of "
+                         "the answer: the parts joined by spaces are the extractive answer), then `answer` (the "
+                         "whole JSON response); `error` ({status, detail}) if it fails midway.",
+          "content": {"text/event-stream": {}}}
+
+
+def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter:
+    api = APIRouter(dependencies=[Depends(access)])
     AskRequest = ask_request_model(settings.max_question_chars, settings.max_top_k, settings.default_top_k)
 
-    @api.post("/ask", response_model=AskResponse, responses=responses(503, 413))
-    def ask(request: AskRequest) -> AskResponse:
+    @api.post("/ask", response_model=AskResponse, responses={**responses(401, 429, 503, 413), 200: STREAM})
+    def ask(request: AskRequest, http: Request):
         """Answer a question with quoted, cited sentences from the indexed articles."""
         question = request.question.strip()
-        return AskResponse.of(question, engine.ask(question, request.top_k, request.filters.to_filters(),
-                                                   request.as_of))
+        args = (question, request.top_k, request.filters.to_filters(), request.as_of)
+        if "text/event-stream" in http.headers.get("accept", ""):
+            return StreamingResponse(stream(question, engine.ask_steps(*args)), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return AskResponse.of(question, engine.ask(*args))
 
-    @api.get("/search", response_model=SearchResponse, responses=responses(503))
+    @api.get("/ask", responses={**responses(401, 429, 503), 200: EXPORT})
+    def export(
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="The question."),
+        format: Literal["json", "md", "csv"] = Query("md", description="md: a note to paste; csv: one row per quote; "
+                                                                     "json: the POST /ask response."),
+        top_k: int = Query(settings.default_top_k, ge=1, le=settings.max_top_k),
+        as_of: date | None = Query(None, description="Answer as of this date (default: today, UTC)."),
+    ) -> Response:
+        """The answer with its provenance, to download or paste: every quote with its article, outlet, authors,
+        dates, URL, offsets and text hash, and the as-of date."""
+        question = q.strip()
+        answer = AskResponse.of(question, engine.ask(question, top_k, None, as_of))
+        if format == "json":
+            return Response(answer.model_dump_json(indent=2), media_type="application/json")
+        body, kind = (as_markdown(answer), "text/markdown") if format == "md" else (as_csv(answer), "text/csv")
+        return Response(body, media_type=f"{kind}; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="answer.{format}"'})
+
+    @api.get("/timeline", response_model=TimelineResponse, responses=responses(401, 429, 503))
+    def timeline(
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="What the story is about."),
+        points: int = Query(10, ge=1, le=settings.max_top_k, description="Stories on the timeline."),
+        as_of: date | None = Query(None, description="The record as of this date (default: today, UTC)."),
+    ) -> TimelineResponse:
+        """A quoted timeline: the matching stories in date order, each with its first report, one verbatim
+        sentence, and what changed since the story before."""
+        query = q.strip()
+        return TimelineResponse.of(query, engine.timeline(query, points, None, as_of))
+
+    @api.post("/check", response_model=CheckResponse, responses=responses(401, 429, 503, 413))
+    def check(request: CheckRequest) -> CheckResponse:
+        """Check a claim against the articles as of a date: supported, contradicted, mixed or not enough
+        evidence, with the deciding sentences quoted verbatim, newest first."""
+        claim = request.claim.strip()
+        return CheckResponse.of(claim, engine.check(claim, request.filters.to_filters(), request.as_of))
+
+    def stream(question: str, steps: Iterator[tuple[str, State]]) -> Iterator[str]:
+        """Events as the stages finish; the index snapshot is held until the stream ends or is dropped."""
+        state = None
+        try:
+            for stage, state in steps:
+                if stage == "plan":
+                    yield event("plan", TimeOut(**TimeOut.fields(state.plan)).model_dump(mode="json"))
+                elif stage == "answer" and state.answer is not None and state.answer.answerable:
+                    for c in state.answer.citations:
+                        yield event("citation", {"text": f"{c.quote} [{c.n}]",
+                                                 **CitationOut.of(c).model_dump(mode="json")})
+            yield event("answer", AskResponse.of(question, engine.result(state)).model_dump(mode="json"))
+        except NewsQAError as exc:
+            yield event("error", {"status": exc.http_status, "detail": str(exc)})
+        finally:
+            steps.close()
+
+    @api.get("/search", response_model=SearchResponse, responses=responses(401, 429, 503))
     def search(
         request: Request,
         q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
@@ -52,3 +131,8 @@ def router(engine: Engine, settings: LimitSettings) -> APIRouter:
         return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters(), as_of))
 
     return api
+
+
+def event(name: str, data: dict) -> str:
+    """One server-sent event (JSON on one data line)."""
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"

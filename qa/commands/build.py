@@ -1,4 +1,4 @@
-"""``python scripts/build_index.py`` / ``qa build``: build or update the index, with a summary."""
+"""``qa build`` / ``python scripts/build_index.py``: build or update the index, with a summary."""
 
 from __future__ import annotations
 
@@ -8,13 +8,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from index.ann import VectorIndexError
-from index.build import BuildError, BuildReport, build_index
-from index.build_ray import RayUnavailable, RayWorkers
-from index.build_ray import connected as ray_connected
-from index.encoders import ModelUnavailable
-from index.settings import IndexSettings
-from index.stores import BuildInProgress, IndexUnavailable
+from index import (BuildError, BuildInProgress, BuildReport, IndexSettings, IndexUnavailable, ModelUnavailable,
+                   RayUnavailable, RayWorkers, VectorIndexError, build_index, ray_connected)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +85,9 @@ def summary(report: BuildReport) -> str:
     if report.skipped:
         lines.append(f"  skipped {len(report.skipped)} file(s):")
         lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
+    if report.future_dated:
+        lines.append(f"  {report.future_dated} article(s) dated after the build date "
+                     "(answered only as of that date; see the warnings)")
     if report.warnings:
         lines.append(f"  {len(report.warnings)} warning(s):")
         lines += [f"    {path}: {message}" for path, message in report.warnings[:50]]
