@@ -21,6 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
+from index.dates import mentions as date_mentions
 from index.encoders import Encoder, make_encoder
 from index.errors import NewsQAError
 from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
@@ -36,6 +37,9 @@ STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 class BuildError(NewsQAError, RuntimeError):
     """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass
@@ -217,6 +221,7 @@ class EmbeddedBatch:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
     future_dated: int = 0  # articles dated after the build date
+    date_mentions: list[list] = field(default_factory=list)  # per article, as ``articles``
 
 
 @dataclass(frozen=True)
@@ -275,6 +280,7 @@ def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_ch
     for (article, chunks), spans in zip(parsed, sentences):
         out.articles.append((article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
                              spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body)))
+        out.date_mentions.append(date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
     return out
@@ -286,8 +292,9 @@ def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport)
         writer.mark_unusable(key, content_sha, reason)
     report.warnings.extend(batch.warnings)
     report.future_dated += batch.future_dated
-    for item in batch.articles:
+    for item, mentions in zip(batch.articles, batch.date_mentions, strict=True):
         writer.add(*item)
+        writer.add_date_mentions(item[0].article_id, mentions)
     report.embedded_articles += len(batch.articles)
     report.embedded_chunks += batch.chunks
 

@@ -40,6 +40,9 @@ WEIGHT_SIMILARITY = 0.55
 WEIGHT_OVERLAP = 0.35
 WEIGHT_KIND = 0.10
 WEIGHT_PASSAGE_RANK = 0.05
+#: A sentence of a passage that speaks about the question's time window (published in it, or mentioning a
+#: day inside it): between two sentences that say the same of different days, the one about the asked day wins.
+WEIGHT_TIME_EVIDENCE = 0.05
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Citation:
     score: float
     corroborated_by: list = field(default_factory=list)  # qa.corroborate.Evidence
     conflicting: list = field(default_factory=list)
+    dates: list = field(default_factory=list)  # index.DateMention: the dates the quote mentions
 
 
 @dataclass
@@ -125,7 +129,7 @@ class Answerer:
             overlap = sum(idf[s] for s in q_stems & set(index.stems(text))) / total
             has_kind = kind_match(kind, text, question)
             score = (WEIGHT_SIMILARITY * float(sim) + WEIGHT_OVERLAP * overlap + WEIGHT_KIND * has_kind
-                     + WEIGHT_PASSAGE_RANK / (1 + p_index))
+                     + WEIGHT_PASSAGE_RANK / (1 + p_index) + WEIGHT_TIME_EVIDENCE * passages[p_index].time_evidence)
             scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap, bool(has_kind)))
         return sorted(scored, key=lambda s: -s.score)
 

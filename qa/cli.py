@@ -49,6 +49,17 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
                         "(default: NEWSQA_INDEX_DIR or var/index)")
 
 
+def _count(text: str) -> int:
+    """A whole number ≥ 0 (argparse reports the bad value in one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def _source_line(meta: ArticleMeta) -> str:
     parts = [meta.source, ", ".join(meta.authors) if meta.authors else None,
              meta.published_date.isoformat() if meta.published_date else None]
@@ -141,20 +152,40 @@ def cmd_timeline(args, settings: Settings) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from qa.schemas import SearchResponse
+    from qa.schemas import search_response
 
     query = args.query.strip()
-    result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of)
+    result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of, group=args.group,
+                                      sort=args.sort, offset=args.offset)
     if args.json:
-        print(SearchResponse.of(query, result).model_dump_json(indent=2))
+        print(search_response(query, result, args.group, args.sort, args.offset, args.top_k).model_dump_json(indent=2))
         return 0
     _print_time(result.plan)
-    if not result.passages:
-        print("No matching passages.")
-    for rank, p in enumerate(result.passages, start=1):
-        print(f"{rank}. {_source_line(p.chunk.article)}  (score {p.score:.4f})")
-        print(textwrap.indent(textwrap.fill(p.text, width=96), "   "))
-        print(f"   article {p.chunk.article.article_id}, characters {p.start}–{p.end}\n")
+    if args.group == "passage":
+        if not result.passages:
+            print("No matching passages.")
+        for rank, p in enumerate(result.passages, start=args.offset + 1):
+            print(f"{rank}. {_source_line(p.chunk.article)}  (score {p.score:.4f})")
+            print(textwrap.indent(textwrap.fill(p.text, width=96), "   "))
+            print(f"   article {p.chunk.article.article_id}, characters {p.start}–{p.end}\n")
+        return 0
+    if not result.articles:
+        print("No matching articles." if not args.offset else f"No matching articles after the first {args.offset}.")
+        return 0
+    about = "" if result.total_exact else "about "
+    last = args.offset + len(result.articles)
+    print(f"Articles {args.offset + 1}–{last} of {about}{result.total}, by {args.sort}\n")
+    for rank, r in enumerate(result.articles, start=args.offset + 1):
+        print(f"{rank}. {_source_line(r.article)}  (score {r.score:.4f})")
+        snippet = r.snippet.text + (" …" if r.snippet.truncated else "")
+        print(textwrap.indent(textwrap.fill(snippet, width=96), "   "))
+        more = f"; {len(r.more)} more passage{'s' if len(r.more) != 1 else ''} in this article" if r.more else ""
+        print(f"   article {r.article.article_id}, characters {r.snippet.start}–{r.snippet.end}{more}")
+        for other in r.best.also_in:
+            print(f"   also carried by: {_source_line(other)}")
+        print()
+    if result.total is not None and last < result.total:
+        print(f"Next page: --offset {last}")
     return 0
 
 
@@ -271,9 +302,14 @@ def parser() -> argparse.ArgumentParser:
     _add_query_options(p, default_k=5)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("search", help="search passages")
+    p = sub.add_parser("search", help="search articles (one result per article, with a snippet) or passages")
     p.add_argument("query")
     _add_query_options(p, default_k=10)
+    p.add_argument("--group", choices=("article", "passage"), default="article",
+                   help="one result per article (default) or the ranked passages")
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance",
+                   help="order of the matching articles (newest/oldest: undated articles last)")
+    p.add_argument("--offset", type=_count, default=0, help="results to skip (the next page starts after them)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("check", help="check a claim: supported, contradicted, mixed or not enough evidence")
@@ -327,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
+        return 2
+    if not 0 <= getattr(args, "offset", 0) <= settings.max_offset:
+        print(f"--offset must be between 0 and {settings.max_offset}", file=sys.stderr)
         return 2
     for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():

@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from index import ArticleMeta, Filters, IndexReader
+from index import ArticleMeta, BatchedSearch, Filters, IndexReader
 from qa.settings import CorroborationSettings
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%| per ?cent)?")
@@ -61,6 +61,8 @@ class Corroborator:
         """``check`` for several quotes, their similar sentences found in one call to the index."""
         if not quotes:
             return []
+        if not isinstance(index, BatchedSearch):
+            return [self.check(quote, vector, article, index, as_of) for quote, vector, article in quotes]
         found = index.similar_sentences_many(np.stack([vector for _, vector, _ in quotes]),
                                              self.settings.corroboration_candidates, Filters(as_of=as_of))
         return [self.judge(quote, hits, article) for (quote, _, article), hits in zip(quotes, found)]

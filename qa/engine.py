@@ -7,12 +7,13 @@ qa.stages), how the live index is held and swapped the holder's (qa.holder).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from index import Article, Encoder, Facets, Filters, make_encoder
+from index import Article, Encoder, Facets, Filters, UnknownChoice, make_encoder
 from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
+from qa.grouping import SORTS, ArticleResult
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
 from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
@@ -20,6 +21,9 @@ from qa.settings import Settings
 from qa.stages.timeline import Point
 from qa.stages.verdict import Verdict
 from qa.watches import WatchChecker
+
+#: How /search results come: one per article (with a snippet) or one per passage.
+GROUPS = ("article", "passage")
 
 __all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot",
            "TimelineResult"]
@@ -29,6 +33,9 @@ __all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "S
 class SearchResult:
     passages: list[Passage]
     plan: Plan
+    articles: list[ArticleResult] = field(default_factory=list)  # group=article: the page of articles
+    total: int | None = None  # group=article: matching articles found (an estimate unless total_exact)
+    total_exact: bool = False
 
 
 @dataclass
@@ -83,9 +90,15 @@ class Engine:
         for name in self.asking.steps(state):
             yield name, state
 
-    def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> SearchResult:
-        state = self.searching.run(Request(query, top_k, filters, as_of))
-        return SearchResult(state.passages, state.plan)
+    def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None,
+               group: str = "article", sort: str = "relevance", offset: int = 0) -> SearchResult:
+        """A page of articles (``group="article"``, ``top_k`` of them from ``offset`` in ``sort`` order) or of
+        passages (``group="passage"``, in the same orders)."""
+        if group not in GROUPS:
+            raise UnknownChoice(f"unknown grouping {group!r}; choose one of {', '.join(GROUPS)}")
+        SORTS.get(sort)  # an unknown order fails naming the choices
+        state = self.searching.run(Request(query, top_k, filters, as_of, group=group, sort=sort, offset=offset))
+        return SearchResult(state.passages, state.plan, state.articles, state.total, state.total_exact)
 
     def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
         """A claim against the record as of a date: a verdict and the sentences deciding it."""

@@ -157,8 +157,9 @@ class IndexHolder:
                  index.article_count(), index.chunk_count())
         snapshot = self._snapshot
         if self.listeners and snapshot.enter():
-            notifier = threading.Thread(target=self._notify, args=(snapshot,), name=f"on-publish-{version}",
-                                        daemon=True)
+            # Not a daemon: a listener may be encoding, and the interpreter must wait for it at exit (a
+            # daemon thread inside the ONNX runtime when the process ends aborts it).
+            notifier = threading.Thread(target=self._notify, args=(snapshot,), name=f"on-publish-{version}")
             with self._lock:
                 self._notifiers = [t for t in self._notifiers if t.is_alive()] + [notifier]
             notifier.start()

@@ -4,7 +4,7 @@ serialisers that turn engine results into them: the CLI's --json prints the same
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
@@ -12,6 +12,7 @@ from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
 from qa.engine import AskResult, CheckResult, SearchResult, TimelineResult
+from qa.grouping import ArticleResult, Snippet
 from qa.passages import Passage
 from qa.pipeline import Plan
 
@@ -154,6 +155,17 @@ class PassageOut(SourceMeta):
                    start=p.start, end=p.end, score=round(p.score, 6), also_in=[SourceRef.of(m) for m in p.also_in])
 
 
+class MentionedDateOut(BaseModel):
+    """A date the quote mentions: article text[start:end] names the days first to last (relative words such
+    as "on Tuesday" resolved against the article's published date)."""
+
+    text: str
+    start: int
+    end: int
+    first: date
+    last: date
+
+
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
@@ -168,6 +180,7 @@ class CitationOut(SourceMeta):
     conflicting: list[EvidenceOut] = Field(
         [], description="Sentences of other stories matching the quote's wording with another number or date; "
                         "newest first.")
+    dates: list[MentionedDateOut] = Field([], description="The dates the quote mentions: which days it is about.")
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
@@ -175,7 +188,9 @@ class CitationOut(SourceMeta):
                    quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6),
                    also_in=[SourceRef.of(m) for m in c.passage.also_in],
                    corroborated_by=[EvidenceOut.of(e) for e in c.corroborated_by],
-                   conflicting=[EvidenceOut.of(e) for e in c.conflicting])
+                   conflicting=[EvidenceOut.of(e) for e in c.conflicting],
+                   dates=[MentionedDateOut(text=c.quote[m.start - c.start:m.end - c.start], start=m.start, end=m.end,
+                                           first=m.first, last=m.last) for m in c.dates])
 
 
 class TimeWindowOut(BaseModel):
@@ -188,8 +203,9 @@ class TimeOut(BaseModel):
     """How the request was read in time."""
 
     as_of: date = Field(..., description="Only articles whose text existed by this date were used.")
-    time_window: TimeWindowOut | None = Field(None, description="A window named in the question, applied as a "
-                                                                 "published-date filter.")
+    time_window: TimeWindowOut | None = Field(None, description="The first window named in the question: evidence "
+                                                                 "in the ranking (published in it or just after, or "
+                                                                 "mentioning a date inside it), never a filter.")
     recency: bool = Field(False, description="Whether newer articles were preferred (a bounded boost).")
     notes: list[str] = []
 
@@ -225,13 +241,89 @@ class AskResponse(TimeOut):
                    freshness_note=result.freshness_note, **TimeOut.fields(result.plan))
 
 
-class SearchResponse(TimeOut):
-    query: str
-    results: list[PassageOut]
+class PassageRef(BaseModel):
+    """A passage of an article: GET /articles/{article_id} .text[start:end] == text."""
+
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float
 
     @classmethod
-    def of(cls, query: str, result: SearchResult) -> "SearchResponse":
-        return cls(query=query, results=[PassageOut.of(p) for p in result.passages], **TimeOut.fields(result.plan))
+    def of(cls, p: Passage) -> "PassageRef":
+        return cls(chunk_id=p.chunk.chunk_id, text=p.text, start=p.start, end=p.end, score=round(p.score, 6))
+
+
+class SnippetOut(BaseModel):
+    text: str = Field(..., description="The best-matching sentence(s) of the article's best passage, verbatim: "
+                                       "GET /articles/{article_id} .text[start:end] (Unicode code points).")
+    start: int
+    end: int
+    truncated: bool = Field(False, description="One sentence longer than the word limit, cut after a whole word.")
+
+    @classmethod
+    def of(cls, s: Snippet) -> "SnippetOut":
+        return cls(text=s.text, start=s.start, end=s.end, truncated=s.truncated)
+
+
+class ArticleHitOut(SourceMeta):
+    """One article matching a search."""
+
+    score: float = Field(..., description="Its best passage's score.")
+    snippet: SnippetOut
+    passage: PassageRef = Field(..., description="The best passage, the snippet's context.")
+    more_count: int = Field(..., description="How many other passages of this article match ('3 more passages').")
+    more_passages: list[PassageRef] = Field([], description="Those passages, best first.")
+    also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
+
+    @classmethod
+    def of(cls, r: ArticleResult) -> "ArticleHitOut":
+        return cls(**cls.fields_of(r.article), score=round(r.score, 6), snippet=SnippetOut.of(r.snippet),
+                   passage=PassageRef.of(r.best), more_count=len(r.more),
+                   more_passages=[PassageRef.of(p) for p in r.more],
+                   also_in=[SourceRef.of(m) for m in r.best.also_in])
+
+
+TOTAL_DESCRIPTION = (
+    "About how many articles match (group=article; null for group=passage): the distinct articles among the "
+    "candidates retrieval examined (each retriever's best `candidates` chunks, deeper when a page needs more) "
+    "whose best passage scores at least `search_min_score_ratio` of the top result's. An estimate, counted "
+    "while searching at no extra cost: an article ranked below the examined depth is not counted, and a later "
+    "page may look deeper and count more. Exact when `total_exact` is true (every chunk passing the filters was "
+    "examined).")
+
+
+class SearchPage(TimeOut):
+    query: str
+    group: Literal["article", "passage"] = Field(..., description="article: one result per article with a "
+                                                                  "snippet; passage: ranked passages.")
+    sort: Literal["relevance", "newest", "oldest"]
+    offset: int = Field(..., description="Results skipped before this page.")
+    top_k: int = Field(..., description="Page size: articles (group=article) or passages.")
+    total: int | None = Field(None, description=TOTAL_DESCRIPTION)
+    total_exact: bool = False
+
+
+class SearchResponse(SearchPage):
+    """group=article: one result per article, in ``sort`` order."""
+
+    results: list[ArticleHitOut]
+
+
+class PassageSearchResponse(SearchPage):
+    """group=passage: the ranked passages (no article shown twice for the same sentences)."""
+
+    results: list[PassageOut]
+
+
+def search_response(query: str, result: SearchResult, group: str = "article", sort: str = "relevance",
+                    offset: int = 0, top_k: int = 10) -> SearchResponse | PassageSearchResponse:
+    page = dict(query=query, group=group, sort=sort, offset=offset, top_k=top_k, **TimeOut.fields(result.plan))
+    if group == "passage":
+        return PassageSearchResponse(results=[PassageOut.of(p) for p in result.passages], **page)
+    return SearchResponse(results=[ArticleHitOut.of(r) for r in result.articles], total=result.total,
+                          total_exact=result.total_exact, **page)
 
 
 class ArticleOut(SourceMeta):

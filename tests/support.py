@@ -48,6 +48,8 @@ def write_articles(folder: Path, articles: dict[str, tuple[str, str, str, str]])
 
 
 def make_settings(corpus: Path, index: Path, **extra) -> Settings:
+    """Settings over a test corpus and index; watches live beside the index, never in the project's var/."""
+    extra.setdefault("watches_db", Path(str(index)).parent / f"{Path(str(index)).name}-watches.sqlite")
     return Settings(corpus_dir=corpus, index_dir=index, **extra)
 
 

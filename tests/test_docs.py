@@ -111,7 +111,8 @@ def _candidates(field, default, tmp_path: Path) -> list[tuple[str, object]]:
     if annotation is str or str in args:
         # A value shaped like the default first (a number in it changed: "60/minute" -> "61/minute").
         shaped = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), default, count=1) if isinstance(default, str) else None
-        return [(v, v) for v in (shaped, "docs-check", "mps", "WARNING") if v and v != default]
+        # Then values some fields accept: free text, a device, a log level, a registered encoder or vector index.
+        return [(v, v) for v in (shaped, "docs-check", "mps", "WARNING", "torch", "flat") if v and v != default]
     return []
 
 

@@ -8,8 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from index import (BuildError, BuildInProgress, BuildReport, IndexSettings, IndexUnavailable, ModelUnavailable,
-                   RayUnavailable, RayWorkers, VectorIndexError, build_index, ray_connected)
+from index import BuildReport, IndexSettings, NewsQAError, RayWorkers, build_index, ray_connected
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,12 +49,9 @@ def run(args: argparse.Namespace, settings: IndexSettings) -> int:
         with workers_of(args) as workers:
             report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
                                  allow_empty=args.allow_empty, workers=workers)
-    except RayUnavailable as exc:
+    except NewsQAError as exc:  # each failure carries its exit code (RayUnavailable: 2)
         print(f"build failed: {exc}", file=sys.stderr)
         return exc.exit_code
-    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
-        print(f"build failed: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("build interrupted; the previous index is still live", file=sys.stderr)
         return 130

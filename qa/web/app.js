@@ -1,6 +1,7 @@
 // The reader's page: ask or search, filter, and read each cited sentence highlighted in its article.
-// State lives in the URL (/?q=…&mode=search&source=…&article=…&at=start-end), so a link reproduces the
-// answer and the article open beside it, its quoted passage highlighted.
+// State lives in the URL (/?q=…&mode=search&sort=newest&offset=10&source=…&article=…&at=start-end), so a
+// link reproduces the answer (or the page of search results) and the article open beside it, its quoted
+// passage highlighted.
 // Untrusted text (everything from the API) is inserted with DOM text APIs only: see dom.js.
 
 import {el, fill, safeLink} from "./dom.js";
@@ -15,14 +16,17 @@ const readerBody = $("reader-body");
 const SINGLE = ["author", "section", "conflict", "published_after", "published_before", "as_of"];
 const SELECTS = {author: $("f-author"), section: $("f-section"), conflict: $("f-conflict")};
 const DATES = {published_after: $("f-after"), published_before: $("f-before"), as_of: $("f-as-of")};
+const SORTS = ["relevance", "newest", "oldest"];
+const PAGE_SIZE = 10; // articles per page of search results
 let generation = 0; // a newer query makes an older response stale
 let reading = 0; // likewise for the article being opened
 const articles = new Map(); // article_id -> Promise of the article
 
 // ---------- state <-> URL <-> form ----------
 
-function readForm() {
-  const state = {q: input.value.trim(), mode: form.elements.mode.value, source: []};
+/** The form's state; a new search starts at the first page unless `offset` says otherwise. */
+function readForm({offset = 0} = {}) {
+  const state = {q: input.value.trim(), mode: form.elements.mode.value, source: [], sort: $("sort").value, offset};
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]:checked")) state.source.push(box.value);
   for (const [name, select] of Object.entries(SELECTS)) state[name] = select.value;
   for (const [name, date] of Object.entries(DATES)) state[name] = date.value;
@@ -31,8 +35,11 @@ function readForm() {
 
 function readURL() {
   const params = new URLSearchParams(location.search);
+  const offset = Number(params.get("offset"));
   const state = {q: (params.get("q") ?? "").trim(), mode: params.get("mode") === "search" ? "search" : "ask",
-                 source: params.getAll("source").filter(Boolean)};
+                 source: params.getAll("source").filter(Boolean),
+                 sort: SORTS.includes(params.get("sort")) ? params.get("sort") : "relevance",
+                 offset: Number.isInteger(offset) && offset > 0 ? offset : 0};
   for (const name of SINGLE) state[name] = params.get(name) ?? "";
   return state;
 }
@@ -40,7 +47,11 @@ function readURL() {
 function toURL(state) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
-  if (state.mode === "search") params.set("mode", "search");
+  if (state.mode === "search") {
+    params.set("mode", "search");
+    if (state.sort !== "relevance") params.set("sort", state.sort);
+    if (state.offset) params.set("offset", String(state.offset));
+  }
   for (const value of state.source) params.append("source", value);
   for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
   const query = params.toString();
@@ -78,6 +89,7 @@ function openLinkedArticle() {
 function writeForm(state) {
   input.value = state.q;
   form.elements.mode.value = state.mode;
+  $("sort").value = state.sort;
   for (const value of state.source) sourceBox(value, 0); // keep values the index no longer has
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]")) box.checked = state.source.includes(box.value);
   for (const [name, select] of Object.entries(SELECTS)) {
@@ -98,7 +110,8 @@ function modeChanged() {
   const search = form.elements.mode.value === "search";
   $("go").textContent = search ? "Search" : "Ask";
   $("q-label").textContent = search ? "Search text" : "Question";
-  input.placeholder = search ? "Search passages, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
+  $("sort-box").hidden = !search;
+  input.placeholder = search ? "Search articles, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
 }
 
 // ---------- API ----------
@@ -133,7 +146,8 @@ function askRequest(state) {
 }
 
 function searchRequest(state) {
-  const params = new URLSearchParams({q: state.q, top_k: "10"});
+  const params = new URLSearchParams({q: state.q, top_k: String(PAGE_SIZE), sort: state.sort,
+                                      offset: String(state.offset)});
   for (const [name, value] of Object.entries(filtersOf(state))) {
     for (const v of [value].flat()) params.append(name, v);
   }
@@ -176,8 +190,8 @@ async function run(state) {
   refreshHealth();
 }
 
-function submit({push = true} = {}) {
-  const state = readForm();
+function submit({push = true, offset = 0} = {}) {
+  const state = readForm({offset});
   countFilters(state);
   const url = toURL(state);
   if (push && url !== location.pathname + location.search) history.pushState(null, "", url);
@@ -338,12 +352,63 @@ function passageItem(p, terms) {
 
 function renderSearch(data) {
   const terms = queryTerms(data.query);
+  const first = data.offset + 1;
+  const last = data.offset + data.results.length;
+  const about = data.total_exact ? "" : "about ";
+  const summary = data.results.length
+    ? `${first}–${last} of ${about}${data.total} article${data.total === 1 ? "" : "s"}`
+    : (data.offset ? `No more articles (${about}${data.total} in all).` : "No article matched.");
   return el("section", {class: "search", "aria-labelledby": "search-h"},
-    el("h2", {id: "search-h"}, `Passages for “${data.query}”`),
+    el("h2", {id: "search-h"}, `Articles for “${data.query}”`),
+    el("p", {class: "count-line", id: "result-count"}, summary,
+       data.results.length ? ` · ${data.sort === "relevance" ? "most relevant first" : `${data.sort} first`}` : ""),
     data.as_of ? el("p", {class: "note"}, `As of ${data.as_of}.`) : null,
-    data.freshness_note ? el("p", {class: "note"}, data.freshness_note) : null,
-    data.results.length ? el("ol", {class: "hits"}, data.results.map((p) => passageItem(p, terms)))
-                        : el("p", {}, "No passage matched."));
+    ...(data.notes || []).map((note) => el("p", {class: "note"}, note)),
+    data.results.length ? el("ol", {class: "hits", start: first}, data.results.map((a) => articleItem(a, terms))) : null,
+    pager(data));
+}
+
+/** One card per article: title, outlet and dates, the snippet with query words marked, its other passages. */
+function articleItem(a, terms) {
+  const s = a.snippet;
+  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text,
+                                                label: "The matching sentences", cls: "hl"});
+  const item = el("li", {class: "hit article-hit", "data-article": a.article_id},
+    el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, a.title || "(untitled)")),
+    metaLine(a),
+    el("p", {class: "snippet"}, markTerms(s.text, terms), s.truncated ? " …" : ""),
+    alsoIn(a.also_in),
+    a.more_count ? morePassages(a, terms) : null);
+  item.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button, details") && !window.getSelection()?.toString()) open();
+  });
+  return item;
+}
+
+/** "N more passages in this article", expanding in place; each opens the article at that passage. */
+function morePassages(a, terms) {
+  const n = a.more_count;
+  return el("details", {class: "more"},
+    el("summary", {}, `${n} more passage${n === 1 ? "" : "s"} in this article`),
+    el("ol", {class: "more-passages"}, a.more_passages.map((p) => el("li", {},
+      el("p", {class: "passage-text"}, markTerms(p.text, terms)),
+      el("button", {type: "button", class: "link",
+        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text,
+                                                  label: "Passage", cls: "hl passage"})},
+        "Read it in the article")))));
+}
+
+function pager(data) {
+  const previous = data.offset > 0;
+  const next = data.total !== null && data.offset + data.results.length < data.total
+    && data.results.length === data.top_k;
+  if (!previous && !next) return null;
+  const go = (offset) => { submit({offset}); results.focus(); };
+  return el("nav", {class: "pager", "aria-label": "Pages of results"},
+    previous ? el("button", {type: "button", class: "secondary", id: "prev-page",
+                             onclick: () => go(Math.max(0, data.offset - data.top_k))}, "← Previous page") : null,
+    next ? el("button", {type: "button", class: "secondary", id: "next-page",
+                         onclick: () => go(data.offset + data.top_k)}, "Next page →") : null);
 }
 
 // ---------- the article reader ----------
@@ -478,6 +543,7 @@ form.addEventListener("submit", (event) => { event.preventDefault(); submit(); }
 for (const radio of form.elements.mode) {
   radio.addEventListener("change", () => { modeChanged(); if (input.value.trim()) submit(); });
 }
+$("sort").addEventListener("change", () => { if (input.value.trim()) submit(); });
 $("filters").addEventListener("change", () => { if (input.value.trim()) submit(); else countFilters(readForm()); });
 $("clear-filters").addEventListener("click", () => {
   writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});

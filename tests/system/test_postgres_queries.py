@@ -77,6 +77,7 @@ def test_lookups_after_the_searches_match_a_fresh_reader(pg_index, encoder):
     hits = warm.hybrid_search(QUESTIONS[0], vector, 10)
     ids = list(dict.fromkeys(cid for kind in hits.values() for cid, _ in kind))
     assert warm.chunks(ids) == cold.chunks(ids) and warm.chunk_dates(ids) == cold.chunk_dates(ids)
+    assert warm.date_mentions(ids) == open_index(pg_index.index_dir).date_mentions(ids)
     chunk = warm.chunks(ids[:1])[0]
     starts = [s for s, _ in chunk.sentences]
     remembered, read = warm.sentence_vectors(chunk.article.article_id, starts), \

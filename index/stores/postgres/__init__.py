@@ -106,7 +106,7 @@ class PostgresStore:
     def begin(self, incremental: bool, dimension: int, vector_kind: str) -> PostgresWriter:
         conn = self.db.connect(autocommit=True)
         try:
-            _ensure_schema(conn, dimension, self.location)
+            _ensure_schema(conn, dimension, self.db)
             self.prune(conn)  # drops rows left unreachable (a build that died after committing, old versions)
             live = conn.execute(f"SELECT v.id, v.floor FROM {S}.live l JOIN {S}.versions v ON v.id = l.version"
                                 ).fetchone()
@@ -198,8 +198,10 @@ def _read_live(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
-def _ensure_schema(conn: psycopg.Connection, dimension: int, location: str) -> None:
-    """Create the tables on first use; refuse a database laid out in another format or dimension."""
+def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> None:
+    """Create the tables on first use; refuse a database laid out in another format or dimension, and
+    say in one line what an administrator must do when this user may not create them."""
+    location = db.display
     try:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.errors.InsufficientPrivilege:
@@ -208,11 +210,17 @@ def _ensure_schema(conn: psycopg.Connection, dimension: int, location: str) -> N
     except psycopg.errors.UndefinedFile:
         raise IndexUnavailable(f"the server of {location} has no pgvector extension; install pgvector 0.8 "
                                "or later on it") from None
-    with conn.transaction():
-        conn.execute(ddl(dimension))
-        conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) ON CONFLICT DO NOTHING",
-                     (FORMAT, dimension))
-        stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+    try:
+        with conn.transaction():
+            conn.execute(ddl(dimension))
+            conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
+                         "ON CONFLICT DO NOTHING", (FORMAT, dimension))
+            stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+    except psycopg.Error as exc:
+        explained = db.explain(exc)
+        if explained is None:
+            raise
+        raise explained from None
     if stored_format != FORMAT:
         raise IndexUnavailable(f"{location} holds an index in store format {stored_format}; this version writes "
                                f"format {FORMAT}: drop schema {S} (DROP SCHEMA {S} CASCADE) and build again")

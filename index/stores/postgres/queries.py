@@ -70,9 +70,9 @@ def hybrid(kinds: tuple[str, ...], where: str) -> str:
 
 
 def passages(meta: list[str]) -> str:
-    """Rows of two kinds for chunks ``%(ids)s``: ``'chunk'`` (the chunk, its text, its article's metadata,
-    and the start offsets and binary vectors of the stored sentences inside it) and ``'member'`` (an
-    article of one of their stories). ``meta``: the article columns, unqualified."""
+    """Rows of two kinds for chunks ``%(ids)s``: ``'chunk'`` (the chunk, its text, the start offsets and
+    binary vectors of the stored sentences inside it, the dates its text mentions, its article's metadata)
+    and ``'member'`` (an article of one of their stories). ``meta``: the article columns, unqualified."""
     picked = ", ".join(f"a.{m}" for m in meta)
     chunk_meta = ", ".join(f"p.{m}" for m in meta)
     member_meta = ", ".join(f"m.{m}" for m in meta)
@@ -82,14 +82,19 @@ def passages(meta: list[str]) -> str:
             FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
             WHERE c.id = ANY(%(ids)s) AND {visible('c')})
         SELECT 'chunk', p.id, p.chunk_id, p.position, p.start, p."end", p.sentences, p.text, v.starts, v.vectors,
-               {chunk_meta}
+               d.starts, d.ends, d.firsts, d.lasts, {chunk_meta}
         FROM picked p LEFT JOIN LATERAL (
             SELECT array_agg(s.start ORDER BY s.start) AS starts,
                    array_agg(vector_send(s.embedding) ORDER BY s.start) AS vectors
             FROM {S}.sentences s
             WHERE s.article_row = p.article_row AND s.start >= p.start AND s.start < p."end" AND {visible('s')}) v
             ON true
+        LEFT JOIN LATERAL (
+            SELECT array_agg(m.start ORDER BY m.start) AS starts, array_agg(m."end" ORDER BY m.start) AS ends,
+                   array_agg(m.first_day ORDER BY m.start) AS firsts, array_agg(m.last_day ORDER BY m.start) AS lasts
+            FROM {S}.date_mentions m
+            WHERE m.article_row = p.article_row AND m.start >= p.start AND m."end" <= p."end") d ON true
         UNION ALL
-        SELECT 'member', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {member_meta}
+        SELECT 'member', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {member_meta}
         FROM {S}.articles m
         WHERE m.story_id IN (SELECT story_id FROM picked) AND {visible('m')}"""

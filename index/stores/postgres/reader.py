@@ -13,6 +13,7 @@ from datetime import date
 
 import numpy as np
 
+from index.dates import DateMention
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
@@ -49,6 +50,7 @@ class PostgresReader:
         self._stories: Memo[list[ArticleMeta]] = Memo(MEMO_STORIES)
         self._dates: Memo[date | None] = Memo(MEMO_DATES)
         self._frequencies: Memo[int] = Memo(MEMO_STEMS)
+        self._mentions: Memo[list[DateMention]] = Memo(MEMO_CHUNKS)  # chunk id -> dates its text mentions
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -85,15 +87,18 @@ class PostgresReader:
     def _fetch_passages(self, ids: list[int]) -> dict[int, StoredChunk]:
         fetched: dict[int, StoredChunk] = {}
         vectors, stories = [], {}
+        mentions = []
         for r in self._rows(queries.passages(list(META_FIELDS)), ids=ids):
-            meta = ArticleMeta(**_meta(r[10:]))
+            meta = ArticleMeta(**_meta(r[14:]))
             if r[0] == "member":
                 stories.setdefault(meta.story_id, []).append(meta)
                 continue
             fetched[r[1]] = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
                                         sentences=[tuple(x) for x in r[6]], article=meta)
             vectors += [((meta.article_id, start), _binary_vector(data)) for start, data in zip(r[8] or (), r[9] or ())]
+            mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
         self._chunks.put_many(fetched.items())
+        self._mentions.put_many(mentions)
         self._sentences.put_many(vectors)
         self._stories.put_many((story, _oldest_first(members)) for story, members in stories.items())
         return fetched
@@ -113,21 +118,26 @@ class PostgresReader:
             out |= fetched
         return out
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
+        """Every member is remembered; ``as_of`` is applied here, by the rule filters follow (undated pass)."""
         if not story_ids:
             return {}
         out, missing = self._stories.get_many(sorted(set(story_ids)))
-        if not missing:
+        if missing:
+            rows = self._rows(
+                f"""SELECT {META} FROM {S}.articles a WHERE a.story_id = ANY(%(ids)s) AND {visible('a')}
+                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=missing)
+            fetched: dict[str, list[ArticleMeta]] = {}
+            for r in rows:
+                meta = ArticleMeta(**_meta(r))
+                fetched.setdefault(meta.story_id, []).append(meta)
+            self._stories.put_many(fetched.items())
+            out |= fetched
+        if as_of is None:
             return out
-        rows = self._rows(
-            f"""SELECT {META} FROM {S}.articles a WHERE a.story_id = ANY(%(ids)s) AND {visible('a')}
-                ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=missing)
-        fetched: dict[str, list[ArticleMeta]] = {}
-        for r in rows:
-            meta = ArticleMeta(**_meta(r))
-            fetched.setdefault(meta.story_id, []).append(meta)
-        self._stories.put_many(fetched.items())
-        return out | fetched
+        cited = {story: [m for m in members if m.effective_date is None or m.effective_date <= as_of]
+                 for story, members in out.items()}
+        return {story: members for story, members in cited.items() if members}
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
         if not len(ids):
@@ -140,6 +150,33 @@ class PostgresReader:
             self._dates.put_many(fetched.items())
             out |= fetched
         return out
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions, in text order (chunks mentioning none are left out)."""
+        if not len(ids):
+            return {}
+        held, missing = self._mentions.get_many(int(i) for i in ids)
+        out = {cid: found for cid, found in held.items() if found}
+        if not missing:
+            return out
+        rows = self._rows(
+            f"""SELECT c.id, m.start, m."end", m.first_day, m.last_day FROM {S}.chunks c
+                JOIN {S}.date_mentions m ON m.article_row = c.article_row AND m.start >= c.start AND m."end" <= c."end"
+                WHERE c.id = ANY(%(ids)s) AND {visible('c')} ORDER BY c.id, m.start""", ids=missing)
+        for cid, start, end, first, last in rows:
+            out.setdefault(cid, []).append(DateMention(start, end, first, last))
+        return out
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        where, params = filter_sql(filters)
+        rows = self._rows(
+            f"""SELECT DISTINCT c.id FROM {S}.date_mentions m JOIN {S}.chunks c
+                    ON c.article_row = m.article_row AND m.start >= c.start AND m."end" <= c."end"
+                JOIN {S}.articles a ON a.row_id = c.article_row
+                WHERE m.first_day <= %(m_last)s AND m.last_day >= %(m_first)s AND {visible('c')}
+                {"AND " + where if where else ""} ORDER BY c.id""", m_first=first, m_last=last, **params)
+        return [r[0] for r in rows]
 
     # --- search ------------------------------------------------------------------------------
 
@@ -311,6 +348,10 @@ def filter_sql(filters: Filters | None) -> tuple[str, dict]:
     if filters.window:
         clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN %(f_from)s AND %(f_to)s)")
         params["f_from"], params["f_to"] = filters.window
+    if filters.mentioning:
+        clauses.append(f"EXISTS (SELECT 1 FROM {S}.date_mentions m WHERE m.article_row = a.row_id "
+                       "AND m.first_day <= %(f_m_last)s AND m.last_day >= %(f_m_first)s)")
+        params["f_m_first"], params["f_m_last"] = filters.mentioning
     return " AND ".join(clauses), params
 
 

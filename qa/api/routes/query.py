@@ -17,12 +17,13 @@ from qa.engine import Engine
 from qa.export import as_csv, as_markdown
 from qa.pipeline import State
 from qa.schemas import (
-    NOT_BLANK, AskResponse, CheckRequest, CheckResponse, CitationOut, FilterModel, SearchResponse, TimeOut,
-    TimelineResponse, ask_request_model,
+    NOT_BLANK, AskResponse, CheckRequest, CheckResponse, CitationOut, FilterModel, PassageSearchResponse,
+    SearchResponse, TimelineResponse, TimeOut, ask_request_model, search_response,
 )
 from qa.settings import LimitSettings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
+SEARCH_PARAMS = {"q", "top_k", "as_of", "group", "sort", "offset"}
 
 
 EXPORT = {"description": "The answer as Markdown, CSV or JSON.",
@@ -103,12 +104,22 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         finally:
             steps.close()
 
-    @api.get("/search", response_model=SearchResponse, responses=responses(401, 429, 503))
+    @api.get("/search", response_model=SearchResponse | PassageSearchResponse, responses=responses(401, 429, 503))
     def search(
         request: Request,
         q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
                        description="Search text."),
-        top_k: int = Query(10, ge=1, le=settings.max_top_k),
+        top_k: int = Query(10, ge=1, le=settings.max_top_k, description="Results per page: articles "
+                                                                         "(group=article) or passages."),
+        group: Literal["article", "passage"] = Query("article", description="article: one result per article "
+                                                     "with a snippet and its other matching passages; passage: "
+                                                     "the ranked passages."),
+        sort: Literal["relevance", "newest", "oldest"] = Query(
+            "relevance", description="Order of the matching articles; newest/oldest go by the date the as-of rule "
+                                     "uses (the later of published and updated), undated articles last. "
+                                     "group=article only."),
+        offset: int = Query(0, ge=0, le=settings.max_offset, description="Results skipped: the page starts "
+                                                                         "after them."),
         source: list[str] = Query([], description="Outlet (repeatable)."),
         author: list[str] = Query([], description="Author name (repeatable)."),
         section: list[str] = Query([]),
@@ -117,9 +128,10 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         published_before: date | None = Query(None, description="Inclusive ISO date."),
         as_of: date | None = Query(None, description="Search as of this date (default: today, UTC; a future date is "
                                                      "clamped to today, and `notes` says so)."),
-    ) -> SearchResponse:
-        """Passages ranked by hybrid (dense + BM25) relevance, optionally filtered by metadata."""
-        unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k", "as_of"})
+    ) -> SearchResponse | PassageSearchResponse:
+        """Articles (or passages) ranked by hybrid (dense + BM25) relevance or by date, a page at a time,
+        optionally filtered by metadata."""
+        unknown = sorted(set(request.query_params) - FILTER_PARAMS - SEARCH_PARAMS)
         if unknown:
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
         try:
@@ -128,7 +140,8 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         except ValidationError as exc:
             raise invalid(("query", "published_after"), exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
         query = q.strip()
-        return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters(), as_of))
+        result = engine.search(query, top_k, filters.to_filters(), as_of, group=group, sort=sort, offset=offset)
+        return search_response(query, result, group, sort, offset, top_k)
 
     return api
 
