@@ -22,6 +22,7 @@ from index.stories import Fingerprint
 from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
+SEARCHES = ("dense", "sentence", "keyword")  # what hybrid_search can run
 
 
 class IndexUnavailable(NewsQAError, RuntimeError):
@@ -92,6 +93,22 @@ class KeywordSearch(Protocol):
 
 
 @runtime_checkable
+class BatchedSearch(Protocol):
+    """Several searches in one call: a database store answers each call in one round trip."""
+
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        """``similar_sentences`` for each row of ``vectors`` (one round trip on a database store)."""
+        ...
+
+    def hybrid_search(self, text: str, vector: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
+        """Each of ``kinds`` (dense, sentence, keyword) ranked as its own method ranks it, by kind: a store
+        may answer all in one round trip (PostgreSQL); otherwise ``separate_searches``."""
+        ...
+
+
+@runtime_checkable
 class TermStatistics(Protocol):
     """How the keyword index sees words: their stems and how many chunks hold each."""
 
@@ -129,7 +146,7 @@ class FacetSource(Protocol):
 
 
 @runtime_checkable
-class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, TermStatistics, DateMentions, FacetSource, Protocol):
+class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
     """A read-only, thread-safe view of one published version: every role, and its lifecycle.
 
     A store's reader implements all of it; a component asks only for the role it uses.
@@ -149,6 +166,15 @@ class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, TermStatistics, Da
     def close(self) -> None:
         """Release files and connections; called when the version is retired and unused."""
         ...
+
+
+def separate_searches(reader: IndexReader, text: str, vector: np.ndarray, k: int, filters: Filters | None,
+                      title_weight: float, kinds: Sequence[str]) -> dict[str, Hits]:
+    """``hybrid_search`` as one call per search: for stores where a call costs no round trip."""
+    run = {"dense": lambda: reader.dense_search(vector, k, filters),
+           "sentence": lambda: reader.sentence_search(vector, k, filters),
+           "keyword": lambda: reader.keyword_search(text, k, filters, title_weight)}
+    return {kind: run[kind]() for kind in kinds}
 
 
 @runtime_checkable

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from index import Encoder, Filters
+from index import BatchedSearch, Encoder, Filters, IndexReader
 from qa.holder import Snapshot
 from qa.passages import distinct_passages
 from qa.pipeline import STAGES, Services, State
 from qa.retrievers import FUSIONS, MODES, RETRIEVERS, Hits, Retriever
 from qa.retrievers.base import by_score
 from qa.settings import RetrievalSettings, Settings
+
+#: Retrievers the index can run together in one call (``IndexReader.hybrid_search``): one round trip
+#: instead of one per retriever on a database store.
+TOGETHER = frozenset({"dense", "sentence", "keyword"})
 
 
 class RetrieveStage:
@@ -24,6 +28,7 @@ class RetrieveStage:
         self.retriever_names = MODES.get(mode) or tuple(name.strip() for name in mode.split(","))
         for name in self.retriever_names:
             RETRIEVERS.get(name)  # an unknown name fails at start-up, not on the first question
+        self.together = set(self.retriever_names) <= TOGETHER
 
     def run(self, state: State, snapshot: Snapshot) -> None:
         request, plan = state.request, state.plan
@@ -36,9 +41,10 @@ class RetrieveStage:
         whole_pool = by_article or request.sort != "relevance"
         depth = max(self.settings.candidates, wanted)
         while True:
-            rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters)
+            rankings = self.rankings(retrievers, request.question, vector, depth, plan.filters, index)
             for within in plan.also_within:
-                rankings = merge_rankings(rankings, self.rankings(retrievers, request.question, vector, depth, within))
+                rankings = merge_rankings(rankings, self.rankings(retrievers, request.question, vector, depth, within,
+                                                                  index))
             fused = self.fuse(rankings, self.settings)
             for rescorer in plan.rescorers():
                 fused = rescorer.rescore(fused, index)
@@ -69,10 +75,13 @@ class RetrieveStage:
         floor = max(score for _, score in fused) * self.settings.search_min_score_ratio
         return [hit for hit in fused if hit[1] >= floor]
 
-    @staticmethod
-    def rankings(retrievers: list[Retriever], question: str, vector, depth: int,
-                 filters: Filters | None) -> dict[str, tuple[Hits, float]]:
-        """Each retriever's ranked list with its fusion weight."""
+    def rankings(self, retrievers: list[Retriever], question: str, vector, depth: int,
+                 filters: Filters | None, index: IndexReader) -> dict[str, tuple[Hits, float]]:
+        """Each retriever's ranked list with its fusion weight; the built-in ones in one call to the index."""
+        if self.together and isinstance(index, BatchedSearch):
+            found = index.hybrid_search(question, vector, depth, filters, self.settings.title_weight,
+                                        [r.name for r in retrievers])
+            return {r.name: (found[r.name], r.weight) for r in retrievers}
         return {r.name: (r.search(question, vector, depth, filters), r.weight) for r in retrievers}
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from index.ann import VectorIndexError
 from index.dates import DateMention
 from index.keywords import fts_query, stems
-from index.stores.base import Hits, IndexUnavailable
+from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
 from index.stores.folder import keyword_index
 from index.stores.folder.keyword_index import KeywordReader
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
@@ -174,6 +174,14 @@ class FolderReader:
         for owner, (_, score) in zip(owners.tolist(), hits):  # best first: the first score per chunk is its max
             best.setdefault(owner, score)
         return list(best.items())[:k]
+
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        return [self.similar_sentences(v, k, filters) for v in vectors]
+
+    def hybrid_search(self, text: str, vector: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
+        return separate_searches(self, text, vector, k, filters, title_weight, kinds)
 
     def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
         if not starts:
