@@ -14,9 +14,10 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
+from evaluation import news
 from evaluation.news import prepare
-from evaluation.wikinews_questions import default_corpus_path
 from index import PROJECT_ROOT, make_encoder
 from qa.engine import Engine
 from qa.settings import Settings
@@ -36,19 +37,9 @@ def half(claim: dict) -> str:
 
 
 def sample_corpus(claims: list[dict], distractors: int | None) -> list[str]:
-    lines = default_corpus_path().read_text(encoding="utf-8").splitlines()
-    if distractors is None:
-        return lines
-    gold = {a for c in claims for a in c["evidence_article_ids"]}
-    months = {c["as_of"][:7] for c in claims}
-    kept, others = [], []
-    for line in lines:
-        record = json.loads(line)
-        if record["id"] in gold:
-            kept.append(line)
-        elif (record.get("published_date") or "")[:7] in months:
-            others.append((hashlib.sha1(record["id"].encode()).hexdigest(), line))
-    return kept + [line for _, line in sorted(others)[:distractors]]
+    """The evidence articles plus ``distractors`` others from the claims' months (as the news sets sample)."""
+    as_questions = [SimpleNamespace(gold_article_ids=c["evidence_article_ids"], as_of=c["as_of"]) for c in claims]
+    return news.sample_corpus(as_questions, distractors)
 
 
 def score(pairs: list[tuple[str, str]]) -> dict:
