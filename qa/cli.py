@@ -263,6 +263,7 @@ def _start_background(engine, settings: Settings, args) -> list:
 
     from qa.commands.watch import make_poller
 
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line every 30 s for each timer run
     started = []
     if args.feeds:
         engine.poller = make_poller(args.feeds, settings, engine.encoder)
