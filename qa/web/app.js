@@ -117,7 +117,11 @@ function modeChanged() {
 // ---------- API ----------
 
 async function api(path, options = {}) {
-  const response = await fetch(path, {...options, headers: {"accept": "application/json", ...(options.headers ?? {})}});
+  return parsed(await fetch(path, {...options, headers: {"accept": "application/json", ...(options.headers ?? {})}}));
+}
+
+/** A JSON response's body, or an Error carrying the service's reason. */
+async function parsed(response) {
   let body = null;
   try { body = await response.json(); } catch { /* not JSON */ }
   if (!response.ok) {
@@ -139,10 +143,55 @@ function filtersOf(state) {
   return filters;
 }
 
-function askRequest(state) {
+function askBody(state) {
   const body = {question: state.q, filters: filtersOf(state)};
   if (state.as_of) body.as_of = state.as_of; // only when filled: services without it would refuse the field
-  return api("/ask", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
+  return JSON.stringify(body);
+}
+
+function askRequest(state) {
+  return api("/ask", {method: "POST", headers: {"content-type": "application/json"}, body: askBody(state)});
+}
+
+/** POST /ask as server-sent events (EventSource cannot POST): `onEvent(name, data)` hears the plan and each
+ *  citation as it is chosen; resolves with the whole answer (the `answer` event), or with the JSON a service
+ *  that does not stream sends instead. */
+async function askStreamed(state, onEvent) {
+  const response = await fetch("/ask", {method: "POST", body: askBody(state),
+                                        headers: {"content-type": "application/json", "accept": "text/event-stream"}});
+  if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream") || !response.body) {
+    return parsed(response); // a service that does not stream answered (or refused) in JSON
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(block.split("\n").map((line) => [line.slice(0, line.indexOf(": ")),
+                                                                         line.slice(line.indexOf(": ") + 2)]));
+      const data = JSON.parse(fields.data ?? "null");
+      if (fields.event === "answer") return data;
+      if (fields.event === "error") throw new Error(data?.detail ?? "the answer stream failed");
+      onEvent(fields.event, data);
+    }
+  }
+  throw new Error("the answer stream ended without an answer");
+}
+
+/** What a streamed answer shows before it is complete: the time reading, then each quote as it arrives. */
+function progress() {
+  const list = el("ol", {class: "streaming"});
+  const box = el("div", {class: "answer streaming", "aria-live": "polite"}, el("p", {class: "loading"},
+                                                                               "Finding an answer…"), list);
+  return {box, onEvent(name, data) {
+    if (name === "plan") box.firstChild.textContent = `Reading the articles as of ${data.as_of}…`;
+    if (name === "citation") list.append(el("li", {}, data.text));
+  }};
 }
 
 function searchRequest(state) {
@@ -177,7 +226,17 @@ async function run(state) {
   results.setAttribute("aria-busy", "true");
   fill(results, el("p", {class: "loading"}, state.mode === "search" ? "Searching…" : "Finding an answer…"));
   try {
-    const data = state.mode === "search" ? await searchRequest(state) : await askRequest(state);
+    let data;
+    if (state.mode === "search") {
+      data = await searchRequest(state);
+    } else {
+      const shown = progress();
+      data = await askStreamed(state, (name, event) => {
+        if (mine !== generation) return;
+        if (!shown.box.isConnected) fill(results, shown.box);
+        shown.onEvent(name, event);
+      });
+    }
     if (mine !== generation) return;
     fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data));
   } catch (error) {
@@ -539,6 +598,10 @@ async function refreshHealth() {
     if (h.rebuilding) parts.push("a rebuild is running");
     if (h.last_build?.status === "failed") parts.push(`last build failed: ${h.last_build.error}`);
     if (h.message) parts.push(h.message);
+    for (const f of h.feeds ?? []) {  // qa serve --feeds: each feed's last poll, error and next poll
+      const state = f.last_error ? `error: ${f.last_error}` : (f.last_poll ? `polled ${f.last_poll}` : "not polled yet");
+      parts.push(`feed ${f.feed}: ${state}` + (f.next_poll ? `, next ${f.next_poll}` : ""));
+    }
     footer.textContent = parts.join(" · ");
     footer.dataset.status = h.status;
   } catch (error) {

@@ -116,15 +116,26 @@ def api_ask(base: str, question: str, **filters) -> dict:
     return r.json()
 
 
+def streamed(response) -> tuple[list[tuple[str, dict]], dict]:
+    """The events of a streamed /ask response and its whole answer (a JSON response: no events)."""
+    if response.headers["content-type"].startswith("application/json"):
+        return [], response.json()
+    events = []
+    for block in response.text().strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    assert events[-1][0] == "answer", events[-1]
+    return events[:-1], events[-1][1]
+
+
 def ask(page, question: str) -> dict:
-    """Type the question, press Enter; the /ask response the page received (its JSON)."""
+    """Type the question, press Enter; the answer the page received (streamed as server-sent events)."""
     page.goto("/")
     page.fill("#q", question)
     with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
         page.press("#q", "Enter")
-    data = response.value.json()
-    page.locator("#results .answer").wait_for()
-    return data
+    page.locator("#results .answer:not(.streaming)").wait_for()
+    return streamed(response.value)[1]
 
 
 def open_citation(page, n: int):
@@ -298,6 +309,38 @@ def test_footer_shows_the_index_state_and_nothing_is_fetched_elsewhere(page, bas
     assert requested and all(u.startswith(base + "/") for u in requested), requested
     assert httpx.get(f"{base}/web/..%2Fapi%2Fapp.py", timeout=30).status_code == 404
     assert "/" not in httpx.get(f"{base}/openapi.json", timeout=30).json()["paths"]
+
+
+def test_the_answer_streams_in_and_ends_as_the_json_answer(page, base):
+    page.goto("/")
+    page.fill("#q", SEED_QUESTION)
+    with page.expect_request(lambda r: r.url.endswith("/ask")) as request:
+        with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
+            page.press("#q", "Enter")
+    assert request.value.headers["accept"] == "text/event-stream"
+    events, final = streamed(response.value)
+    assert [name for name, _ in events][0] == "plan" and any(name == "citation" for name, _ in events)
+    page.locator("#results .answer:not(.streaming) .answer-text").wait_for()
+    shown = page.locator("#results .answer-text").inner_text()
+    assert final == api_ask(base, SEED_QUESTION) | {"as_of": final["as_of"]}
+    assert all(c["quote"] in shown for c in final["citations"])
+
+
+def test_the_footer_shows_each_polled_feeds_state(page):
+    def health(route):
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "status": "ok", "rebuilding": False, "model": "m", "articles": 3, "chunks": 9, "index_version": "v",
+            "built_at": "2026-12-03T10:00:00+00:00", "index_age_seconds": 60, "last_build": None,
+            "feeds": [{"feed": "https://news.example/rss", "interval_minutes": 30, "last_poll": "2026-12-03T10:05:00",
+                       "last_success": None, "last_error": "the feed answered 503", "failures": 1,
+                       "next_poll": "2026-12-03T10:35:00", "last_added": 0, "last_updated": 0,
+                       "pending_build": False}]}))
+
+    page.route("**/health", health)
+    page.goto("/")
+    page.wait_for_function("() => /feed https/.test(document.getElementById('status').textContent)")
+    footer = page.locator("footer#status").inner_text()
+    assert "feed https://news.example/rss: error: the feed answered 503, next 2026-12-03T10:35:00" in footer
 
 
 def test_phone_width_and_keyboard(browser, base):
