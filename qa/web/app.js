@@ -238,7 +238,7 @@ async function run(state) {
       });
     }
     if (mine !== generation) return;
-    fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data));
+    fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
   } catch (error) {
     if (mine !== generation) return;
     fill(results, el("div", {class: "error", role: "alert"}, el("h2", {}, "The service could not answer"),
@@ -628,6 +628,56 @@ window.addEventListener("popstate", () => {
   openLinkedArticle();
 });
 
+// ---------- watched searches ----------
+
+/** "Watch this query": saved with the current filters; only articles that arrive later are reported. */
+function watchButton(state) {
+  const status = el("span", {class: "hint", role: "status"});
+  const button = el("button", {type: "button", class: "secondary watch-add", onclick: async () => {
+    button.disabled = true;
+    try {
+      await api("/watches", {method: "POST", headers: {"content-type": "application/json"},
+                             body: JSON.stringify({query: state.q, filters: filtersOf(state)})});
+      status.textContent = "Watching: new matching articles will be listed under Watches.";
+      loadWatches();
+    } catch (error) {
+      status.textContent = `Not watched: ${error.message}`;
+      button.disabled = false;
+    }
+  }}, "Watch this query");
+  return el("p", {class: "watch"}, button, " ", status);
+}
+
+async function loadWatches() {
+  const list = $("watch-list");
+  let watches;
+  try { watches = await api("/watches"); } catch (error) {
+    fill(list, el("li", {class: "hint"}, `Watches unavailable: ${error.message}`));
+    return;
+  }
+  fill(list, watches.length ? watches.map(watchItem) : el("li", {class: "hint"}, "No watches yet."));
+}
+
+function watchItem(w) {
+  const found = el("ul", {class: "watch-new"});
+  const show = el("button", {type: "button", class: "secondary", onclick: async () => {
+    try {
+      const data = await api(`/watches/${encodeURIComponent(w.id)}/new`);
+      fill(found, data.articles.length ? data.articles.map(alertItem) : el("li", {class: "hint"}, "Nothing new."));
+    } catch (error) {
+      fill(found, el("li", {class: "hint"}, error.message));
+    }
+  }}, "New articles");
+  return el("li", {"data-watch": w.id}, el("span", {class: "watch-query"}, `“${w.query}”`), " ", show, found);
+}
+
+/** A new match: its best sentence, opening the article at it. */
+function alertItem(a) {
+  const open = () => openArticle(a.article_id, {start: a.start, end: a.end, label: "The matching sentence"});
+  return el("li", {}, el("button", {type: "button", class: "quote", onclick: open}, `“${a.quote}”`),
+            el("span", {class: "meta"}, ` ${a.title} — ${a.source ?? "unknown outlet"} · ${a.published_date ?? "undated"}`));
+}
+
 async function start() {
   if (window.matchMedia("(min-width: 900px)").matches) $("filters").open = true;
   // The URL's state first (so a shared link runs at once); the filter values then fill in around it.
@@ -638,6 +688,7 @@ async function start() {
   openLinkedArticle();
   refreshHealth();
   setInterval(refreshHealth, 60_000); // keeps the index's age current
+  loadWatches();
   await loadFacets();
 }
 

@@ -465,3 +465,24 @@ def test_sort_and_page_live_in_the_url(page, base):
         page.click("#prev-page")
     page.locator("#results li.article-hit").first.wait_for()
     assert "offset" not in page.url and "sort=newest" in page.url
+
+
+def test_a_watch_is_added_from_the_results_and_lists_its_new_articles(page, base):
+    ask(page, SEED_QUESTION)
+    with page.expect_response(lambda r: r.url.endswith("/watches") and r.request.method == "POST") as made:
+        page.locator("#results button.watch-add").click()
+    watch = made.value.json()
+    assert made.value.status == 201 and watch["query"] == SEED_QUESTION
+    page.locator("#watches summary").click()  # the panel opens
+    item = page.locator(f"#watch-list li[data-watch='{watch['id']}']")
+    item.wait_for()
+    alert = {"article_id": "x1", "title": "Envoys return", "source": "Wire", "published_date": "2025-12-04", "url": None,
+             "start": 0, "end": 10, "quote": "Envoys ret", "score": 0.7, "found_at": "2025-12-04T10:00:00+00:00"}
+    page.route(f"**/watches/{watch['id']}/new", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({"watch": watch, "articles": [alert]})))
+    item.locator("button", has_text="New articles").click()
+    listed = item.locator(".watch-new li")
+    listed.first.wait_for()
+    assert "“Envoys ret”" in listed.first.inner_text() and "Envoys return — Wire · 2025-12-04" in listed.first.inner_text()
+    real = httpx.get(f"{base}/watches/{watch['id']}/new", timeout=30)
+    assert real.status_code == 200 and real.json()["articles"] == []  # nothing newer than the watch itself
