@@ -1,4 +1,6 @@
-"""Calibrate NEWSQA_ANSWER_MIN_SCORE: how often answerable and unanswerable questions are refused.
+"""Check NEWSQA_ANSWER_MIN_SCORE on off-topic questions: how often answerable and unanswerable ones are refused.
+
+The default threshold is chosen on a validation split by scripts/train_answerer.py; this is a second check.
 
 Indexes the paragraphs of half of the SQuAD dev articles (even-numbered). Questions on
 those articles are answerable; questions on the other half are not (their paragraphs
@@ -28,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     encoder = make_encoder(settings)
     settings, _ = prepare_index(settings, DEFAULT_WORKDIR / "calibration", kept, encoder)
-    engine = Engine(settings.model_copy(update={"answer_min_score": -1.0}), encoder)  # never refuse: see every score
+    engine = Engine(settings.model_copy(update={"answer_min_score": 0.0}), encoder)  # never refuse: see every probability
 
     rng = random.Random(0)
     groups = {
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return sum(s < threshold for s in scores[name]) / len(scores[name])
 
     print("| threshold | answerable refused | unanswerable refused |\n|---|---|---|")
-    for step in range(20, 61, 2):
+    for step in range(2, 61, 2):
         t = step / 100
         print(f"| {t:.2f} | {refused('answerable', t):.3f} | {refused('unanswerable', t):.3f} |")
     candidates = [step / 1000 for step in range(0, 1000) if refused("answerable", step / 1000) <= args.max_refused]

@@ -1,23 +1,34 @@
 """The build side, and the only face the query side sees.
 
 ``qa/`` imports from ``index`` alone (a test walks its imports): what it needs to open and
-read an index, learn the live version, build, and encode text is exported here.
+read an index, learn the live version, build, ingest feeds, and encode text is exported here.
 """
 
+from index.ann import VectorIndexError
 from index.build import BuildError, BuildReport, build_index
+from index.build_ray import RayUnavailable, RayWorkers
+from index.build_ray import connected as ray_connected
+from index.dates import DateMention
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.errors import NewsQAError
-from index.ingest import cli as ingest_cli
-from index.ingest.pipeline import IngestOptions, IngestReport, ingest_feeds
+from index.formats.urls import is_web_url
+from index.ingest import IngestOptions, IngestReport, Outcome, ingest_feeds
 from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
-from index.stores import BuildInProgress, IndexReader, IndexUnavailable, Store, open_store
+from index.stores import (
+    ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store,
+    TermStatistics, VectorSearch, open_store,
+)
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
-    "PROJECT_ROOT", "Article", "ArticleMeta", "BuildError", "BuildInProgress", "BuildReport", "Encoder",
-    "Facets", "Filters", "IndexReader", "IngestOptions", "IngestReport", "IndexSettings", "IndexUnavailable", "Manifest", "ModelUnavailable", "NewsQAError", "Registry", "Skipped",
-    "Store", "StoredChunk", "UnknownChoice", "build_index", "ingest_cli", "ingest_feeds", "live_version", "make_encoder", "open_index", "open_store",
+    "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BatchedSearch", "BuildError", "BuildInProgress", "BuildReport",
+    "DateMention", "DateMentions",
+    "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
+    "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "RayUnavailable",
+    "RayWorkers", "Registry", "Skipped", "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError",
+    "VectorSearch", "build_index", "ingest_feeds", "is_web_url", "live_version", "make_encoder", "open_index",
+    "open_store", "ray_connected",
 ]
 
 

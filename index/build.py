@@ -11,22 +11,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from tqdm import tqdm
 
 from index.chunk import Chunker
+from index.dates import mentions as date_mentions
 from index.encoders import Encoder, make_encoder
 from index.errors import NewsQAError
-from index.parse import SUFFIXES, Record, UnusableFile, parse_record, read_records
+from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
-from index.stories import fingerprint
+from index.stories import Fingerprint, fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
-from index.types import FORMAT_VERSION, Manifest, Skipped
+from index.types import FORMAT_VERSION, Article, Chunk, Manifest, Skipped
 
 log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few seconds even on 2 CPU cores
@@ -35,6 +37,9 @@ STAGES = ("scanned", "staged", "embedding", "written", "verified", "renamed")
 
 class BuildError(NewsQAError, RuntimeError):
     """A build that cannot proceed (an unusable corpus, an emptied archive …); nothing was published."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass
@@ -55,6 +60,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     reason_full: str | None = None
+    future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -62,9 +68,10 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], li
     if not corpus_dir.is_dir():
         raise BuildError(f"corpus folder {corpus_dir} does not exist or is not a folder")
     records, skipped = [], []
+    readable = suffixes()
     files = sorted(
         p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
+        if p.is_file() and p.suffix.lower() in readable
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
     for path in files:
@@ -93,18 +100,20 @@ def build_index(
     progress: bool = True,
     allow_empty: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    workers: BatchWorkers | None = None,
 ) -> BuildReport:
     """Build ``settings.corpus_dir`` into a new version of the index at ``settings.index_dir`` and publish it.
 
     ``on_stage(name)`` is called as the build passes each of ``STAGES``; crash-safety tests use
-    it to fail or be killed at a chosen point.
+    it to fail or be killed at a chosen point. ``workers`` (e.g. a Ray cluster, index/build_ray.py) parse,
+    chunk and embed the batches; this process still scans, diffs and is the one writer.
     """
     store = open_store(settings.index_dir, settings.keep_versions)
     started = time.perf_counter()
     with store.lock():
         try:
             report = _build(store, settings, encoder, full, strict, progress, allow_empty,
-                            on_stage or _no_stage, started)
+                            on_stage or _no_stage, started, workers)
         except BaseException as exc:
             store.record_outcome({
                 "status": "failed", "finished_at": _now(), "error": str(exc) or type(exc).__name__,
@@ -118,13 +127,13 @@ def build_index(
         return report
 
 
-def _build(store: Store, settings, encoder, full, strict, progress, allow_empty, on_stage, started) -> BuildReport:
+def _build(store: Store, settings, encoder, full, strict, progress, allow_empty, on_stage, started,
+           workers) -> BuildReport:
     records, skipped = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
     on_stage("scanned")
     encoder = encoder or make_encoder(settings)
     chunking = settings.chunking_params(encoder.max_seq_tokens)
-    chunker = Chunker(encoder.count_tokens, chunking["chunk_tokens"], chunking["max_seq_tokens"],
-                      chunking["overlap_sentences"], chunking["title_in_embedding"])
+    chunker = make_chunker(encoder, chunking)
 
     live = store.live_version()
     reason_full = "--full requested" if full else None
@@ -163,11 +172,16 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         writer.remove(gone + changed + stale_unusable)
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
-        for i in range(0, len(pending), ARTICLES_PER_BATCH):
-            _embed_batch(pending[i:i + ARTICLES_PER_BATCH], chunker, encoder, writer, report,
-                         in_chunk=chunking["sentence_vectors"] == "in_chunk")
+        batches = [pending[i:i + ARTICLES_PER_BATCH] for i in range(0, len(pending), ARTICLES_PER_BATCH)]
+        if workers is None:
+            in_chunk = chunking["sentence_vectors"] == "in_chunk"
+            embedded = (embed_batch(batch, chunker, encoder, in_chunk) for batch in batches)
+        else:  # other processes or machines embed; this one still writes, in the same order
+            embedded = workers.map(BatchJob(settings, chunking, encoder.identity), batches)
+        for batch, result in zip(batches, embedded):
+            _write_batch(result, writer, report)
             on_stage("embedding")
-            bar.update(len(pending[i:i + ARTICLES_PER_BATCH]))
+            bar.update(len(batch))
         bar.close()
 
         report.articles, report.chunks, report.sentences = writer.counts()
@@ -198,21 +212,62 @@ def _check_strict(strict: bool, report: BuildReport) -> None:
         raise BuildError(f"--strict: {len(report.skipped)} file(s) could not be used ({listed})")
 
 
-def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
-                 writer: IndexWriter, report: BuildReport, in_chunk: bool) -> None:
-    parsed = []
+@dataclass
+class EmbeddedBatch:
+    """One batch parsed, chunked and embedded, ready to write: what a worker sends back to the writer."""
+
+    articles: list[tuple[Article, list[Chunk], np.ndarray, list[tuple[int, int, int]], np.ndarray, Fingerprint]]
+    unusable: list[tuple[str, str, str]] = field(default_factory=list)  # (key, content hash, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    future_dated: int = 0  # articles dated after the build date
+    date_mentions: list[list] = field(default_factory=list)  # per article, as ``articles``
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What a worker needs to embed batches exactly as this build would: its own encoder and chunker,
+    made from the same settings, checked to be the encoder the driver has."""
+
+    settings: IndexSettings
+    chunking: dict
+    encoder_identity: str
+
+    def embedder(self) -> Callable[[list[Record]], EmbeddedBatch]:
+        encoder = make_encoder(self.settings)
+        if encoder.identity != self.encoder_identity:
+            raise BuildError(f"a worker's encoder is {encoder.identity!r}, the build's is {self.encoder_identity!r}: "
+                             "install the same news-qa and model package on every worker")
+        chunker = make_chunker(encoder, self.chunking)
+        in_chunk = self.chunking["sentence_vectors"] == "in_chunk"
+        return lambda records: embed_batch(records, chunker, encoder, in_chunk)
+
+
+class BatchWorkers(Protocol):
+    """Runs ``job`` over batches elsewhere (index/build_ray.py) and yields the results in the batches' order."""
+
+    def map(self, job: BatchJob, batches: list[list[Record]]) -> Iterator[EmbeddedBatch]: ...
+
+
+def make_chunker(encoder: Encoder, chunking: dict) -> Chunker:
+    return Chunker(encoder.count_tokens, chunking["chunk_tokens"], chunking["max_seq_tokens"],
+                   chunking["overlap_sentences"], chunking["title_in_embedding"])
+
+
+def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_chunk: bool) -> EmbeddedBatch:
+    """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing)."""
+    parsed, out = [], EmbeddedBatch(articles=[])
     for record in records:
         try:
             article = parse_record(record)
         except UnusableFile as exc:
-            report.skipped.append(Skipped(record.key, str(exc)))
-            writer.mark_unusable(record.key, record.content_sha, str(exc))
+            out.unusable.append((record.key, record.content_sha, str(exc)))
             continue
-        report.warnings.extend((record.key, w) for w in article.warnings)
+        out.future_dated += _warn_future_dates(article)
+        out.warnings.extend((record.key, w) for w in article.warnings)
         chunks = chunker.chunk(article)
         if not chunks:
-            report.skipped.append(Skipped(record.key, "no sentences found in the body"))
-            writer.mark_unusable(record.key, record.content_sha, "no sentences found in the body")
+            out.unusable.append((record.key, record.content_sha, "no sentences found in the body"))
             continue
         parsed.append((article, chunks))
     sentences = [distinct_sentences(chunks) for _, chunks in parsed]
@@ -220,15 +275,39 @@ def _embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder,
         chunk_vectors, sentence_vectors = _pooled_sentence_vectors(parsed, sentences, chunker, encoder)
     else:
         chunk_vectors, sentence_vectors = _separate_sentence_vectors(parsed, sentences, chunker, encoder)
-    n_chunks = len(chunk_vectors)
+    out.chunks = len(chunk_vectors)
     chunk_at, sentence_at = 0, 0
     for (article, chunks), spans in zip(parsed, sentences):
-        writer.add(article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
-                   spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body))
+        out.articles.append((article, chunks, chunk_vectors[chunk_at:chunk_at + len(chunks)],
+                             spans, sentence_vectors[sentence_at:sentence_at + len(spans)], fingerprint(article.body)))
+        out.date_mentions.append(date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
-    report.embedded_articles += len(parsed)
-    report.embedded_chunks += n_chunks
+    return out
+
+
+def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport) -> None:
+    for key, content_sha, reason in batch.unusable:
+        report.skipped.append(Skipped(key, reason))
+        writer.mark_unusable(key, content_sha, reason)
+    report.warnings.extend(batch.warnings)
+    report.future_dated += batch.future_dated
+    for item, mentions in zip(batch.articles, batch.date_mentions, strict=True):
+        writer.add(*item)
+        writer.add_date_mentions(item[0].article_id, mentions)
+    report.embedded_articles += len(batch.articles)
+    report.embedded_chunks += batch.chunks
+
+
+def _warn_future_dates(article) -> int:
+    """1 when the article is dated after the build date (and says so among its warnings), else 0: as-of
+    answers never quote it before that date, so a mistyped year hides it silently."""
+    today = datetime.now(timezone.utc).date()
+    late = [(name, value) for name, value in (("Published_Date", article.published_date),
+                                              ("Updated_Date", article.updated_date)) if value and value > today]
+    article.warnings += [f"{name} {value} is after the build date: no answer as of an earlier date quotes this "
+                         "article; check the year" for name, value in late]
+    return 1 if late else 0
 
 
 def _separate_sentence_vectors(parsed, sentences, chunker: Chunker, encoder: Encoder):

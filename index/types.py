@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 #: Bumped whenever what a build writes changes meaning; readers refuse other versions.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: dates mentioned in the text (date_mentions)
 
 
 @dataclass(kw_only=True)
@@ -92,6 +92,7 @@ class Filters:
     published_before: date | None = None
     as_of: date | None = None  # only articles whose text existed by then (undated ones always pass)
     window: tuple[date, date] | None = None  # published within, read from the question (undated ones pass)
+    mentioning: tuple[date, date] | None = None  # the text mentions a day within (index/dates.py)
 
     def __post_init__(self) -> None:
         if self.published_after and self.published_before and self.published_after > self.published_before:
@@ -101,7 +102,7 @@ class Filters:
     def is_empty(self) -> bool:
         return not (
             self.source or self.author or self.section or self.conflict
-            or self.published_after or self.published_before or self.as_of or self.window
+            or self.published_after or self.published_before or self.as_of or self.window or self.mentioning
         )
 
 
@@ -136,7 +137,7 @@ class Manifest:
     model: str
     encoder: str  # the encoder's identity: model, backend, weights
     dimension: int
-    vector_index: str  # the vector index type (index.ann.KINDS)
+    vector_index: str  # the vector index type (index.ann.VECTOR_INDEXES)
     chunking: dict
     articles: int
     chunks: int

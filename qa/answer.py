@@ -1,45 +1,36 @@
 """Extractive answers: the best retrieved sentences, verbatim, each with its citation.
 
 No generator is available offline, so every word of an answer is a quote whose article
-and character offsets are returned. Sentences are scored by embedding similarity to the
-question, IDF-weighted overlap of question words, whether they hold the kind of fact
-the question asks for, and the rank of their passage.
+and character offsets are returned. Each sentence of the top passages is scored by a learned
+model (qa/answering: features of the question/sentence pair, logistic regression trained by
+scripts/train_answerer.py); its probability that the best sentence answers is the answer's
+confidence, and below the threshold chosen on a validation split the question is declined.
+For short-fact questions the entity of the asked kind inside the quote is marked as its span.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index import Encoder, IndexReader
+from qa.answering import candidates as gathering
+from qa.answering.features import FEATURES, extract
+from qa.answering.kinds import expected_kind, kind_match  # noqa: F401  (re-exported: the kinds' old home)
+from qa.answering.model import DEFAULT_PATH, SentenceModel
+from qa.answering.spans import EntitySpans, load_span_finder
 from qa.passages import Passage, normalise
 from qa.settings import AnswerSettings
 
-NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                    r"forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.IGNORECASE)
-DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\b(?:January|February|March|April|May|June|July|August|September|"
-                  r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-                  r"yesterday|today|tomorrow|century|decade)\b", re.IGNORECASE)
-DURATION = re.compile(
-    r"(?:\d[\d,.]*|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|sixty|hundred|several|few|many|half)\b)[\s-]+(?:\w+[\s-]+)?"
-    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|"
-    r"miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|inches?)\b", re.IGNORECASE)
-# "how long", "how many" … name the kind of answer, not what it is about.
-QUESTION_FORM = re.compile(r"\bhow\s+(?:long|many|much|far|old|big|large|often|tall|high)\b", re.IGNORECASE)
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-
-
-# Sentence score = weighted sum of these signals. Set by hand, then checked on SQuAD dev
-# (scripts/evaluate.py): similarity carries most of it, overlap catches names and rare words
-# the small model blurs, the kind match breaks ties towards sentences holding the asked fact.
-WEIGHT_SIMILARITY = 0.55
-WEIGHT_OVERLAP = 0.35
-WEIGHT_KIND = 0.10
-WEIGHT_PASSAGE_RANK = 0.05
+_COVERAGE = FEATURES.index("coverage")
+_KIND = FEATURES.index("kind_present")
+#: A sentence of a passage that speaks about the question's time window (published in it, or mentioning a
+#: day inside it): between two sentences that say the same of different days, the one about the asked day wins.
+#: Added to the probability for ordering only (not learned: SQuAD is undated); the decline rule reads the
+#: probability itself.
+WEIGHT_TIME_EVIDENCE = 0.05
 
 
 @dataclass
@@ -48,10 +39,19 @@ class ScoredSentence:
     start: int  # offsets in the article body
     end: int
     text: str
-    score: float
+    score: float  # P(the sentence answers the question), from the learned model
     similarity: float
-    overlap: float
+    overlap: float  # IDF-weighted share of the question's terms it holds
     has_kind: bool  # holds the kind of fact the question asks for (False when it asks for none)
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    """The short answer inside a quote, in the article's offsets: article text[start:end] == text."""
+
+    start: int
+    end: int
+    text: str
 
 
 @dataclass
@@ -62,8 +62,10 @@ class Citation:
     end: int
     quote: str
     score: float
+    answer_span: AnswerSpan | None = None
     corroborated_by: list = field(default_factory=list)  # qa.corroborate.Evidence
     conflicting: list = field(default_factory=list)
+    dates: list = field(default_factory=list)  # index.DateMention: the dates the quote mentions
 
 
 @dataclass
@@ -73,85 +75,50 @@ class Answer:
     reason: str | None
     citations: list[Citation]
     method: str = "extractive"  # or "generated"
-    confidence: float | None = None  # the best sentence's score, compared with answer_min_score
-
-
-def expected_kind(question: str) -> str | None:
-    """The kind of fact a question asks for, from its wording."""
-    q = question.lower()
-    if re.search(r"\bhow (long|far)\b", q):
-        return "duration"
-    if re.search(r"\bhow (many|much|old|big|large|often|tall|high)\b|\bwhat (percentage|number|amount)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century)\b|\bwhich (year|date|day|month)\b", q):
-        return "date"
-    if re.search(r"\bwho(m|se)?\b", q):
-        return "name"
-    return None
-
-
-def kind_match(kind: str | None, sentence: str, question: str) -> float:
-    """1.0 when the sentence holds a fact of the expected kind that the question does not already hold."""
-    if kind is None:
-        return 0.0
-    pattern = {"number": NUMBER, "duration": DURATION, "date": DATE, "name": NAME}[kind]
-    asked = {m.lower() for m in pattern.findall(question)}
-    return 1.0 if any(m.lower() not in asked for m in pattern.findall(sentence)) else 0.0
+    confidence: float | None = None  # P(the best sentence answers), compared with the decline threshold
 
 
 class Answerer:
     def __init__(self, encoder: Encoder, settings: AnswerSettings) -> None:
         self.encoder = encoder
         self.settings = settings
+        self.model = SentenceModel.load(settings.answer_model or DEFAULT_PATH)
+        self.threshold = self.model.threshold if settings.answer_min_score is None else settings.answer_min_score
+        self._spans: EntitySpans | None = None
+        self._spans_loaded = False
+        self._spans_lock = threading.Lock()
 
     def score_sentences(self, question: str, query_vector: np.ndarray, passages: list[Passage],
                         index: IndexReader) -> list[ScoredSentence]:
-        candidates: list[tuple[int, int, int, str]] = []
-        for p_index, passage in enumerate(passages[: self.settings.answer_passages]):
-            for start, end in passage.sentences:
-                text = passage.text[start - passage.start:end - passage.start]
-                if text.strip():
-                    candidates.append((p_index, start, end, text))
+        """Every sentence of the top passages with its probability of answering, best first."""
+        passages = passages[: self.settings.answer_passages]
+        sentences, candidates = gathering.gather(query_vector, passages, index, self.encoder)
         if not candidates:
             return []
-        vectors = self._sentence_vectors(candidates, passages, index)
-        similarity = vectors @ query_vector
-        q_stems = set(index.stems(QUESTION_FORM.sub(" ", question)))
-        idf = self._idf(q_stems, index)
-        total = sum(idf.values()) or 1.0
-        kind = expected_kind(question)
-        scored = []
-        for (p_index, start, end, text), sim in zip(candidates, similarity):
-            overlap = sum(idf[s] for s in q_stems & set(index.stems(text))) / total
-            has_kind = kind_match(kind, text, question)
-            score = (WEIGHT_SIMILARITY * float(sim) + WEIGHT_OVERLAP * overlap + WEIGHT_KIND * has_kind
-                     + WEIGHT_PASSAGE_RANK / (1 + p_index))
-            scored.append(ScoredSentence(p_index, start, end, text, score, float(sim), overlap, bool(has_kind)))
-        return sorted(scored, key=lambda s: -s.score)
+        x = extract(question, candidates, [p.text for p in passages], index.stems,
+                    gathering.question_idf(question, index))
+        probability = self.model.probabilities(x)
+        scored = [ScoredSentence(s.passage_index, s.start, s.end, s.text, float(p), c.similarity,
+                                 float(row[_COVERAGE]), bool(row[_KIND]))
+                  for s, c, row, p in zip(sentences, candidates, x, probability)]
+        return sorted(scored, key=lambda s: (-(s.score + WEIGHT_TIME_EVIDENCE * passages[s.passage_index].time_evidence),
+                                             s.passage_index, s.start))
 
-    def _sentence_vectors(self, candidates, passages: list[Passage], index: IndexReader) -> np.ndarray:
-        """The index's stored sentence vectors; only sentences it lacks are embedded now."""
-        by_article: dict[str, list[int]] = {}
-        for p_index, start, _, _ in candidates:
-            by_article.setdefault(passages[p_index].chunk.article.article_id, []).append(start)
-        stored = {(a, start): v for a, starts in by_article.items()
-                  for start, v in index.sentence_vectors(a, starts).items()}
-        keys = [(passages[p].chunk.article.article_id, start) for p, start, _, _ in candidates]
-        missing = [i for i, key in enumerate(keys) if key not in stored]
-        fresh = self.encoder.encode([candidates[i][3] for i in missing])
-        vectors = np.zeros((len(candidates), self.encoder.dimension), dtype=np.float32)
-        for row, key in enumerate(keys):
-            if key in stored:
-                vectors[row] = stored[key]
-        for row, vector in zip(missing, fresh):
-            vectors[row] = vector
-        return vectors
+    def span_finder(self) -> EntitySpans | None:
+        """The entity model, loaded once on the first short-fact question (None when not installed)."""
+        if not self._spans_loaded:
+            with self._spans_lock:
+                if not self._spans_loaded:
+                    self._spans = load_span_finder(self.settings.answer_span_model)
+                    self._spans_loaded = True
+        return self._spans
 
-    @staticmethod
-    def _idf(q_stems: set[str], index: IndexReader) -> dict[str, float]:
-        n = max(index.chunk_count(), 1)
-        df = index.document_frequencies(sorted(q_stems))
-        return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in q_stems}
+    def _span(self, question: str, kind: str | None, s: ScoredSentence) -> AnswerSpan | None:
+        finder = self.span_finder() if kind is not None else None
+        found = finder.find(question, kind, s.text) if finder is not None else None
+        if found is None:
+            return None
+        return AnswerSpan(s.start + found.start, s.start + found.end, found.text)
 
     def answer(self, question: str, query_vector: np.ndarray, passages: list[Passage],
                index: IndexReader) -> Answer:
@@ -161,16 +128,17 @@ class Answerer:
         if not ranked:
             return Answer(None, False, "The retrieved passages hold no sentences to quote.", [])
         best = ranked[0]
-        if best.score < self.settings.answer_min_score:
+        if best.score < self.threshold:
             return Answer(
                 None, False,
-                f"The closest sentence scores {best.score:.2f}, below the answerability threshold "
-                f"{self.settings.answer_min_score:.2f}: the indexed articles do not seem to answer this question.",
+                f"The closest sentence answers with probability {best.score:.2f}, below the answerability "
+                f"threshold {self.threshold:.2f}: the indexed articles do not seem to answer this question.",
                 [], confidence=best.score,
             )
         chosen = [best]
         quoted = {normalise(best.text)}
-        wants_kind = expected_kind(question) is not None
+        kind = expected_kind(question)
+        wants_kind = kind is not None
         for candidate in ranked[1:]:
             if len(chosen) >= self.settings.answer_max_sentences:
                 break
@@ -190,9 +158,9 @@ class Answerer:
 
         chosen.sort(key=reading_order)
         citations = [
-            Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text, score=s.score)
+            Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text, score=s.score,
+                     answer_span=self._span(question, kind, s) if s is best else None)
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=best.score)
-

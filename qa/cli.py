@@ -12,8 +12,8 @@ from datetime import date
 from types import SimpleNamespace
 
 from index import ArticleMeta, BuildError, BuildInProgress, Filters, IndexUnavailable, NewsQAError, build_index
-from index import cli as build_cli
-from index import ingest_cli
+from qa.commands import build as build_cli
+from qa.commands import ingest as ingest_cli
 from qa.commands import watch
 from qa.settings import Settings
 
@@ -49,6 +49,17 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
                         "(default: NEWSQA_INDEX_DIR or var/index)")
 
 
+def _count(text: str) -> int:
+    """A whole number ≥ 0 (argparse reports the bad value in one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def _source_line(meta: ArticleMeta) -> str:
     parts = [meta.source, ", ".join(meta.authors) if meta.authors else None,
              meta.published_date.isoformat() if meta.published_date else None]
@@ -74,7 +85,10 @@ def cmd_ask(args, settings: Settings) -> int:
     if not answer.answerable:
         print(f"No answer: {answer.reason}")
     else:
-        print(textwrap.fill(answer.answer, width=100))
+        print(textwrap.fill(_marked_answer(answer), width=100))
+        spans = [(c.n, c.answer_span.text) for c in answer.citations if c.answer_span is not None]
+        for n, text in spans:
+            print(f"\nShort answer: {_bold(text)} [{n}]")
         if result.freshness_note:
             print(f"\nNote: {result.freshness_note}")
         print("\nSources:")
@@ -90,6 +104,25 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def _bold(text: str) -> str:
+    """Bold on a terminal; **text** when the output is piped (still visible as emphasis)."""
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else f"**{text}**"
+
+
+def _marked_answer(answer) -> str:
+    """The answer's quotes with each short answer span in bold (text is never changed, only marked)."""
+    if answer.method != "extractive" or not answer.citations:
+        return answer.answer
+    parts = []
+    for c in answer.citations:
+        quote = c.quote
+        if c.answer_span is not None:
+            a, b = c.answer_span.start - c.start, c.answer_span.end - c.start
+            quote = quote[:a] + _bold(quote[a:b]) + quote[b:]
+        parts.append(f"{quote} [{c.n}]")
+    return " ".join(parts)
+
+
 def _print_time(plan) -> None:
     """Say how the question was read in time, when that changed what was searched."""
     if plan.window is not None:
@@ -98,21 +131,83 @@ def _print_time(plan) -> None:
         print(f"({note})\n")
 
 
-def cmd_search(args, settings: Settings) -> int:
-    from qa.schemas import SearchResponse
+def cmd_check(args, settings: Settings) -> int:
+    from qa.schemas import CheckResponse
 
-    query = args.query.strip()
-    result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of)
+    claim = args.claim.strip()
+    result = _engine(settings).check(claim, _filters(args), args.as_of)
     if args.json:
-        print(SearchResponse.of(query, result).model_dump_json(indent=2))
+        print(CheckResponse.of(claim, result).model_dump_json(indent=2))
         return 0
     _print_time(result.plan)
-    if not result.passages:
-        print("No matching passages.")
-    for rank, p in enumerate(result.passages, start=1):
-        print(f"{rank}. {_source_line(p.chunk.article)}  (score {p.score:.4f})")
-        print(textwrap.indent(textwrap.fill(p.text, width=96), "   "))
-        print(f"   article {p.chunk.article.article_id}, characters {p.start}–{p.end}\n")
+    verdict = result.verdict
+    print(f"Verdict: {verdict.verdict.replace('_', ' ')}")
+    for label, quotes in (("Supporting", verdict.supporting), ("Contradicting", verdict.contradicting)):
+        if quotes:
+            print(f"\n{label} (newest first):")
+        for q in quotes:
+            print(textwrap.indent(textwrap.fill(f"“{q.text}”", width=96), "  "))
+            print(f"      {_source_line(q.article)}; {q.reason}")
+            print(f"      article {q.article.article_id}, characters {q.start}–{q.end}")
+    return 0
+
+
+def cmd_timeline(args, settings: Settings) -> int:
+    from qa.schemas import TimelineResponse
+
+    query = args.query.strip()
+    result = _engine(settings).timeline(query, args.top_k, _filters(args), args.as_of)
+    if args.json:
+        print(TimelineResponse.of(query, result).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    if not result.points:
+        print("No matching stories.")
+    for p in result.points:
+        first = p.first_report
+        print(f"{first.effective_date or 'undated'}  {first.source or 'unknown outlet'} — {first.title}")
+        print(textwrap.indent(textwrap.fill(f"“{p.quote}”", width=94), "    "))
+        if p.changed:
+            print(f"    changed since the story before: {'; '.join(p.changed)}")
+        print(f"    article {p.article.article_id}, characters {p.start}–{p.end}\n")
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    from qa.schemas import search_response
+
+    query = args.query.strip()
+    result = _engine(settings).search(query, args.top_k, _filters(args), args.as_of, group=args.group,
+                                      sort=args.sort, offset=args.offset)
+    if args.json:
+        print(search_response(query, result, args.group, args.sort, args.offset, args.top_k).model_dump_json(indent=2))
+        return 0
+    _print_time(result.plan)
+    if args.group == "passage":
+        if not result.passages:
+            print("No matching passages.")
+        for rank, p in enumerate(result.passages, start=args.offset + 1):
+            print(f"{rank}. {_source_line(p.chunk.article)}  (score {p.score:.4f})")
+            print(textwrap.indent(textwrap.fill(p.text, width=96), "   "))
+            print(f"   article {p.chunk.article.article_id}, characters {p.start}–{p.end}\n")
+        return 0
+    if not result.articles:
+        print("No matching articles." if not args.offset else f"No matching articles after the first {args.offset}.")
+        return 0
+    about = "" if result.total_exact else "about "
+    last = args.offset + len(result.articles)
+    print(f"Articles {args.offset + 1}–{last} of {about}{result.total}, by {args.sort}\n")
+    for rank, r in enumerate(result.articles, start=args.offset + 1):
+        print(f"{rank}. {_source_line(r.article)}  (score {r.score:.4f})")
+        snippet = r.snippet.text + (" …" if r.snippet.truncated else "")
+        print(textwrap.indent(textwrap.fill(snippet, width=96), "   "))
+        more = f"; {len(r.more)} more passage{'s' if len(r.more) != 1 else ''} in this article" if r.more else ""
+        print(f"   article {r.article.article_id}, characters {r.snippet.start}–{r.snippet.end}{more}")
+        for other in r.best.also_in:
+            print(f"   also carried by: {_source_line(other)}")
+        print()
+    if result.total is not None and last < result.total:
+        print(f"Next page: --offset {last}")
     return 0
 
 
@@ -168,6 +263,7 @@ def _start_background(engine, settings: Settings, args) -> list:
 
     from qa.commands.watch import make_poller
 
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line every 30 s for each timer run
     started = []
     if args.feeds:
         engine.poller = make_poller(args.feeds, settings, engine.encoder)
@@ -229,10 +325,25 @@ def parser() -> argparse.ArgumentParser:
     _add_query_options(p, default_k=5)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("search", help="search passages")
+    p = sub.add_parser("search", help="search articles (one result per article, with a snippet) or passages")
     p.add_argument("query")
     _add_query_options(p, default_k=10)
+    p.add_argument("--group", choices=("article", "passage"), default="article",
+                   help="one result per article (default) or the ranked passages")
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance",
+                   help="order of the matching articles (newest/oldest: undated articles last)")
+    p.add_argument("--offset", type=_count, default=0, help="results to skip (the next page starts after them)")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("check", help="check a claim: supported, contradicted, mixed or not enough evidence")
+    p.add_argument("claim")
+    _add_query_options(p, default_k=5)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("timeline", help="the matching stories in date order, each quoted once")
+    p.add_argument("query")
+    _add_query_options(p, default_k=10)
+    p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)
@@ -276,7 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "top_k", 1) < 1 or getattr(args, "top_k", 1) > settings.max_top_k:
         print(f"--top-k must be between 1 and {settings.max_top_k}", file=sys.stderr)
         return 2
-    for name in ("question", "query"):
+    if not 0 <= getattr(args, "offset", 0) <= settings.max_offset:
+        print(f"--offset must be between 0 and {settings.max_offset}", file=sys.stderr)
+        return 2
+    for name in ("question", "query", "claim"):
         if hasattr(args, name) and not getattr(args, name).strip():
             print(f"the {name} is empty", file=sys.stderr)
             return 2

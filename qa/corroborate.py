@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from index import ArticleMeta, Filters, IndexReader
+from index import ArticleMeta, BatchedSearch, Filters, IndexReader
 from qa.settings import CorroborationSettings
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%| per ?cent)?")
@@ -53,8 +53,23 @@ class Corroborator:
     def check(self, quote: str, vector: np.ndarray, article: ArticleMeta, index: IndexReader,
               as_of) -> tuple[list[Evidence], list[Evidence]]:
         """(corroborated_by, conflicting) for one quoted sentence; each lists one sentence per story."""
+        hits = index.similar_sentences(vector, self.settings.corroboration_candidates, Filters(as_of=as_of))
+        return self.judge(quote, hits, article)
+
+    def check_many(self, quotes: list[tuple[str, np.ndarray, ArticleMeta]], index: IndexReader,
+                   as_of) -> list[tuple[list[Evidence], list[Evidence]]]:
+        """``check`` for several quotes, their similar sentences found in one call to the index."""
+        if not quotes:
+            return []
+        if not isinstance(index, BatchedSearch):
+            return [self.check(quote, vector, article, index, as_of) for quote, vector, article in quotes]
+        found = index.similar_sentences_many(np.stack([vector for _, vector, _ in quotes]),
+                                             self.settings.corroboration_candidates, Filters(as_of=as_of))
+        return [self.judge(quote, hits, article) for (quote, _, article), hits in zip(quotes, found)]
+
+    def judge(self, quote: str, hits: list, article: ArticleMeta) -> tuple[list[Evidence], list[Evidence]]:
+        """(corroborated_by, conflicting) among sentences similar to ``quote``, one per story."""
         s = self.settings
-        hits = index.similar_sentences(vector, s.corroboration_candidates, Filters(as_of=as_of))
         quote_facts, quote_words = facts(quote), content_words(quote)
         corroborated: dict[str, Evidence] = {}
         conflicting: dict[str, Evidence] = {}

@@ -7,25 +7,35 @@ qa.stages), how the live index is held and swapped the holder's (qa.holder).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from index import Article, Encoder, Facets, Filters, make_encoder
+from index import Article, Encoder, Facets, Filters, UnknownChoice, make_encoder
 from qa import stages  # noqa: F401 - registers every stage
 from qa.answer import Answer
+from qa.grouping import SORTS, ArticleResult
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
-from qa.pipeline import ASK, SEARCH, Pipeline, Plan, Request, Services, State
+from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
 from qa.settings import Settings
+from qa.stages.timeline import Point
+from qa.stages.verdict import Verdict
 from qa.watches import WatchChecker
 
-__all__ = ["AskResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot"]
+#: How /search results come: one per article (with a snippet) or one per passage.
+GROUPS = ("article", "passage")
+
+__all__ = ["AskResult", "CheckResult", "Engine", "NoIndex", "RebuildRefused", "SearchResult", "Snapshot",
+           "TimelineResult"]
 
 
 @dataclass
 class SearchResult:
     passages: list[Passage]
     plan: Plan
+    articles: list[ArticleResult] = field(default_factory=list)  # group=article: the page of articles
+    total: int | None = None  # group=article: matching articles found (an estimate unless total_exact)
+    total_exact: bool = False
 
 
 @dataclass
@@ -36,6 +46,18 @@ class AskResult:
     freshness_note: str | None = None
 
 
+@dataclass
+class CheckResult:
+    verdict: Verdict
+    plan: Plan
+
+
+@dataclass
+class TimelineResult:
+    points: list[Point]
+    plan: Plan
+
+
 class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
@@ -44,6 +66,8 @@ class Engine:
         services = Services(self.encoder)
         self.asking = Pipeline.of(ASK, settings, services, self.holder)
         self.searching = Pipeline.of(SEARCH, settings, services, self.holder)
+        self.checking = Pipeline.of(CHECK, settings, services, self.holder)
+        self.timelines = Pipeline.of(TIMELINE, settings, services, self.holder)
         self.watches = WatchChecker(settings.watch, self.encoder)
         self.holder.listeners.append(self.watches.check)  # every published version is checked for watches
         self.poller = None  # a FeedPoller when the service polls feeds (qa serve --feeds)
@@ -66,9 +90,26 @@ class Engine:
         for name in self.asking.steps(state):
             yield name, state
 
-    def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None) -> SearchResult:
-        state = self.searching.run(Request(query, top_k, filters, as_of))
-        return SearchResult(state.passages, state.plan)
+    def search(self, query: str, top_k: int, filters: Filters | None = None, as_of: date | None = None,
+               group: str = "article", sort: str = "relevance", offset: int = 0) -> SearchResult:
+        """A page of articles (``group="article"``, ``top_k`` of them from ``offset`` in ``sort`` order) or of
+        passages (``group="passage"``, in the same orders)."""
+        if group not in GROUPS:
+            raise UnknownChoice(f"unknown grouping {group!r}; choose one of {', '.join(GROUPS)}")
+        SORTS.get(sort)  # an unknown order fails naming the choices
+        state = self.searching.run(Request(query, top_k, filters, as_of, group=group, sort=sort, offset=offset))
+        return SearchResult(state.passages, state.plan, state.articles, state.total, state.total_exact)
+
+    def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
+        """A claim against the record as of a date: a verdict and the sentences deciding it."""
+        state = self.checking.run(Request(claim, self.checking.passages_needed, filters, as_of))
+        return CheckResult(state.verdict, state.plan)
+
+    def timeline(self, query: str, points: int, filters: Filters | None = None,
+                 as_of: date | None = None) -> TimelineResult:
+        """The stories matching ``query`` in date order, each quoted once, with what changed between them."""
+        state = self.timelines.run(Request(query, points, filters, as_of))
+        return TimelineResult(state.timeline, state.plan)
 
     def article(self, article_id: str) -> Article | None:
         with self.holder.snapshot() as snap:

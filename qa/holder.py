@@ -89,6 +89,7 @@ class IndexHolder:
         self._rebuild: threading.Thread | None = None
         #: Called in a background thread with each version that becomes live (watched searches).
         self.listeners: list[Callable[[IndexReader], None]] = []
+        self._notifiers: list[threading.Thread] = []
 
     def _current(self) -> Snapshot:
         """The live version's snapshot; a version published since the last call is opened in the background.
@@ -156,7 +157,12 @@ class IndexHolder:
                  index.article_count(), index.chunk_count())
         snapshot = self._snapshot
         if self.listeners and snapshot.enter():
-            threading.Thread(target=self._notify, args=(snapshot,), name=f"on-publish-{version}", daemon=True).start()
+            # Not a daemon: a listener may be encoding, and the interpreter must wait for it at exit (a
+            # daemon thread inside the ONNX runtime when the process ends aborts it).
+            notifier = threading.Thread(target=self._notify, args=(snapshot,), name=f"on-publish-{version}")
+            with self._lock:
+                self._notifiers = [t for t in self._notifiers if t.is_alive()] + [notifier]
+            notifier.start()
 
     def _notify(self, snapshot: Snapshot) -> None:
         try:
@@ -167,6 +173,19 @@ class IndexHolder:
                     log.exception("after publishing version %s: %s failed", snapshot.version, listener)
         finally:
             snapshot.leave()
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for versions being opened and their listeners (a command about to exit must: a daemon thread
+        still encoding when the interpreter stops aborts the process)."""
+        while True:  # a loader that finishes starts the listeners of the version it opened
+            with self._lock:
+                threads = [t for t in (*self._loaders.values(), *self._notifiers) if t.is_alive()]
+            if not threads:
+                return
+            for thread in threads:
+                thread.join(timeout)
+            if timeout is not None:
+                return
 
     def refresh(self) -> None:
         """Look for a newly published version now (e.g. on a timer) rather than at the next request."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
-from index import ArticleMeta, IndexReader, StoredChunk
+from index import ArticleLookup, ArticleMeta, StoredChunk
 
 
 @dataclass
@@ -19,15 +20,18 @@ class Passage:
     text: str
     sentences: list[tuple[int, int]]
     also_in: list[ArticleMeta] = field(default_factory=list)  # other articles of the same story
+    time_evidence: float = 0.0  # how it speaks about the question's windows, 0 to 1 (qa/time_evidence.py)
 
 
-def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: IndexReader) -> list[Passage]:
-    """The best ``top_k`` passages of a fused list in which no sentence repeats and no story is
-    represented by two of its copies; each passage lists the other copies in ``also_in``."""
+def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int | None, index: ArticleLookup,
+                      as_of: date | None = None) -> list[Passage]:
+    """The best ``top_k`` passages (None: all) of a fused list in which no sentence repeats and no story
+    is represented by two of its copies; each passage lists in ``also_in`` the other copies that
+    existed by ``as_of`` (the rule evidence follows)."""
     scores = dict(fused)
     seen = Seen()
     kept: list[Passage] = []
-    page = top_k * 3 + 5  # a few more than asked: overlapping or duplicate chunks are dropped
+    page = top_k * 3 + 5 if top_k else max(len(fused), 1)  # a few more than asked: overlapping or duplicate chunks are dropped
     for at in range(0, len(fused), page):
         for chunk in index.chunks([cid for cid, _ in fused[at:at + page]]):
             passage = seen.admit(Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,
@@ -35,12 +39,12 @@ def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int, index: Ind
             if passage is not None:
                 kept.append(passage)
                 if len(kept) == top_k:
-                    return _with_copies(kept, index)
-    return _with_copies(kept, index)
+                    return _with_copies(kept, index, as_of)
+    return _with_copies(kept, index, as_of)
 
 
-def _with_copies(passages: list[Passage], index: IndexReader) -> list[Passage]:
-    members = index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id])
+def _with_copies(passages: list[Passage], index: ArticleLookup, as_of: date | None) -> list[Passage]:
+    members = index.story_members([p.chunk.article.story_id for p in passages if p.chunk.article.story_id], as_of)
     for p in passages:
         p.also_in = [m for m in members.get(p.chunk.article.story_id, [])
                      if m.article_id != p.chunk.article.article_id]

@@ -19,6 +19,7 @@ import numpy as np
 
 from index import Encoder, Filters, Registry
 from qa.holder import IndexHolder, Snapshot
+from qa.grouping import ArticleResult
 from qa.passages import Passage
 from qa.answer import Answer
 from qa.retrievers import Recency, Rescorer
@@ -34,6 +35,9 @@ class Request:
     top_k: int
     filters: Filters | None = None
     as_of: date | None = None
+    group: str = "passage"  # "article": results are articles (the search stage "group"), top_k counts them
+    sort: str = "relevance"  # or "newest", "oldest" (group=article)
+    offset: int = 0  # results skipped: the page starts after them
 
 
 @dataclass
@@ -42,11 +46,19 @@ class Plan:
 
     as_of: date
     filters: Filters
-    window: TimeWindow | None = None
-    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, a window left out)
+    windows: list[TimeWindow] = field(default_factory=list)  # read from the question: evidence, never a filter
+    notes: list[str] = field(default_factory=list)  # what was adjusted, in words (a clamped as-of, an empty window)
     present: bool = False
     recency: Recency | None = None
     evidence: list[Rescorer] = field(default_factory=list)  # further rescorers the question calls for
+    #: Further restrictions (within ``filters``) whose retrievals add candidates: a window's own articles,
+    #: which an unrestricted retrieval may rank too deep to bring.
+    also_within: list[Filters] = field(default_factory=list)
+
+    @property
+    def window(self) -> TimeWindow | None:
+        """The first window the question names (responses report it)."""
+        return self.windows[0] if self.windows else None
 
     def rescorers(self) -> list[Rescorer]:
         return ([self.recency] if self.recency is not None else []) + self.evidence
@@ -61,8 +73,14 @@ class State:
     plan: Plan | None = None
     query_vector: np.ndarray | None = None
     passages: list[Passage] = field(default_factory=list)
+    articles: list[ArticleResult] = field(default_factory=list)  # group=article: the page of articles
+    total: int | None = None  # group=article: matching articles found (see qa.grouping.Page)
+    total_exact: bool = False
+    pool_complete: bool = False  # retrieval saw every chunk that passes the filters (set by "retrieve")
     answer: Answer | None = None
     freshness_note: str | None = None
+    verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
+    timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
 
 
 class Stage(Protocol):
@@ -88,8 +106,10 @@ STAGES: Registry[Stage] = Registry("pipeline stage")
 StageFactory = Callable[[Settings, Services], Stage]
 
 #: The stages of /ask and of /search, in order.
-ASK = ("plan", "retrieve", "answer", "corroborate", "generate", "freshness", "cited")
-SEARCH = ("plan", "retrieve")
+ASK = ("plan", "retrieve", "windows", "answer", "dates", "corroborate", "generate", "freshness", "cited")
+SEARCH = ("plan", "retrieve", "windows", "group")
+CHECK = ("plan", "retrieve", "verdict")
+TIMELINE = ("plan", "retrieve", "timeline")
 
 
 class Pipeline:

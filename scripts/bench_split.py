@@ -22,7 +22,7 @@ import pysbd  # noqa: E402
 
 from index import PROJECT_ROOT  # noqa: E402
 from index import chunk  # noqa: E402
-from index.parse import parse_record, read_records  # noqa: E402
+from index.formats import parse_record, read_records  # noqa: E402
 
 WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"
 

@@ -48,7 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import PROJECT_ROOT, chunk
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 
 WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"
 SEED = PROJECT_ROOT / "seeds" / "000_197d81c4a69c7548.txt"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.cli import main  # noqa: E402
+from qa.commands.build import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,11 @@ from evaluation import squad
 from index import Encoder, build_index, make_encoder
 from qa.settings import Settings
 from tests.support import SEED_FILE, PostgresServer, make_settings
+
+
+# Nothing a test does may write the project's own var/watches.sqlite (a watch left there is checked by
+# every later service): settings made without make_settings get a throw-away file too.
+os.environ.setdefault("NEWSQA_WATCHES_DB", str(Path(tempfile.mkdtemp(prefix="newsqa-watches-")) / "watches.sqlite"))
 
 
 @pytest.fixture(scope="session")

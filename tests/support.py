@@ -39,7 +39,17 @@ build_index(Settings(), progress=False, on_stage=pause)
 """
 
 
+def write_articles(folder: Path, articles: dict[str, tuple[str, str, str, str]]) -> Path:
+    """Seed-format files named by the keys, from (source, published date, title, body)."""
+    for name, (source, published, title, body) in articles.items():
+        (folder / name).write_text(f"=== METADATA ===\nSource: {source}\nTitle: {title}\nPublished_Date: {published}\n"
+                                   f"=== ARTICLE ===\n{body}\n", encoding="utf-8")
+    return folder
+
+
 def make_settings(corpus: Path, index: Path, **extra) -> Settings:
+    """Settings over a test corpus and index; watches live beside the index, never in the project's var/."""
+    extra.setdefault("watches_db", Path(str(index)).parent / f"{Path(str(index)).name}-watches.sqlite")
     return Settings(corpus_dir=corpus, index_dir=index, **extra)
 
 

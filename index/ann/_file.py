@@ -33,6 +33,12 @@ def write(path: Path, header: dict, arrays: dict[str, np.ndarray], index: faiss.
 
 
 def read(path: Path, kind: str) -> tuple[dict, dict[str, np.ndarray], faiss.Index | None]:
+    header, arrays, index, _ = read_parts(path, kind)
+    return header, arrays, index
+
+
+def read_parts(path: Path, kind: str) -> tuple[dict, dict[str, np.ndarray], faiss.Index | None, int]:
+    """``read``, plus the offset where the FAISS part ended: a kind may keep more data after it."""
     try:
         with open(path, "rb") as f:
             if f.read(len(MAGIC)) != MAGIC:
@@ -49,9 +55,10 @@ def read(path: Path, kind: str) -> tuple[dict, dict[str, np.ndarray], faiss.Inde
                 count = int(np.prod(shape))
                 arrays[name] = np.frombuffer(_exactly(f, count * dt.itemsize), dtype=dt).reshape(shape).copy()
             index = faiss.read_index(faiss.PyCallbackIOReader(_reader(f))) if header["faiss"] else None
+            end = f.tell()
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, struct.error) as exc:
         raise VectorIndexError(f"{path} is missing or corrupt ({_first_line(exc)})") from None
-    return header, arrays, index
+    return header, arrays, index, end
 
 
 def _exactly(f, n: int) -> bytes:

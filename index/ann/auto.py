@@ -15,7 +15,7 @@ import numpy as np
 
 from index.ann import _file
 from index.ann._threads import one_thread
-from index.ann.base import VectorIndexError
+from index.ann.base import VECTOR_INDEXES, VectorIndexError
 from index.ann.flat import FlatIndex
 from index.ann.hnsw import HNSWIndex
 
@@ -94,3 +94,6 @@ def _compressed(index: HNSWIndex) -> HNSWIndex:
         keep = np.flatnonzero(~index._dead)
         ids, vectors = index._labels[keep], index._vectors(keep)
     return HNSWIndex._from_vectors(index.dimension, "sq8", ids, vectors)
+
+
+VECTOR_INDEXES.register(AutoIndex.kind, AutoIndex)

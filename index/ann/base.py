@@ -7,9 +7,15 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.errors import NewsQAError
+from index.registry import Registry
 
-class VectorIndexError(RuntimeError):
+
+class VectorIndexError(NewsQAError, RuntimeError):
     """A vector index file is missing, corrupt or of another shape; the message names the file."""
+
+    http_status = 503  # the index cannot be served until it is rebuilt
+    exit_code = 1
 
 
 @runtime_checkable
@@ -45,3 +51,8 @@ class VectorIndex(Protocol):
     def save(self, path: Path) -> None: ...
 
     def __len__(self) -> int: ...
+
+
+#: Vector index types by name (the manifest's ``vector_index``): each registers its class, which makes an
+#: empty index from a dimension and has ``load(path, dimension)``. Each type's module registers itself.
+VECTOR_INDEXES: Registry[VectorIndex] = Registry("vector index type")

@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 
 from index.ann._threads import one_thread
-from index.ann.base import VectorIndexError
+from index.ann.base import VECTOR_INDEXES, VectorIndexError
 
 
 class FlatIndex:
@@ -73,3 +73,6 @@ class FlatIndex:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+VECTOR_INDEXES.register(FlatIndex.kind, FlatIndex)

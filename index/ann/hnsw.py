@@ -31,7 +31,7 @@ import numpy as np
 
 from index.ann import _file
 from index.ann._threads import one_thread
-from index.ann.base import VectorIndexError
+from index.ann.base import VECTOR_INDEXES, VectorIndexError
 
 M = 32
 EF_CONSTRUCTION = 80
@@ -345,3 +345,6 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 def _ranked(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """Best first; equal scores by id, so results do not depend on the walk's order."""
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
+
+
+VECTOR_INDEXES.register(HNSWIndex.kind, HNSWIndex)

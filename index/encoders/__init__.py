@@ -1,54 +1,44 @@
 """Text encoders: a protocol, one file per backend, and ``make_encoder`` keyed by a setting.
 
-A new backend (ONNX Runtime, OpenVINO) is one file here and one entry in ``BACKENDS``.
+A new backend is one file here that registers a factory in ``ENCODERS`` (and one import below, so
+that the file runs); the contract suite tests every registered backend.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from index.encoders.base import Encoder, ModelUnavailable
-from index.settings import BUNDLED_MODEL, IndexSettings
+from index.encoders import onnx, openvino, torch  # noqa: F401 - each registers its backend
+from index.encoders.base import BUNDLED_MODEL, ENCODERS, Encoder, EncoderOptions, ModelUnavailable
 
 # No hub traffic, ever: a missing model must fail at once, not after a network timeout.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-__all__ = ["BACKENDS", "Encoder", "ModelUnavailable", "make_encoder", "model_id", "resolve_model"]
+__all__ = ["BUNDLED_MODEL", "ENCODERS", "Encoder", "EncoderOptions", "ModelUnavailable", "make_encoder", "model_id", "resolve_model"]
 
 
-def _torch(location: str, model: str, settings: IndexSettings) -> Encoder:
-    from index.encoders.torch import TorchEncoder
+class EncoderSettings(Protocol):
+    """The settings an encoder is made from (``IndexSettings`` has them; this package does not import it,
+    since the settings check the backend against ``ENCODERS``)."""
 
-    return TorchEncoder(location, model, settings.batch_size, settings.device)
-
-
-def _onnx(location: str, model: str, settings: IndexSettings) -> Encoder:
-    from index.encoders.onnx import OnnxEncoder
-
-    return OnnxEncoder(location, model, settings.batch_size, settings.device, settings.cache_dir)
-
-
-def _openvino(location: str, model: str, settings: IndexSettings) -> Encoder:
-    from index.encoders.openvino import OpenVinoEncoder
-
-    return OpenVinoEncoder(location, model, settings.batch_size, settings.device, settings.cache_dir)
+    model: str
+    encoder_backend: str
+    batch_size: int
+    device: str
+    cache_dir: Path
 
 
-BACKENDS: dict[str, Callable[[str, str, IndexSettings], Encoder]] = {
-    "torch": _torch, "onnx": _onnx, "openvino": _openvino}
+def make_encoder(settings: EncoderSettings) -> Encoder:
+    """The encoder the settings name; the only place encoders are constructed.
 
-
-def make_encoder(settings: IndexSettings) -> Encoder:
-    """The encoder the settings name; the only place encoders are constructed."""
-    factory = BACKENDS.get(settings.encoder_backend)
-    if factory is None:
-        raise ModelUnavailable(f"unknown encoder backend {settings.encoder_backend!r}; "
-                               f"choose one of {', '.join(sorted(BACKENDS))}")
-    return factory(resolve_model(settings.model), model_id(settings.model), settings)
+    An unregistered backend raises ``UnknownChoice`` naming the registered ones, before any model is read."""
+    factory = ENCODERS.get(settings.encoder_backend)
+    options = EncoderOptions(settings.batch_size, settings.device, settings.cache_dir)
+    return factory(resolve_model(settings.model), model_id(settings.model), options)
 
 
 def model_id(spec: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoders.base import ModelUnavailable
+from index.encoders.base import ENCODERS, EncoderOptions, ModelUnavailable
 from index.encoders.spans import Span, leading_space, pool_spans
 
 log = logging.getLogger(__name__)
@@ -450,3 +450,8 @@ class OnnxEncoder(ExportedEncoder):
                                    "it again") from exc
         names = [i.name for i in session.get_inputs()]
         return lambda feed: session.run(None, {n: feed[n] for n in names})[0]
+
+
+@ENCODERS.register("onnx")
+def make_onnx_encoder(location: str, model_id: str, options: EncoderOptions) -> OnnxEncoder:
+    return OnnxEncoder(location, model_id, options.batch_size, options.device, options.cache_dir)

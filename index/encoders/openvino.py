@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoders.base import ModelUnavailable
+from index.encoders.base import ENCODERS, EncoderOptions, ModelUnavailable
 from index.encoders.onnx import ExportedEncoder, available_threads
 
 log = logging.getLogger(__name__)
@@ -52,3 +52,8 @@ class OpenVinoEncoder(ExportedEncoder):
             return request.infer({n: feed[n] for n in names})[output].copy()
 
         return run
+
+
+@ENCODERS.register("openvino")
+def make_openvino_encoder(location: str, model_id: str, options: EncoderOptions) -> OpenVinoEncoder:
+    return OpenVinoEncoder(location, model_id, options.batch_size, options.device, options.cache_dir)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.encoders.base import ModelUnavailable
+from index.encoders.base import ENCODERS, EncoderOptions, ModelUnavailable
 from index.encoders.spans import Span, leading_space, pool_spans
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,11 @@ class TorchEncoder:
                 pooled[row] = pool_spans(states, np.asarray(encoding.offsets).reshape(-1, 2), spans[row],
                                          leading_space(texts[row]))
         return out, pooled
+
+
+@ENCODERS.register("torch")
+def make_torch_encoder(location: str, model_id: str, options: EncoderOptions) -> TorchEncoder:
+    return TorchEncoder(location, model_id, options.batch_size, options.device)
 
 
 def _private_counter(tokenizer, truncate_at: int | None = None):

@@ -1,8 +1,10 @@
-"""News as it is published: saved or fetched web pages and RSS/Atom feeds, into the corpus folder.
+"""News as it is published: RSS/Atom feeds and the pages they link to, into the corpus folder.
 
-``html`` and ``meta`` read a page (main text, and what it says about itself), ``urls``
-names an article by its canonical address, ``feeds`` reads feeds, ``fetch`` downloads
-politely, ``corpus`` writes articles in the seed format, ``pipeline`` ties them together
-and ``cli`` is ``qa ingest-feed``. The build reads ``.html`` corpus files through
-``index.parse``, which calls ``html`` directly.
+``feeds`` reads feeds, ``fetch`` downloads politely, ``corpus`` writes articles in the seed
+format, ``pipeline`` ties them together (``ingest_feeds``). Pages are read by
+``index.formats.html`` and named by ``index.formats.urls``, as the build reads saved pages.
 """
+
+from index.ingest.pipeline import IngestOptions, IngestReport, Outcome, ingest_feeds
+
+__all__ = ["IngestOptions", "IngestReport", "Outcome", "ingest_feeds"]

@@ -16,15 +16,17 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from index.ingest.html import Page
-from index.ingest.urls import article_file_name
+from index.formats.html import Page
+from index.formats.urls import article_file_name, url_key
 
 FOLDER = "ingested"
 STATE_FILE = ".ingest-state.json"
 TEXT_FROM_PAGE, TEXT_FROM_FEED = "page", "feed"
 URL_LINE = re.compile(r"^URL:\s*(\S+)\s*$", re.MULTILINE)
+UPDATED_LINE = re.compile(r"^Updated_Date:\s*(\S+)\s*$", re.MULTILINE)
 TEXT_FROM_LINE = re.compile(r"^Text_From:\s*(\w+)\s*$", re.MULTILINE)
 ONE_LINE = re.compile(r"\s+")
 
@@ -35,6 +37,13 @@ class IngestState:
 
     aliases: dict[str, str] = field(default_factory=dict)  # url_key → file name
     validators: dict[str, dict[str, str]] = field(default_factory=dict)  # url → {"etag", "last_modified"}
+
+
+@dataclass
+class StoredArticle:
+    url: str | None
+    url_key: str | None
+    body: str
 
 
 class Corpus:
@@ -52,8 +61,6 @@ class Corpus:
             state = IngestState(dict(data.get("aliases", {})), dict(data.get("validators", {})))
         except (OSError, ValueError, AttributeError, TypeError):
             state = IngestState()  # missing or damaged: rebuilt from the files' own URL lines below
-        from index.ingest.urls import url_key
-
         for path in sorted(self.folder.glob("*.txt")) if self.folder.is_dir() else []:
             match = URL_LINE.search(_head(path))
             key = url_key(match.group(1)) if match else None
@@ -61,12 +68,23 @@ class Corpus:
                 state.aliases.setdefault(key, path.name)
         return state
 
-    def file_for(self, keys: list[str]) -> str:
-        """The file of the article known under any of ``keys``, else a new name from the first."""
+    def stored(self, name: str) -> StoredArticle | None:
+        """The article now in file ``name`` (its URL and body), or None when there is none."""
+        try:
+            text = (self.folder / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        head, _, body = text.partition("=== ARTICLE ===")
+        match = URL_LINE.search(head)
+        url = match.group(1) if match else None
+        return StoredArticle(url, url_key(url), body.strip())
+
+    def file_for(self, keys: list[str], named_by: str) -> str:
+        """The file of the article known under any of ``keys`` (in order), else a new name from ``named_by``."""
         for key in keys:
             if key in self.state.aliases:
                 return self.state.aliases[key]
-        return article_file_name(keys[0])
+        return article_file_name(named_by)
 
     def remember(self, keys: list[str], name: str) -> None:
         for key in keys:
@@ -76,14 +94,20 @@ class Corpus:
         """Write one article; returns "added", "updated", "unchanged" or "kept" (page text not replaced).
 
         Text extracted from the article's page is better than a feed's copy of it: a re-run
-        without the page never overwrites it with the feed's version.
+        without the page never overwrites it with the feed's version. A rewritten body records
+        when it changed (``Updated_Date``: the source's modified date, else today), so an as-of
+        date before the change does not quote the new text.
         """
         path = self.folder / name
-        text = render(page, text_from)
         try:
             old = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             old = None
+        if old is not None and page.updated is None:
+            page.updated = _updated_date(old)  # the date recorded for the stored text still holds
+            if _body(old) != page.body.strip():
+                page.updated = datetime.now(timezone.utc).date()
+        text = render(page, text_from)
         if old == text:
             return "unchanged"
         if old is not None and text_from == TEXT_FROM_FEED and _text_from(old) == TEXT_FROM_PAGE:
@@ -118,11 +142,20 @@ def atomic_write(path: Path, text: str) -> None:
         with handle:
             handle.write(text)
             handle.flush()
+            # mkstemp creates 0600: a build or service under another account could not read the article.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (only readable by setting it; set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _head(path: Path) -> str:
@@ -131,6 +164,18 @@ def _head(path: Path) -> str:
             return handle.read(4096).split("=== ARTICLE ===", 1)[0]
     except OSError:
         return ""
+
+
+def _body(text: str) -> str:
+    return text.split("=== ARTICLE ===", 1)[-1].strip()
+
+
+def _updated_date(text: str) -> date | None:
+    match = UPDATED_LINE.search(text.split("=== ARTICLE ===", 1)[0])
+    try:
+        return date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
 
 
 def _text_from(text: str) -> str | None:

@@ -6,12 +6,19 @@ import calendar
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from urllib.parse import urljoin
 
-from index.ingest.meta import clean
+from index.errors import NewsQAError
+from index.formats.page_meta import clean
+from index.formats.text import decode_entities
+from index.formats.urls import is_web_url
 
 
-class FeedError(Exception):
+class FeedError(NewsQAError):
     """A feed that cannot be read at all; the message says why, in a line."""
+
+    http_status = 422
+    exit_code = 1
 
 
 @dataclass
@@ -33,10 +40,15 @@ class Feed:
     title: str | None
     entries: list[FeedEntry]
     notes: list[str] = field(default_factory=list)  # e.g. read despite being malformed
+    link: str | None = None  # the channel's link: the site the feed speaks for
 
 
-def read_feed(data: bytes, location: str) -> Feed:
+def read_feed(data: bytes, location: str, address: str | None = None) -> Feed:
     """Parse a feed's bytes; raise ``FeedError`` when they hold no feed.
+
+    A relative item link ("/news/dam-cracks") is resolved (RFC 3986) against the address the feed
+    was fetched from (``address``, after redirects), else ``location`` when it is a URL, else the
+    channel's link.
 
     feedparser reads a malformed feed as far as it can ("bozo"): with entries, they are used
     and the problem is noted; without any, the feed is refused.
@@ -54,7 +66,10 @@ def read_feed(data: bytes, location: str) -> Feed:
             raise FeedError("not an RSS or Atom feed")
     notes = [f"the feed is malformed ({problem}); read {len(parsed.entries)} entries anyway"] if problem else []
     channel = parsed.get("feed", {})
-    return Feed(location, clean(channel.get("title")), [_entry(e) for e in parsed.entries], notes)
+    channel_link = (channel.get("link") or "").strip() or None
+    base = next((u for u in (address, location, channel_link) if u and is_web_url(u)), None)
+    return Feed(location, _text(channel.get("title")), [_entry(e, base) for e in parsed.entries], notes,
+                link=channel_link)
 
 
 def _bozo_reason(parsed) -> str:
@@ -63,24 +78,37 @@ def _bozo_reason(parsed) -> str:
     return text[:200]
 
 
-def _entry(raw) -> FeedEntry:
+def _entry(raw, base: str | None) -> FeedEntry:
     contents = [c for c in raw.get("content", []) if c.get("value")]
     html = next((c for c in contents if "html" in (c.get("type") or "")), contents[0] if contents else None)
-    authors = [clean(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict) and a.get("name")]
+    authors = [_text(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict) and a.get("name")]
     if not authors and raw.get("author"):
-        authors = [clean(raw.get("author"))]
+        authors = [_text(raw.get("author"))]
     tags = [t.get("term") for t in raw.get("tags", []) if isinstance(t, dict) and t.get("term")]
     return FeedEntry(
-        link=(raw.get("link") or "").strip() or None,
+        link=_absolute((raw.get("link") or "").strip(), base),
         entry_id=(raw.get("id") or "").strip() or None,
-        title=clean(raw.get("title")),
+        title=_text(raw.get("title")),
         authors=[a for a in authors if a],
         published=_date(dict.get(raw, "published_parsed")),  # dict.get: feedparser maps a missing one to the other
         updated=_date(dict.get(raw, "updated_parsed")),
         content=html.get("value") if html else None,
         summary=raw.get("summary") or None,
-        section=clean(tags[0]) if tags else None,
+        section=_text(tags[0]) if tags else None,
     )
+
+
+def _absolute(link: str, base: str | None) -> str | None:
+    if not link:
+        return None
+    return urljoin(base, link) if base and not is_web_url(link) else link
+
+
+def _text(value: object) -> str | None:
+    """A title or name as one line of text. feedparser has decoded the XML once; what still reads
+    ``&amp;`` was escaped twice by the publisher ("Tom &amp;amp; Jerry"), so it is decoded again."""
+    text = clean(value)
+    return clean(decode_entities(text)) if text else None
 
 
 def _date(value: time.struct_time | None) -> date | None:

@@ -10,18 +10,24 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 
+from index.errors import NewsQAError
+
 USER_AGENT = "news-qa-ingest/0.1 (feed reader for a local search index; python-urllib)"
 TIMEOUT_SECONDS = 20.0
 READ_BLOCK = 65536
 
 
-class FetchError(Exception):
+class FetchError(NewsQAError):
     """The address could not be fetched; the message says why, in a line."""
+
+    http_status = 502  # the failure is the remote server's or the network's
+    exit_code = 1
 
 
 @dataclass
 class Fetched:
     url: str  # after redirects
+    asked: str  # the address requested: what its validators are remembered under
     body: bytes | None  # None when the server said "not modified"
     charset: str | None = None
     etag: str | None = None
@@ -53,11 +59,11 @@ def fetch(url: str, max_bytes: int, validators: dict[str, str] | None = None,
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(f"{int(length):,} bytes, over the limit of {max_bytes:,} (NEWSQA_MAX_FILE_BYTES)")
             body = _read_capped(response, max_bytes)
-            return Fetched(response.geturl(), body, _charset(response.headers),
+            return Fetched(response.geturl(), url, body, _charset(response.headers),
                            response.headers.get("ETag"), response.headers.get("Last-Modified"))
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
-            return Fetched(url, None, etag=(validators or {}).get("etag"),
+            return Fetched(url, url, None, etag=(validators or {}).get("etag"),
                            last_modified=(validators or {}).get("last_modified"))
         raise FetchError(f"the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:

@@ -1,51 +1,51 @@
 """Index stores: protocols in ``base``, one package per implementation, chosen by location.
 
-A folder path selects the folder store; a ``postgresql://`` (or ``postgres://``) URL the
-PostgreSQL store. A PostgreSQL store is kept per URL for the process, so its connection pool is
-shared by every caller (``live_version`` runs on each request).
+Each store registers a factory in ``STORES`` under the scheme of the locations it serves: ``folder``
+for a path (folder/), ``postgresql``/``postgres`` for a database URL (postgresql.py). A new store is
+one package plus one registration, imported below so that it runs.
 """
 
 from __future__ import annotations
 
-import threading
+import re
 from pathlib import Path
 
-from index.stores.base import BuildInProgress, IndexReader, IndexUnavailable, IndexWriter, Store
-from index.stores.folder import FolderStore
+from index.stores import folder, postgresql  # noqa: F401 - each registers its store
+from index.stores.base import (
+    STORES, ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, FacetSource, IndexReader, IndexUnavailable, IndexWriter, KeywordSearch,
+    Store, StoreOptions, TermStatistics, VectorSearch,
+)
 
-__all__ = ["BuildInProgress", "IndexReader", "IndexUnavailable", "IndexWriter", "Store", "close_stores",
-           "is_database_url", "open_store"]
+__all__ = ["STORES", "ArticleLookup", "BatchedSearch", "BuildInProgress", "DateMentions", "FacetSource", "IndexReader", "IndexUnavailable",
+           "IndexWriter", "KeywordSearch", "Store", "StoreOptions", "TermStatistics", "VectorSearch", "close_stores",
+           "open_store", "scheme_of", "url_schemes"]
 
-_DATABASES: dict[tuple[str, int], Store] = {}
-_LOCK = threading.Lock()
+URL_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+FOLDER = "folder"
 
 
-def is_database_url(location) -> bool:
-    """Whether ``location`` names a database (rather than a folder)."""
-    from index.stores.postgres.connection import is_url
+def scheme_of(location: Path | str) -> str:
+    """The registry key of a location: its URL scheme, lower-cased, or ``folder`` for a path."""
+    match = URL_LIKE.match(location) if isinstance(location, str) else None
+    return match.group(1).lower() if match else FOLDER
 
-    return is_url(str(location)) if isinstance(location, str) else False
+
+def url_schemes() -> list[str]:
+    """The URL schemes a store is registered for (every store but the folder one)."""
+    return [name for name in STORES.names() if name != FOLDER]
 
 
 def open_store(location: Path | str, keep_versions: int = 2, pool_size: int | None = None,
                timeout: float | None = None) -> Store:
-    """The store at ``location``; ``pool_size`` and ``timeout`` (seconds) size a database's connection pool."""
-    if not is_database_url(location):
-        return FolderStore(Path(location), keep_versions)
-    from index.stores.postgres import PostgresStore  # psycopg is only imported when a database is used
+    """The store at ``location``; ``pool_size`` and ``timeout`` (seconds) size a database's connection pool.
 
-    with _LOCK:
-        store = _DATABASES.get((location, keep_versions))
-        if store is None:
-            store = _DATABASES[(location, keep_versions)] = PostgresStore(location, keep_versions)
-    store.db.configure(pool_size, timeout)
-    return store
+    A scheme no store is registered for raises ``UnknownChoice`` naming the registered ones."""
+    return STORES.get(scheme_of(location))(location, StoreOptions(keep_versions, pool_size, timeout))
 
 
 def close_stores() -> None:
-    """Close every database pool this process opened (tests call it before stopping their server)."""
-    with _LOCK:
-        stores = list(_DATABASES.values())
-        _DATABASES.clear()
-    for store in stores:
-        store.close()
+    """Release what every store kind keeps open for the process (database pools)."""
+    for name in STORES.names():
+        close_all = getattr(STORES.get(name), "close_all", None)
+        if close_all is not None:
+            close_all()

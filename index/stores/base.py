@@ -8,47 +8,62 @@ build never touches what is live.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from index.dates import DateMention
 from index.errors import NewsQAError
+from index.registry import Registry
 from index.stories import Fingerprint
 from index.types import Article, ArticleMeta, Chunk, Facets, Filters, Manifest, SentenceHit, StoredChunk
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
+SEARCHES = ("dense", "sentence", "keyword")  # what hybrid_search can run
 
 
 class IndexUnavailable(NewsQAError, RuntimeError):
     """No usable index at a location; the message names the file or part and what to do."""
 
-    http_status = 503
+    http_status = 503  # the service stays up and answers again once the index (or its database) is back
+    exit_code = 1
 
 
 class BuildInProgress(NewsQAError, RuntimeError):
     """Another build of the same index holds its lock."""
 
     http_status = 409
+    exit_code = 1
 
+
+# --- reading, by role: a component types itself against the role it uses ----------------------
 
 @runtime_checkable
-class IndexReader(Protocol):
-    """A read-only, thread-safe view of one published version: all the query side may read."""
-
-    manifest: Manifest
-    version: str
-
-    def check_encoder(self, identity: str, dimension: int) -> None:
-        """Raise ``IndexUnavailable`` unless the index was built by an encoder with this identity."""
-        ...
+class ArticleLookup(Protocol):
+    """Articles and chunks by id, with their metadata: what a citation is made of."""
 
     def article(self, article_id: str) -> Article | None: ...
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
         ...
+
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
+        """Every article of each story, oldest first; with ``as_of``, only those evidence may cite then
+        (dated no later, or undated), so a copy published afterwards is not listed."""
+        ...
+
+    def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
+        """Each chunk's article date (the later of published and updated), for recency."""
+        ...
+
+
+@runtime_checkable
+class VectorSearch(Protocol):
+    """Nearest chunks and sentences to a query vector, and the stored sentence vectors."""
 
     def dense_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
         """Chunks by cosine similarity of their whole-chunk vectors; filters apply before the cut."""
@@ -58,26 +73,44 @@ class IndexReader(Protocol):
         """Chunks scored by their best-matching sentence: a factoid question usually targets one sentence."""
         ...
 
-    def keyword_search(self, text: str, k: int, filters: Filters | None = None,
-                       title_weight: float = 1.0) -> Hits:
-        """Chunks by BM25 over chunk text and title; user text never reaches query syntax."""
+    def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
+        """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
         ...
 
     def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
         """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
         ...
 
-    def similar_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
-        """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
+
+@runtime_checkable
+class KeywordSearch(Protocol):
+    """Chunks ranked by the words of a question."""
+
+    def keyword_search(self, text: str, k: int, filters: Filters | None = None,
+                       title_weight: float = 1.0) -> Hits:
+        """Chunks by BM25 over chunk text and title; user text never reaches query syntax."""
         ...
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
-        """Every article of each story, oldest first."""
+
+@runtime_checkable
+class BatchedSearch(Protocol):
+    """Several searches in one call: a database store answers each call in one round trip."""
+
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        """``similar_sentences`` for each row of ``vectors`` (one round trip on a database store)."""
         ...
 
-    def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
-        """Each chunk's article date (the later of published and updated), for recency."""
+    def hybrid_search(self, text: str, vector: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
+        """Each of ``kinds`` (dense, sentence, keyword) ranked as its own method ranks it, by kind: a store
+        may answer all in one round trip (PostgreSQL); otherwise ``separate_searches``."""
         ...
+
+
+@runtime_checkable
+class TermStatistics(Protocol):
+    """How the keyword index sees words: their stems and how many chunks hold each."""
 
     def stems(self, text: str) -> list[str]:
         """Content-word stems of ``text`` as the keyword index stores them (for term statistics)."""
@@ -87,10 +120,43 @@ class IndexReader(Protocol):
         """How many chunks hold each stem: the IDF that keyword search itself uses."""
         ...
 
-    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray: ...
+
+@runtime_checkable
+class DateMentions(Protocol):
+    """The dates chunks mention, stored at build time (relative ones resolved against the article's date)."""
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions (index/dates.py), in text order; chunks with none are left out."""
+        ...
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        ...
+
+
+@runtime_checkable
+class FacetSource(Protocol):
+    """The filter values an index holds, and the chunks a filter keeps."""
 
     def facets(self, limit: int = 100) -> Facets:
         """Filter values present in the index with article counts (at most ``limit`` per field)."""
+        ...
+
+    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray: ...
+
+
+@runtime_checkable
+class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
+    """A read-only, thread-safe view of one published version: every role, and its lifecycle.
+
+    A store's reader implements all of it; a component asks only for the role it uses.
+    """
+
+    manifest: Manifest
+    version: str
+
+    def check_encoder(self, identity: str, dimension: int) -> None:
+        """Raise ``IndexUnavailable`` unless the index was built by an encoder with this identity."""
         ...
 
     def article_count(self) -> int: ...
@@ -100,6 +166,15 @@ class IndexReader(Protocol):
     def close(self) -> None:
         """Release files and connections; called when the version is retired and unused."""
         ...
+
+
+def separate_searches(reader: IndexReader, text: str, vector: np.ndarray, k: int, filters: Filters | None,
+                      title_weight: float, kinds: Sequence[str]) -> dict[str, Hits]:
+    """``hybrid_search`` as one call per search: for stores where a call costs no round trip."""
+    run = {"dense": lambda: reader.dense_search(vector, k, filters),
+           "sentence": lambda: reader.sentence_search(vector, k, filters),
+           "keyword": lambda: reader.keyword_search(text, k, filters, title_weight)}
+    return {kind: run[kind]() for kind in kinds}
 
 
 @runtime_checkable
@@ -128,6 +203,10 @@ class IndexWriter(Protocol):
         The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
         own; returns the story id.
         """
+        ...
+
+    def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
+        """The dates an article added by ``add`` mentions in its body; removed with the article."""
         ...
 
     def counts(self) -> tuple[int, int, int]:
@@ -181,3 +260,18 @@ class Store(Protocol):
     def record_outcome(self, outcome: dict) -> None: ...
 
     def last_outcome(self) -> dict | None: ...
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """What opening a store is given besides its location."""
+
+    keep_versions: int = 2  # built versions kept (the live one included)
+    pool_size: int | None = None  # connections per process, for a store behind a server (None: its default)
+    timeout: float | None = None  # seconds to wait for such a connection (None: its default)
+
+
+#: Stores by the scheme of their location: ``folder`` for a path, the URL scheme otherwise
+#: (``postgresql``, ``postgres``). ``factory(location, options)``; each store registers itself, and a
+#: factory may offer ``close_all()`` to release what it keeps open for the process (a connection pool).
+STORES: Registry[Store] = Registry("index store")

@@ -6,7 +6,8 @@ from qa.schemas import ErrorResponse
 
 ERRORS = {
     401: {"model": ErrorResponse, "description": "Missing or wrong bearer token or API key."},
-    403: {"model": ErrorResponse, "description": "Admin endpoints are disabled (no NEWSQA_ADMIN_TOKEN set)."},
+    403: {"model": ErrorResponse, "description": "Refused by the operator's policy: admin endpoints disabled (no "
+                                                 "NEWSQA_ADMIN_TOKEN set), or a webhook address not allowed."},
     404: {"model": ErrorResponse, "description": "No such article or watch."},
     422: {"model": ErrorResponse, "description": "Invalid request; `detail` names the field or the reason."},
     409: {"model": ErrorResponse, "description": "A rebuild or build is already running."},

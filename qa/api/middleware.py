@@ -13,7 +13,9 @@ log = logging.getLogger("qa.api")
 
 
 def install_middleware(app: FastAPI, settings: HttpSettings) -> None:
-    """Body size cap (innermost), CORS when configured, and a log line per request (outermost)."""
+    """Body size cap (innermost), CORS when configured, and a log line per request (outermost), which also
+    tells every function in ``app.state.request_observers`` (request, status, seconds) — the metrics."""
+    app.state.request_observers = []
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -28,8 +30,10 @@ def install_middleware(app: FastAPI, settings: HttpSettings) -> None:
             status = response.status_code
             return response
         finally:
-            log.info("%s %s %d %.1fms", request.method, request.url.path, status,
-                     (time.perf_counter() - started) * 1000)
+            seconds = time.perf_counter() - started
+            log.info("%s %s %d %.1fms", request.method, request.url.path, status, seconds * 1000)
+            for observe in app.state.request_observers:
+                observe(request, status, seconds)
 
 
 class BodyLimit:

@@ -34,6 +34,7 @@ def run_watch(args: argparse.Namespace, settings: Settings) -> int:
     from qa.engine import Engine
 
     engine = Engine(settings)
+    engine.holder.listeners.clear()  # this command checks in the foreground, when asked to
     store = engine.watches.store
     if args.watch_command == "add":
         filters = {"source": [s.strip() for s in args.source or [] if s.strip()]}
@@ -88,6 +89,7 @@ def run_feeds(args: argparse.Namespace, settings: Settings) -> int:
     poller.on_published.append(lambda version: engine.holder.refresh())
     if args.once:
         states = [poller.poll(feed) for feed in poller.states]
+        engine.holder.settle()  # the watch checks of what the polls published
         for s in states:
             print(_line(s))
         return 1 if any(s.last_error for s in states) else 0
@@ -104,6 +106,7 @@ def run_feeds(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     poller.stop()
+    engine.holder.settle()
     return 0
 
 

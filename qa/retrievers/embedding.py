@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from index import Filters, IndexReader
+from index import Filters, VectorSearch
 from qa.retrievers.base import RETRIEVERS, Hits
 from qa.settings import RetrievalSettings
 
@@ -23,10 +23,10 @@ class EmbeddingRetriever:
 
 
 @RETRIEVERS.register("dense")
-def _dense(index: IndexReader, settings: RetrievalSettings) -> EmbeddingRetriever:
+def _dense(index: VectorSearch, settings: RetrievalSettings) -> EmbeddingRetriever:
     return EmbeddingRetriever("dense", index.dense_search, settings.dense_weight)
 
 
 @RETRIEVERS.register("sentence")
-def _sentence(index: IndexReader, settings: RetrievalSettings) -> EmbeddingRetriever:
+def _sentence(index: VectorSearch, settings: RetrievalSettings) -> EmbeddingRetriever:
     return EmbeddingRetriever("sentence", index.sentence_search, settings.sentence_weight)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index import Filters, IndexReader
+from index import Filters, KeywordSearch
 from qa.retrievers.base import RETRIEVERS, Hits
 from qa.settings import RetrievalSettings
 
@@ -13,7 +13,7 @@ from qa.settings import RetrievalSettings
 class KeywordRetriever:
     name = "keyword"
 
-    def __init__(self, index: IndexReader, weight: float, title_weight: float) -> None:
+    def __init__(self, index: KeywordSearch, weight: float, title_weight: float) -> None:
         self.index = index
         self.weight = weight
         self.title_weight = title_weight
@@ -23,5 +23,5 @@ class KeywordRetriever:
 
 
 @RETRIEVERS.register("keyword")
-def _keyword(index: IndexReader, settings: RetrievalSettings) -> KeywordRetriever:
+def _keyword(index: KeywordSearch, settings: RetrievalSettings) -> KeywordRetriever:
     return KeywordRetriever(index, settings.keyword_weight, settings.title_weight)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from index import IndexReader
+from index import ArticleLookup
 from qa.retrievers.base import Hits, by_score
 
 
@@ -24,6 +24,6 @@ class Recency:
         age = max(0, (self.as_of - published).days)
         return 1.0 + self.weight * 0.5 ** (age / self.half_life_days)
 
-    def rescore(self, fused: Hits, index: IndexReader) -> Hits:
+    def rescore(self, fused: Hits, index: ArticleLookup) -> Hits:
         dates = index.chunk_dates([cid for cid, _ in fused])
         return by_score({cid: score * self.factor(dates.get(cid)) for cid, score in fused})

@@ -1,3 +1,5 @@
 """The pipeline's stages, one module each; importing this package registers them all in ``STAGES``."""
 
-from qa.stages import answer, cited, corroborate, freshness, generate, plan, retrieve  # noqa: F401
+from qa.stages import (  # noqa: F401
+    answer, cited, corroborate, dates, freshness, generate, group, plan, retrieve, timeline, verdict, windows,
+)

@@ -24,13 +24,16 @@ class CorroborateStage:
         if not self.enabled or answer is None or answer.method != "extractive":
             return
         index = snapshot.index
+        quotes = []
         for c in answer.citations:
             article = c.passage.chunk.article
             vector = index.sentence_vectors(article.article_id, [c.start]).get(c.start)
             if vector is None:  # a sentence the index holds no vector of: embed it now
                 vector = self.encoder.encode([c.quote])[0]
-            c.corroborated_by, c.conflicting = self.corroborator.check(c.quote, vector, article, index,
-                                                                       state.plan.as_of)
+            quotes.append((c.quote, vector, article))
+        # Every quote's similar sentences in one call: one round trip on a database store.
+        for c, found in zip(answer.citations, self.corroborator.check_many(quotes, index, state.plan.as_of)):
+            c.corroborated_by, c.conflicting = found
 
 
 @STAGES.register("corroborate")

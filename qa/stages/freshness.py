@@ -1,5 +1,5 @@
 """Stage "freshness": for questions about the present, say when the newest evidence is well before
-the as-of date (the situation may have changed since)."""
+the as-of date (the situation may have changed since) — unless the question names its own past period."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class FreshnessStage:
         answer, plan = state.answer, state.plan
         if answer is None or not (plan.present and answer.answerable):
             return
+        if any(not w.relative and w.end < plan.as_of for w in plan.windows):
+            return  # the question names its own past period: old evidence is what it asks for
         dates = [d for d in (c.passage.chunk.article.effective_date for c in answer.citations) if d is not None]
         if not dates:
             return

@@ -1,6 +1,7 @@
 // The reader's page: ask or search, filter, and read each cited sentence highlighted in its article.
-// State lives in the URL (/?q=…&mode=search&source=…&article=…&at=start-end), so a link reproduces the
-// answer and the article open beside it, its quoted passage highlighted.
+// State lives in the URL (/?q=…&mode=search&sort=newest&offset=10&source=…&article=…&at=start-end), so a
+// link reproduces the answer (or the page of search results) and the article open beside it, its quoted
+// passage highlighted.
 // Untrusted text (everything from the API) is inserted with DOM text APIs only: see dom.js.
 
 import {el, fill, safeLink} from "./dom.js";
@@ -15,14 +16,17 @@ const readerBody = $("reader-body");
 const SINGLE = ["author", "section", "conflict", "published_after", "published_before", "as_of"];
 const SELECTS = {author: $("f-author"), section: $("f-section"), conflict: $("f-conflict")};
 const DATES = {published_after: $("f-after"), published_before: $("f-before"), as_of: $("f-as-of")};
+const SORTS = ["relevance", "newest", "oldest"];
+const PAGE_SIZE = 10; // articles per page of search results
 let generation = 0; // a newer query makes an older response stale
 let reading = 0; // likewise for the article being opened
 const articles = new Map(); // article_id -> Promise of the article
 
 // ---------- state <-> URL <-> form ----------
 
-function readForm() {
-  const state = {q: input.value.trim(), mode: form.elements.mode.value, source: []};
+/** The form's state; a new search starts at the first page unless `offset` says otherwise. */
+function readForm({offset = 0} = {}) {
+  const state = {q: input.value.trim(), mode: form.elements.mode.value, source: [], sort: $("sort").value, offset};
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]:checked")) state.source.push(box.value);
   for (const [name, select] of Object.entries(SELECTS)) state[name] = select.value;
   for (const [name, date] of Object.entries(DATES)) state[name] = date.value;
@@ -31,8 +35,11 @@ function readForm() {
 
 function readURL() {
   const params = new URLSearchParams(location.search);
+  const offset = Number(params.get("offset"));
   const state = {q: (params.get("q") ?? "").trim(), mode: params.get("mode") === "search" ? "search" : "ask",
-                 source: params.getAll("source").filter(Boolean)};
+                 source: params.getAll("source").filter(Boolean),
+                 sort: SORTS.includes(params.get("sort")) ? params.get("sort") : "relevance",
+                 offset: Number.isInteger(offset) && offset > 0 ? offset : 0};
   for (const name of SINGLE) state[name] = params.get(name) ?? "";
   return state;
 }
@@ -40,7 +47,11 @@ function readURL() {
 function toURL(state) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
-  if (state.mode === "search") params.set("mode", "search");
+  if (state.mode === "search") {
+    params.set("mode", "search");
+    if (state.sort !== "relevance") params.set("sort", state.sort);
+    if (state.offset) params.set("offset", String(state.offset));
+  }
   for (const value of state.source) params.append("source", value);
   for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
   const query = params.toString();
@@ -78,6 +89,7 @@ function openLinkedArticle() {
 function writeForm(state) {
   input.value = state.q;
   form.elements.mode.value = state.mode;
+  $("sort").value = state.sort;
   for (const value of state.source) sourceBox(value, 0); // keep values the index no longer has
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]")) box.checked = state.source.includes(box.value);
   for (const [name, select] of Object.entries(SELECTS)) {
@@ -98,13 +110,18 @@ function modeChanged() {
   const search = form.elements.mode.value === "search";
   $("go").textContent = search ? "Search" : "Ask";
   $("q-label").textContent = search ? "Search text" : "Question";
-  input.placeholder = search ? "Search passages, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
+  $("sort-box").hidden = !search;
+  input.placeholder = search ? "Search articles, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
 }
 
 // ---------- API ----------
 
 async function api(path, options = {}) {
-  const response = await fetch(path, {...options, headers: {"accept": "application/json", ...(options.headers ?? {})}});
+  return parsed(await fetch(path, {...options, headers: {"accept": "application/json", ...(options.headers ?? {})}}));
+}
+
+/** A JSON response's body, or an Error carrying the service's reason. */
+async function parsed(response) {
   let body = null;
   try { body = await response.json(); } catch { /* not JSON */ }
   if (!response.ok) {
@@ -126,14 +143,60 @@ function filtersOf(state) {
   return filters;
 }
 
-function askRequest(state) {
+function askBody(state) {
   const body = {question: state.q, filters: filtersOf(state)};
   if (state.as_of) body.as_of = state.as_of; // only when filled: services without it would refuse the field
-  return api("/ask", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
+  return JSON.stringify(body);
+}
+
+function askRequest(state) {
+  return api("/ask", {method: "POST", headers: {"content-type": "application/json"}, body: askBody(state)});
+}
+
+/** POST /ask as server-sent events (EventSource cannot POST): `onEvent(name, data)` hears the plan and each
+ *  citation as it is chosen; resolves with the whole answer (the `answer` event), or with the JSON a service
+ *  that does not stream sends instead. */
+async function askStreamed(state, onEvent) {
+  const response = await fetch("/ask", {method: "POST", body: askBody(state),
+                                        headers: {"content-type": "application/json", "accept": "text/event-stream"}});
+  if (!(response.headers.get("content-type") ?? "").startsWith("text/event-stream") || !response.body) {
+    return parsed(response); // a service that does not stream answered (or refused) in JSON
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(block.split("\n").map((line) => [line.slice(0, line.indexOf(": ")),
+                                                                         line.slice(line.indexOf(": ") + 2)]));
+      const data = JSON.parse(fields.data ?? "null");
+      if (fields.event === "answer") return data;
+      if (fields.event === "error") throw new Error(data?.detail ?? "the answer stream failed");
+      onEvent(fields.event, data);
+    }
+  }
+  throw new Error("the answer stream ended without an answer");
+}
+
+/** What a streamed answer shows before it is complete: the time reading, then each quote as it arrives. */
+function progress() {
+  const list = el("ol", {class: "streaming"});
+  const box = el("div", {class: "answer streaming", "aria-live": "polite"}, el("p", {class: "loading"},
+                                                                               "Finding an answer…"), list);
+  return {box, onEvent(name, data) {
+    if (name === "plan") box.firstChild.textContent = `Reading the articles as of ${data.as_of}…`;
+    if (name === "citation") list.append(el("li", {}, data.text));
+  }};
 }
 
 function searchRequest(state) {
-  const params = new URLSearchParams({q: state.q, top_k: "10"});
+  const params = new URLSearchParams({q: state.q, top_k: String(PAGE_SIZE), sort: state.sort,
+                                      offset: String(state.offset)});
   for (const [name, value] of Object.entries(filtersOf(state))) {
     for (const v of [value].flat()) params.append(name, v);
   }
@@ -163,7 +226,17 @@ async function run(state) {
   results.setAttribute("aria-busy", "true");
   fill(results, el("p", {class: "loading"}, state.mode === "search" ? "Searching…" : "Finding an answer…"));
   try {
-    const data = state.mode === "search" ? await searchRequest(state) : await askRequest(state);
+    let data;
+    if (state.mode === "search") {
+      data = await searchRequest(state);
+    } else {
+      const shown = progress();
+      data = await askStreamed(state, (name, event) => {
+        if (mine !== generation) return;
+        if (!shown.box.isConnected) fill(results, shown.box);
+        shown.onEvent(name, event);
+      });
+    }
     if (mine !== generation) return;
     fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data));
   } catch (error) {
@@ -176,8 +249,8 @@ async function run(state) {
   refreshHealth();
 }
 
-function submit({push = true} = {}) {
-  const state = readForm();
+function submit({push = true, offset = 0} = {}) {
+  const state = readForm({offset});
   countFilters(state);
   const url = toURL(state);
   if (push && url !== location.pathname + location.search) history.pushState(null, "", url);
@@ -208,7 +281,16 @@ function citeButton(citation) {
                        "data-n": citation.n, onclick: () => openCitation(citation)}, `[${citation.n}]`);
 }
 
-/** The answer text with each [n] made a button that opens citation n. */
+/** Text holding citation c's quote, with the quote's short answer span (if any) in bold. */
+function withSpan(text, c) {
+  const span = c.answer_span;
+  const at = span ? text.lastIndexOf(c.quote) : -1;
+  if (at < 0) return [text];
+  const from = at + span.start - c.start, to = at + span.end - c.start;
+  return [text.slice(0, from), el("strong", {class: "short-answer"}, text.slice(from, to)), text.slice(to)];
+}
+
+/** The answer text with each [n] made a button that opens citation n, and short answers in bold. */
 function answerText(answer, citations) {
   const byN = new Map(citations.map((c) => [String(c.n), c]));
   const out = [];
@@ -216,7 +298,7 @@ function answerText(answer, citations) {
   for (const m of answer.matchAll(/\[(\d+)\]/g)) {
     const citation = byN.get(m[1]);
     if (!citation) continue;
-    if (m.index > at) out.push(answer.slice(at, m.index));
+    if (m.index > at) out.push(...withSpan(answer.slice(at, m.index), citation));
     out.push(citeButton(citation));
     at = m.index + m[0].length;
   }
@@ -248,7 +330,7 @@ function renderAnswer(data) {
       el("p", {class: "hint"}, data.method === "generated"
         ? "Written by a language model from the numbered sources; every sentence carries its marker."
         : "Quoted verbatim from the sources below; open a marker to read the sentence in its article.",
-        data.confidence != null ? ` Evidence score ${data.confidence.toFixed(2)}.` : ""),
+        data.confidence != null ? ` Probability that the first quote answers: ${data.confidence.toFixed(2)}.` : ""),
       notes));
   } else {
     out.push(el("section", {class: "answer declined", "aria-labelledby": "answer-h"},
@@ -282,7 +364,7 @@ function sourceCard(c) {
     el("h3", {}, el("span", {class: "n"}, `[${c.n}]`), " ",
        el("button", {type: "button", class: "title", onclick: open}, c.title || "(untitled)")),
     metaLine(c),
-    el("blockquote", {}, c.quote),
+    el("blockquote", {}, withSpan(c.quote, c)),
     c.url ? el("p", {class: "url"}, safeLink(c.url) ?? el("span", {}, c.url)) : null,
     alsoIn(c.also_in),
     evidence("Corroborated by", "corroborated", c.corroborated_by),
@@ -338,12 +420,63 @@ function passageItem(p, terms) {
 
 function renderSearch(data) {
   const terms = queryTerms(data.query);
+  const first = data.offset + 1;
+  const last = data.offset + data.results.length;
+  const about = data.total_exact ? "" : "about ";
+  const summary = data.results.length
+    ? `${first}–${last} of ${about}${data.total} article${data.total === 1 ? "" : "s"}`
+    : (data.offset ? `No more articles (${about}${data.total} in all).` : "No article matched.");
   return el("section", {class: "search", "aria-labelledby": "search-h"},
-    el("h2", {id: "search-h"}, `Passages for “${data.query}”`),
+    el("h2", {id: "search-h"}, `Articles for “${data.query}”`),
+    el("p", {class: "count-line", id: "result-count"}, summary,
+       data.results.length ? ` · ${data.sort === "relevance" ? "most relevant first" : `${data.sort} first`}` : ""),
     data.as_of ? el("p", {class: "note"}, `As of ${data.as_of}.`) : null,
-    data.freshness_note ? el("p", {class: "note"}, data.freshness_note) : null,
-    data.results.length ? el("ol", {class: "hits"}, data.results.map((p) => passageItem(p, terms)))
-                        : el("p", {}, "No passage matched."));
+    ...(data.notes || []).map((note) => el("p", {class: "note"}, note)),
+    data.results.length ? el("ol", {class: "hits", start: first}, data.results.map((a) => articleItem(a, terms))) : null,
+    pager(data));
+}
+
+/** One card per article: title, outlet and dates, the snippet with query words marked, its other passages. */
+function articleItem(a, terms) {
+  const s = a.snippet;
+  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text,
+                                                label: "The matching sentences", cls: "hl"});
+  const item = el("li", {class: "hit article-hit", "data-article": a.article_id},
+    el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, a.title || "(untitled)")),
+    metaLine(a),
+    el("p", {class: "snippet"}, markTerms(s.text, terms), s.truncated ? " …" : ""),
+    alsoIn(a.also_in),
+    a.more_count ? morePassages(a, terms) : null);
+  item.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button, details") && !window.getSelection()?.toString()) open();
+  });
+  return item;
+}
+
+/** "N more passages in this article", expanding in place; each opens the article at that passage. */
+function morePassages(a, terms) {
+  const n = a.more_count;
+  return el("details", {class: "more"},
+    el("summary", {}, `${n} more passage${n === 1 ? "" : "s"} in this article`),
+    el("ol", {class: "more-passages"}, a.more_passages.map((p) => el("li", {},
+      el("p", {class: "passage-text"}, markTerms(p.text, terms)),
+      el("button", {type: "button", class: "link",
+        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text,
+                                                  label: "Passage", cls: "hl passage"})},
+        "Read it in the article")))));
+}
+
+function pager(data) {
+  const previous = data.offset > 0;
+  const next = data.total !== null && data.offset + data.results.length < data.total
+    && data.results.length === data.top_k;
+  if (!previous && !next) return null;
+  const go = (offset) => { submit({offset}); results.focus(); };
+  return el("nav", {class: "pager", "aria-label": "Pages of results"},
+    previous ? el("button", {type: "button", class: "secondary", id: "prev-page",
+                             onclick: () => go(Math.max(0, data.offset - data.top_k))}, "← Previous page") : null,
+    next ? el("button", {type: "button", class: "secondary", id: "next-page",
+                         onclick: () => go(data.offset + data.top_k)}, "Next page →") : null);
 }
 
 // ---------- the article reader ----------
@@ -465,6 +598,10 @@ async function refreshHealth() {
     if (h.rebuilding) parts.push("a rebuild is running");
     if (h.last_build?.status === "failed") parts.push(`last build failed: ${h.last_build.error}`);
     if (h.message) parts.push(h.message);
+    for (const f of h.feeds ?? []) {  // qa serve --feeds: each feed's last poll, error and next poll
+      const state = f.last_error ? `error: ${f.last_error}` : (f.last_poll ? `polled ${f.last_poll}` : "not polled yet");
+      parts.push(`feed ${f.feed}: ${state}` + (f.next_poll ? `, next ${f.next_poll}` : ""));
+    }
     footer.textContent = parts.join(" · ");
     footer.dataset.status = h.status;
   } catch (error) {
@@ -478,6 +615,7 @@ form.addEventListener("submit", (event) => { event.preventDefault(); submit(); }
 for (const radio of form.elements.mode) {
   radio.addEventListener("change", () => { modeChanged(); if (input.value.trim()) submit(); });
 }
+$("sort").addEventListener("change", () => { if (input.value.trim()) submit(); });
 $("filters").addEventListener("change", () => { if (input.value.trim()) submit(); else countFilters(readForm()); });
 $("clear-filters").addEventListener("click", () => {
   writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});

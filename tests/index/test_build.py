@@ -264,3 +264,20 @@ def test_sentence_vectors_from_the_chunk_pass_find_their_sentences(tmp_path, enc
     assert second.full and "chunking" in (second.reason_full or "")
     with_separate = found(separate)
     assert with_pooled >= 0.8 * len(asked) and with_pooled >= with_separate - 2, (with_pooled, with_separate)
+
+
+def test_a_date_after_the_build_date_is_warned_and_counted_in_the_summary(tmp_path, encoder):
+    """Issue 24 D10: a mistyped year (2207) hid the article from every real as-of date, silently."""
+    from qa.commands.build import summary
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "typo.txt").write_text(txt("Harbour opens", "The new harbour opened on Monday.").replace(
+        "2024-03-01", "2207-05-01"))
+    (corpus / "fine.txt").write_text(txt("Harbour plans", "The harbour plans were approved."))
+    report = build_index(make_settings(corpus, tmp_path / "index"), encoder=encoder, progress=False)
+    assert [(p, w) for p, w in report.warnings if "after" in w] == [
+        ("typo.txt", "Published_Date 2207-05-01 is after the build date: no answer as of an earlier date "
+                     "quotes this article; check the year")]
+    assert "  1 article(s) dated after the build date (answered only as of that date; see the warnings)" in \
+        summary(report).splitlines()

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from index.chunk import Chunker, SentenceSplitter
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 from index.types import Article
 from tests.support import SEED_FILE
 

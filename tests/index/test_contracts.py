@@ -1,6 +1,7 @@
-"""One contract per pluggable part, run against every implementation.
+"""One contract per pluggable part, run against every implementation its registry holds.
 
-A new encoder backend, vector index type or store is tested by adding it to the list below.
+A new encoder backend, vector index type or store is tested as soon as it registers itself (a store
+also names how a test makes an empty location for it, in ``FRESH_LOCATIONS``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ import numpy as np
 import pytest
 
 from index import BuildInProgress, Filters, IndexReader, Store, build_index, make_encoder, open_store
-from index.ann import KINDS, VectorIndexError, load_vector_index, new_vector_index
-from index.encoders import BACKENDS
-from index.parse import parse_record, read_records
+from index.ann import VECTOR_INDEXES, VectorIndexError, load_vector_index, new_vector_index
+from index.encoders import ENCODERS
+from index.formats import parse_record, read_records
+from index.registry import Registry
+from index.stores import STORES
 from index.stores.base import IndexUnavailable
 from qa.settings import Settings
 from tests.support import SEED_FILE, make_settings
 
-ENCODERS = sorted(BACKENDS)
-VECTOR_INDEXES = sorted(KINDS)
-STORES = ["folder", "postgres"]
+
+def implementations(registry: Registry) -> list[str]:
+    """One name per registered implementation (a store registered under two URL schemes runs once)."""
+    first: dict[object, str] = {}
+    for name in registry.names():
+        first.setdefault(registry.get(name), name)
+    return sorted(first.values())
 
 
 # --- encoders ----------------------------------------------------------------------------------
@@ -31,7 +38,7 @@ def torch_encoder(encoder):
     return encoder if getattr(encoder, "backend", None) == "torch" else make_encoder(Settings(encoder_backend="torch"))
 
 
-@pytest.fixture(scope="module", params=ENCODERS)
+@pytest.fixture(scope="module", params=implementations(ENCODERS))
 def any_encoder(request, encoder, torch_encoder):
     """Each backend once: the session's encoder or the torch reference where they are the one asked for."""
     for loaded in (encoder, torch_encoder):
@@ -101,7 +108,7 @@ def unit(rows: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize("kind", VECTOR_INDEXES)
+@pytest.mark.parametrize("kind", implementations(VECTOR_INDEXES))
 def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
     vectors = unit(200)
     ids = np.arange(1000, 1200, dtype=np.int64)
@@ -137,7 +144,7 @@ def test_vector_index_add_search_filter_remove_save_load(kind, tmp_path):
     assert new_vector_index(kind, 16).search(vectors[0], 3) == []
 
 
-@pytest.mark.parametrize("kind", VECTOR_INDEXES)
+@pytest.mark.parametrize("kind", implementations(VECTOR_INDEXES))
 def test_vector_index_refuses_a_corrupt_file(kind, tmp_path):
     (tmp_path / "bad.index").write_bytes(b"garbage" * 8)
     with pytest.raises(VectorIndexError, match="bad.index"):
@@ -146,16 +153,21 @@ def test_vector_index_refuses_a_corrupt_file(kind, tmp_path):
 
 # --- stores ------------------------------------------------------------------------------------
 
-def store_settings(kind: str, corpus, tmp_path, request) -> Settings:
-    if kind == "postgres":  # a fresh database on the session's real server
-        return make_settings(corpus, request.getfixturevalue("postgres_server").new_database())
-    assert kind == "folder"
-    return make_settings(corpus, tmp_path / "index")
+#: How a test gets an empty location for each registered store.
+FRESH_LOCATIONS = {
+    "folder": lambda tmp_path, request: tmp_path / "index",
+    "postgres": lambda tmp_path, request: request.getfixturevalue("postgres_server").new_database(),
+}
 
 
-@pytest.fixture(scope="module", params=STORES)
+def test_every_registered_store_has_a_fresh_location_for_the_contract_suite():
+    assert set(implementations(STORES)) <= set(FRESH_LOCATIONS), "a store registered without a test location"
+
+
+@pytest.fixture(scope="module", params=implementations(STORES))
 def built(request, small_corpus, encoder, tmp_path_factory) -> tuple[Store, Settings]:
-    settings = store_settings(request.param, small_corpus, tmp_path_factory.mktemp(request.param), request)
+    fresh = FRESH_LOCATIONS[request.param](tmp_path_factory.mktemp(request.param), request)
+    settings = make_settings(small_corpus, fresh)
     build_index(settings, encoder=encoder, progress=False)
     return open_store(settings.index_dir, settings.keep_versions), settings
 
@@ -237,3 +249,69 @@ def test_store_facets_count_articles_per_value(built):
     assert facets.source == [("New York Times", 1)]
     assert ("David E. Sanger", 1) in facets.author and ("Anton Troianovski", 1) in facets.author
     assert facets.published_min == facets.published_max == date(2025, 12, 3)
+
+
+def test_store_keeps_the_dates_each_chunk_mentions(built, encoder):
+    """Mentions come back per chunk at their exact offsets; a window finds the chunks that mention it,
+    and the ``mentioning`` filter keeps only the articles that do."""
+    from index.dates import mentions
+
+    reader = built[0].open()
+    seed = next(c for c in reader.chunks(list(reader.filtered_chunk_ids(Filters())))
+                if c.article.source == "New York Times")
+    article = reader.article(seed.article.article_id)
+    expected = mentions(article.body, article.published_date)
+    ids = [int(i) for i in reader.filtered_chunk_ids(Filters(source=["New York Times"]))]
+    stored = reader.date_mentions(ids)
+    chunks = {c.id: c for c in reader.chunks(ids)}
+    assert stored and set(stored) <= set(ids)
+    for cid, found in stored.items():
+        chunk = chunks[cid]
+        assert found == [m for m in expected if chunk.start <= m.start and m.end <= chunk.end]
+        assert all(article.body[m.start:m.end] for m in found)
+    everywhere = {m for found in stored.values() for m in found}
+    assert {(m.start, m.end) for m in everywhere} == {(m.start, m.end) for m in expected}
+
+    tuesday = date(2025, 12, 2)  # "on Tuesday" in the seed, published Wednesday 2025-12-03
+    holding = sorted(cid for cid, found in stored.items() if any(m.overlaps(tuesday, tuesday) for m in found))
+    assert holding and reader.chunks_mentioning(tuesday, tuesday) == holding
+    assert reader.chunks_mentioning(tuesday, tuesday, Filters(source=["nobody"])) == []
+    assert reader.chunks_mentioning(date(1990, 1, 1), date(1990, 12, 31)) == []
+
+    question = encoder.encode(["What happened in the meeting?"])[0]
+    within = Filters(mentioning=(tuesday, tuesday))
+    hits = reader.dense_search(question, 50, within) + reader.keyword_search("meeting", 50, within)
+    assert hits and {c.article.article_id for c in reader.chunks([i for i, _ in hits])} == {article.article_id}
+    assert reader.dense_search(question, 5, Filters(mentioning=(date(1990, 1, 1), date(1990, 1, 2)))) == []
+
+
+@pytest.fixture(scope="module", params=implementations(STORES))
+def with_late_copy(request, encoder, tmp_path_factory) -> Store:
+    """The seed article (published 2025-12-03, updated 2025-12-21) and another outlet's copy of it published
+    on 2026-01-20."""
+    import shutil
+
+    corpus = tmp_path_factory.mktemp(f"copies-{request.param}")
+    shutil.copy(SEED_FILE, corpus / SEED_FILE.name)
+    copy = SEED_FILE.read_text(encoding="utf-8").replace("Source: New York Times", "Source: Wire Copy Daily")
+    (corpus / "copy.txt").write_text(copy.replace("Published_Date: 2025-12-03", "Published_Date: 2026-01-20"),
+                                     encoding="utf-8")
+    settings = make_settings(corpus, FRESH_LOCATIONS[request.param](tmp_path_factory.mktemp(request.param), request))
+    build_index(settings, encoder=encoder, progress=False)
+    return open_store(settings.index_dir, settings.keep_versions)
+
+
+def test_story_members_as_of_leave_out_copies_published_later(with_late_copy):
+    """Issue 24 D4: a citation as of 2025-12-25 must not list a copy that appeared in January; members follow
+    the rule evidence does (the later of published and updated, at or before the as-of date)."""
+    reader = with_late_copy.open()
+    story = reader.chunks([reader.dense_search(np.ones(reader.manifest.dimension, np.float32), 1)[0][0]])[0]
+    story_id = story.article.story_id
+
+    def sources(as_of=None):
+        return [m.source for m in reader.story_members([story_id], as_of)[story_id]]
+
+    assert sources() == ["New York Times", "Wire Copy Daily"]  # oldest first
+    assert sources(date(2025, 12, 25)) == ["New York Times"]
+    assert sources(date(2026, 1, 20)) == ["New York Times", "Wire Copy Daily"]  # published that day: listed
+    assert reader.story_members([story_id], date(2025, 12, 10)) == {}  # the original's text is of 2025-12-21

@@ -16,7 +16,7 @@ import pytest
 from index import build_index
 from index.ingest.corpus import FOLDER, STATE_FILE
 from index.ingest.pipeline import IngestOptions, ingest_feeds
-from index.parse import parse_record, read_records
+from index.formats import parse_record, read_records
 from qa.cli import main as qa_main
 from qa.engine import Engine
 from tests.support import make_settings
@@ -90,7 +90,7 @@ def test_feeds_become_articles_with_page_metadata(corpus):
 
 def test_files_are_named_from_the_canonical_url_in_the_seed_format(corpus):
     ingest(corpus, RSS)
-    from index.ingest.urls import article_file_name, url_key
+    from index.formats.urls import article_file_name, url_key
 
     path = corpus / FOLDER / article_file_name(url_key(FERRY))
     text = path.read_text(encoding="utf-8")
@@ -273,7 +273,8 @@ def test_fetching_is_polite_capped_and_conditional(corpus, site):
     assert report.count("added") == 4  # three pages fetched; the oversized page falls back to the entry's text
     action, notes = outcomes(report)[f"{site}/huge"]
     assert action == "added" and "more than 100,000 bytes" in notes[0]
-    assert "naïve idea" in articles(corpus)["https://www.valleycourier.example/business/cafe-owners"].body
+    # The pages declare their canonical on www.valleycourier.example, another site than the one serving them.
+    assert "naïve idea" in articles(corpus)[f"{site}/business/cafe-owners"].body
     first = list(_Site.requests)
     assert all(etag is None for _, etag in first)
     report = ingest_feeds([f"{site}/feed.atom"], options)  # every address answers 304 Not Modified now
@@ -329,3 +330,13 @@ def test_a_feed_file_over_the_size_limit_is_refused_with_the_reason(corpus):
     [feed] = ingest(corpus, RSS, max_bytes=1_000).outcomes
     assert feed.action == "failed" and "over the limit of 1,000" in feed.notes[0]
     assert not (corpus / FOLDER).exists() or not list((corpus / FOLDER).glob("*.txt"))
+
+
+def test_ingest_and_format_failures_carry_a_status_and_an_exit_code():
+    from index.errors import NewsQAError
+    from index.formats import UnusableFile
+    from index.ingest.feeds import FeedError
+    from index.ingest.fetch import FetchError
+
+    assert [(issubclass(e, NewsQAError), e.http_status, e.exit_code) for e in (UnusableFile, FeedError, FetchError)] \
+        == [(True, 422, 1), (True, 422, 1), (True, 502, 1)]

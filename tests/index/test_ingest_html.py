@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest.html import decode_page, extract_page, fragment_text
-from index.parse import UnusableFile, parse_record, read_records
+from index.formats.html import decode_page, extract_page, fragment_text
+from index.formats import UnusableFile, parse_record, read_records
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "pages"
 NAVIGATION = ["Crosswords and Puzzles", "Subscribe today", "Weather Centre", "ADVERTISEMENT", "Related stories",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.ingest.urls import article_file_name, canonical_url, url_key
+from index.formats.urls import article_file_name, canonical_url, url_key
 
 ARTICLE = "https://www.harbourgazette.example/news/2026/03/04/ferry-fares-rise"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.parse import UnusableFile, parse_date, parse_record, read_records, split_authors
+from index.formats import UnusableFile, parse_date, parse_record, read_records, split_authors
 from tests.support import SEED_FILE
 
 
@@ -361,3 +361,20 @@ def test_jsonl_size_limit_applies_to_each_article_not_the_file(tmp_path):
     assert sum(1 for r in records if r.unusable is None) == 30
     with pytest.raises(UnusableFile, match="over the limit"):
         parse_record(next(r for r in records if r.key.endswith("#huge")))
+
+
+# Issue 24 D6: plain-text bodies carrying literal HTML entities (Wikinews' "&mdash;") are decoded at parse time,
+# before any offset exists, so quotes are the text a reader sees.
+
+def test_entities_in_seed_and_jsonl_text_are_decoded_and_bare_ampersands_kept(tmp_path):
+    seed = write(tmp_path, "a.txt", "=== METADATA ===\nTitle: Tom &amp; Jerry\n=== ARTICLE ===\n"
+                                     "Prices rose 5&nbsp;% &mdash; the most since 1990 &ndash; AT&T said; "
+                                     "R&D&notice stay as written, &bogus; too.\n")
+    [article] = parse_file(seed)
+    assert article.title == "Tom & Jerry"
+    assert article.body == ("Prices rose 5\u00a0% \u2014 the most since 1990 \u2013 AT&T said; "
+                            "R&D&notice stay as written, &bogus; too.")
+    lines = write(tmp_path, "b.jsonl", json.dumps({"id": "w1", "title": "Q&amp;A", "text": "Storm &mdash; "
+                                                   "floods&#8217; toll&#x21; &#1;Done."}) + "\n")
+    [article] = parse_file(lines)
+    assert (article.title, article.body) == ("Q&A", "Storm \u2014 floods\u2019 toll! Done.")

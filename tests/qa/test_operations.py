@@ -90,3 +90,21 @@ def test_a_streamed_answer_sends_plan_then_citations_then_the_answer_equal_to_th
     assert " ".join(data["text"] for name, data in got if name == "citation") == plain["answer"]
     assert got[-1][1]["answer"] == plain["answer"] and got[-1][1]["citations"] == plain["citations"]
     assert got[0][1]["as_of"] == plain["as_of"]
+
+
+def test_an_exported_answer_round_trips_every_quote_to_its_article(small_index, engine):
+    import csv
+    import io
+
+    with TestClient(create_app(small_index, engine)) as client:
+        as_json = client.get("/ask", params={"q": QUESTION, "format": "json"}).json()
+        rows = list(csv.DictReader(io.StringIO(client.get("/ask", params={"q": QUESTION, "format": "csv"}).text)))
+        note = client.get("/ask", params={"q": QUESTION})
+        articles = {r["article_id"]: client.get(f"/articles/{r['article_id']}").json() for r in rows}
+    assert as_json["answerable"] and len(rows) == len(as_json["citations"]) >= 1
+    for row in rows:
+        article = articles[row["article_id"]]
+        assert article["text"][int(row["start"]):int(row["end"])] == row["quote"]
+        assert row["content_sha"] == article["content_sha"] and row["as_of"] == as_json["as_of"]
+    assert note.headers["content-type"].startswith("text/markdown")
+    assert all(f"characters {r['start']}–{r['end']}" in note.text and r["quote"] in note.text for r in rows)

@@ -91,9 +91,17 @@ def wire_engine(tmp_path_factory, encoder) -> Engine:
 
 
 def test_top_k_is_met_when_candidates_are_copies(wire_engine):
-    passages = wire_engine.search("storm coast", 5).passages
+    passages = wire_engine.search("storm coast", 5, group="passage").passages
     assert len(passages) == 5
     assert len({" ".join(p.text.split()) for p in passages}) == 5
+
+
+def test_a_page_of_articles_is_filled_when_candidates_are_copies(wire_engine, encoder):
+    # 10 candidates a retriever, nearly all copies of one story: retrieval must look deeper to find 5 articles.
+    engine = Engine(wire_engine.settings.model_copy(update={"search_min_score_ratio": 0.0}), encoder)
+    result = engine.search("storm coast", 5)
+    assert len({r.article.article_id for r in result.articles}) == 5
+    assert len({r.article.story_id or r.article.article_id for r in result.articles}) == 5  # one per story
 
 
 def test_answer_never_quotes_the_same_sentence_twice(wire_engine):

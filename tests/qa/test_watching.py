@@ -159,7 +159,7 @@ def test_a_webhook_the_operator_did_not_allow_is_refused(served):
     engine, _, site = served
     with TestClient(create_app(engine.settings, engine)) as client:
         refused = client.post("/watches", json={"query": "bridge", "webhook": "http://127.0.0.1:9/elsewhere"})
-        assert refused.status_code == 422 and "operator allows" in refused.json()["detail"]
+        assert refused.status_code == 403 and "operator allows" in refused.json()["detail"]
         assert client.get("/watches").json() == []
         assert client.get("/watches/nope/new").status_code == 404
 

@@ -39,7 +39,8 @@ CASES = [
     ("oversize body", "POST", "/ask", {"content": b"x" * 200_000, "headers": {"content-type": "application/json"}}, {413}),
     ("bad content-length", "POST", "/ask", {"content": b"{}", "headers": {"content-type": "application/json", "content-length": "abc"}}, {400}),
     ("unknown query parameter", "GET", "/search", {"params": {"q": "Putin", "sort": "date"}}, {422}),
-    ("GET on /ask", "GET", "/ask", {}, {405}),
+    ("GET on /ask without a question", "GET", "/ask", {}, {422}),  # GET /ask exports an answer: q is required
+    ("DELETE on /ask", "DELETE", "/ask", {}, {405}),
     ("unknown path", "GET", "/../../etc/passwd", {}, {404}),
 ]
 

@@ -111,6 +111,99 @@ def test_qa_build_cli_against_an_unreachable_database_fails_in_one_line(tmp_path
 
 
 
+
+# --- setup errors said in one line (issue 24 D11) -----------------------------------------------
+
+PW_USER, LIMITED_USER = "newsqa_pw", "newsqa_limited"
+
+
+@pytest.fixture(scope="module")
+def logins(postgres_server) -> str:
+    """Two roles: one that must give a password (the session's server trusts every other user) and one
+    with no privilege beyond logging in. Returns the server's host:port."""
+    hba = postgres_server.data / "pg_hba.conf"
+    if PW_USER not in hba.read_text():
+        hba.write_text(f"host all {PW_USER} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        postgres_server._run("pg_ctl", "-D", str(postgres_server.data), "reload")
+        with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE {PW_USER} LOGIN PASSWORD 'Right-Pw-1'")
+            conn.execute(f"CREATE ROLE {LIMITED_USER} LOGIN")
+    where = f"127.0.0.1:{postgres_server.port}"
+    deadline = time.monotonic() + 10
+    while True:  # the reload is a signal: wait until the server asks for the password
+        try:
+            psycopg.connect(f"postgresql://{PW_USER}:wrong@{where}/postgres", connect_timeout=2).close()
+        except psycopg.OperationalError:
+            return where
+        assert time.monotonic() < deadline, "pg_hba.conf was not reloaded"
+        time.sleep(0.2)
+
+
+def test_a_wrong_password_is_said_as_such_at_once_on_health_and_ask(logins, tmp_path, encoder):
+    from fastapi.testclient import TestClient
+
+    from qa.api import create_app
+    from qa.engine import Engine
+
+    settings = make_settings(tmp_path, f"postgresql://{PW_USER}:Wrong-Pw-9@{logins}/postgres", pg_timeout=5)
+    engine = Engine(settings, encoder)
+    client = TestClient(create_app(settings, engine))
+    for _ in range(2):  # every request: no pool waits out its timeout on a login the server refused
+        started = time.monotonic()
+        health = client.get("/health")
+        ask = client.post("/ask", json={"question": QUESTIONS[0]})
+        assert time.monotonic() - started < 2.0
+        assert health.status_code == 200 and "password authentication failed" in health.text, health.text
+        assert ask.status_code == 503 and "password authentication failed" in ask.json()["detail"], ask.text
+        for text in (health.text, ask.text):
+            assert "Wrong-Pw-9" not in text and PW_USER not in text and "unreachable" not in text
+
+
+def test_an_unencoded_at_in_the_password_is_refused_without_showing_any_of_it(logins):
+    dsn = f"postgresql://{PW_USER}:Secret@Pw7x@{logins}/postgres"  # libpq reads "Pw7x@127.0.0.1" as the host
+    result = subprocess.run([sys.executable, "-m", "qa.cli", "build", "--index", dsn, "--corpus",
+                             str(SEED_FILE.parent), "--quiet"], capture_output=True, text=True, timeout=120,
+                            cwd=PROJECT_ROOT)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2 and len(lines) == 1 and "%40" in lines[0], result.stderr
+    for piece in ("Secret", "Pw7x", PW_USER):
+        assert piece not in result.stderr + result.stdout
+
+
+def test_driver_messages_never_show_a_piece_of_the_user_info(logins):
+    from index import IndexUnavailable
+
+    store = open_store(f"postgresql://{PW_USER}:p%3Aw%40rd-5@{logins}/no_such_db")  # encoded: ':' and '@'
+    with pytest.raises(IndexUnavailable, match="refused the connection") as caught:
+        store.live_version()
+    for piece in ("p:w@rd-5", "p%3Aw%40rd-5", "rd-5", PW_USER):
+        assert piece not in str(caught.value) and piece not in store.location
+
+
+def test_a_user_without_create_on_the_database_is_told_what_to_grant(logins, postgres_server, tmp_path, encoder):
+    from index import IndexUnavailable
+
+    database = postgres_server.new_database()
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION vector")  # installed by an administrator; the user may only log in
+    settings = make_settings(seed_corpus(tmp_path / "corpus", [], 0),
+                             database.replace("postgres@", f"{LIMITED_USER}@"))
+    with pytest.raises(IndexUnavailable, match="GRANT CREATE ON DATABASE") as caught:
+        build_index(settings, encoder=encoder, progress=False)
+    assert "permission denied for database" in str(caught.value) and LIMITED_USER not in str(caught.value)
+
+
+def test_pgvector_in_another_schema_is_named_with_the_fix(postgres_server, tmp_path, encoder):
+    from index import IndexUnavailable
+
+    database = postgres_server.new_database()
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA extensions")
+        conn.execute("CREATE EXTENSION vector SCHEMA extensions")
+    settings = make_settings(seed_corpus(tmp_path / "corpus", [], 0), database)
+    with pytest.raises(IndexUnavailable, match="not on this user's search_path"):
+        build_index(settings, encoder=encoder, progress=False)
+
 @pytest.mark.parametrize("stage", ["embedding", "renamed"])
 def test_a_killed_build_leaves_the_previous_version_serving(postgres_server, tmp_path, encoder, squad_data, stage):
     corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 1)

@@ -26,7 +26,7 @@ if os.environ.get("NEWSQA_REQUIRE_BROWSER"):  # set by .ci/run: in CI a missing 
 else:
     playwright_api = pytest.importorskip("playwright.sync_api")
 
-WIKINEWS = PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl"
+WIKINEWS = Path(os.environ.get("NEWSQA_WIKINEWS") or PROJECT_ROOT.parent / "shared" / "data" / "wikinews-en" / "wikinews-en.jsonl")
 ARTIFACTS = PROJECT_ROOT / "var" / "artifacts" / "web"
 CHROMIUM = os.environ.get("NEWSQA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -116,15 +116,26 @@ def api_ask(base: str, question: str, **filters) -> dict:
     return r.json()
 
 
+def streamed(response) -> tuple[list[tuple[str, dict]], dict]:
+    """The events of a streamed /ask response and its whole answer (a JSON response: no events)."""
+    if response.headers["content-type"].startswith("application/json"):
+        return [], response.json()
+    events = []
+    for block in response.text().strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    assert events[-1][0] == "answer", events[-1]
+    return events[:-1], events[-1][1]
+
+
 def ask(page, question: str) -> dict:
-    """Type the question, press Enter; the /ask response the page received (its JSON)."""
+    """Type the question, press Enter; the answer the page received (streamed as server-sent events)."""
     page.goto("/")
     page.fill("#q", question)
     with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
         page.press("#q", "Enter")
-    data = response.value.json()
-    page.locator("#results .answer").wait_for()
-    return data
+    page.locator("#results .answer:not(.streaming)").wait_for()
+    return streamed(response.value)[1]
 
 
 def open_citation(page, n: int):
@@ -300,6 +311,38 @@ def test_footer_shows_the_index_state_and_nothing_is_fetched_elsewhere(page, bas
     assert "/" not in httpx.get(f"{base}/openapi.json", timeout=30).json()["paths"]
 
 
+def test_the_answer_streams_in_and_ends_as_the_json_answer(page, base):
+    page.goto("/")
+    page.fill("#q", SEED_QUESTION)
+    with page.expect_request(lambda r: r.url.endswith("/ask")) as request:
+        with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
+            page.press("#q", "Enter")
+    assert request.value.headers["accept"] == "text/event-stream"
+    events, final = streamed(response.value)
+    assert [name for name, _ in events][0] == "plan" and any(name == "citation" for name, _ in events)
+    page.locator("#results .answer:not(.streaming) .answer-text").wait_for()
+    shown = page.locator("#results .answer-text").inner_text()
+    assert final == api_ask(base, SEED_QUESTION) | {"as_of": final["as_of"]}
+    assert all(c["quote"] in shown for c in final["citations"])
+
+
+def test_the_footer_shows_each_polled_feeds_state(page):
+    def health(route):
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "status": "ok", "rebuilding": False, "model": "m", "articles": 3, "chunks": 9, "index_version": "v",
+            "built_at": "2026-12-03T10:00:00+00:00", "index_age_seconds": 60, "last_build": None,
+            "feeds": [{"feed": "https://news.example/rss", "interval_minutes": 30, "last_poll": "2026-12-03T10:05:00",
+                       "last_success": None, "last_error": "the feed answered 503", "failures": 1,
+                       "next_poll": "2026-12-03T10:35:00", "last_added": 0, "last_updated": 0,
+                       "pending_build": False}]}))
+
+    page.route("**/health", health)
+    page.goto("/")
+    page.wait_for_function("() => /feed https/.test(document.getElementById('status').textContent)")
+    footer = page.locator("footer#status").inner_text()
+    assert "feed https://news.example/rss: error: the feed answered 503, next 2026-12-03T10:35:00" in footer
+
+
 def test_phone_width_and_keyboard(browser, base):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base, is_mobile=True)
     page = context.new_page()
@@ -358,3 +401,67 @@ def test_as_of_and_cross_outlet_evidence_render_when_the_service_returns_them(pa
     reader = page.locator("dialog#reader")
     reader.locator("mark.hl").first.wait_for()
     assert highlighted(reader) == bridge["quote"]
+
+
+def test_search_shows_one_card_per_article_and_expands_its_more_passages_in_place(page, base):
+    query = "Putin Witkoff Kushner talks in Moscow"
+    page.goto("/")
+    page.check("input[name=mode][value=search]")
+    page.fill("#q", query)
+    with page.expect_response(lambda r: "/search?" in r.url) as response:
+        page.press("#q", "Enter")
+    data = response.value.json()
+    cards = page.locator("#results .hits > li.article-hit")
+    cards.first.wait_for()
+    ids = [cards.nth(i).get_attribute("data-article") for i in range(cards.count())]
+    assert ids == [r["article_id"] for r in data["results"]] and len(ids) == len(set(ids))
+    assert "of " in page.locator("#result-count").inner_text()
+    first = data["results"][0]
+    assert first["more_count"] >= 1, "the seed article spans many matching chunks"
+    card = cards.first
+    assert card.locator(".snippet").inner_text().startswith(first["snippet"]["text"][:40])
+    assert card.locator(".snippet mark.term").count() > 0
+    more = card.locator("details.more")
+    assert more.locator("summary").inner_text() == f"{first['more_count']} more passage" \
+        f"{'s' if first['more_count'] > 1 else ''} in this article"
+    assert not more.locator(".more-passages").is_visible()
+    more.locator("summary").click()
+    assert more.locator(".more-passages > li").count() == first["more_count"]
+    assert more.locator(".more-passages > li").first.is_visible()
+    assert not page.locator("dialog#reader").is_visible()  # expanding stays in place, opens no article
+    save(page, "search-articles.png")
+
+    card.locator("h3 button.title").click()  # the title opens the article at the snippet
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    # One <mark> per paragraph the snippet spans: compare the words.
+    assert "".join(highlighted(reader).split()) == "".join(first["snippet"]["text"].split())
+    page.keyboard.press("Escape")
+
+
+def test_sort_and_page_live_in_the_url(page, base):
+    page.goto("/?q=president&mode=search")
+    page.locator("#results li.article-hit").first.wait_for()
+    with page.expect_response(lambda r: "/search?" in r.url and "sort=newest" in r.url) as response:
+        page.select_option("#sort", "newest")
+    data = response.value.json()
+    page.wait_for_function("() => document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    assert "sort=newest" in page.url
+    shown = page.locator("#results li.article-hit").evaluate_all("cards => cards.map(c => c.dataset.article)")
+    assert shown == [r["article_id"] for r in data["results"]]
+    dates = [max(d for d in (r["published_date"], r["updated_date"]) if d) for r in data["results"]
+             if r["published_date"] or r["updated_date"]]
+    assert dates == sorted(dates, reverse=True)
+    assert len(data["results"]) >= 2, "the test needs two matching articles to page"
+
+    with page.expect_response(lambda r: "/search?" in r.url and "offset=1" in r.url) as response:
+        page.goto("/?q=president&mode=search&sort=newest&offset=1")  # a link to the second page
+    second = response.value.json()
+    page.locator("#results li.article-hit").first.wait_for()
+    assert [r["article_id"] for r in second["results"]] == [r["article_id"] for r in data["results"][1:]]
+    assert page.locator("#sort").input_value() == "newest"
+    assert page.locator("#result-count").inner_text().startswith("2–")
+    with page.expect_response(lambda r: "/search?" in r.url and "offset=0" in r.url):
+        page.click("#prev-page")
+    page.locator("#results li.article-hit").first.wait_for()
+    assert "offset" not in page.url and "sort=newest" in page.url

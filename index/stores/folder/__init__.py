@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.ann import VectorIndexError
-from index.stores.base import BuildInProgress, IndexUnavailable
+from index.stores.base import STORES, BuildInProgress, IndexUnavailable, StoreOptions
 from index.stores.folder.reader import FolderReader, read_manifest
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.writer import FolderWriter
@@ -38,6 +38,11 @@ LOCK = ".build.lock"
 SEGMENT_FILE = re.compile(r"^(vectors|sentences)(\.\d+\.\d+)?\.faiss$")  # a full build's, or a later one
 
 __all__ = ["FolderStore", "CURRENT", "VERSIONS", "MANIFEST", "METADATA", "VECTORS", "SENTENCE_VECTORS"]
+
+
+@STORES.register("folder")
+def open_folder_store(location: Path | str, options: StoreOptions) -> "FolderStore":
+    return FolderStore(Path(location), options.keep_versions)
 
 
 class FolderStore:

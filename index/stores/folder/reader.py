@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from index.ann import VectorIndexError
+from index.dates import DateMention
 from index.keywords import fts_query, stems
-from index.stores.base import Hits, IndexUnavailable
+from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
 from index.stores.folder import keyword_index
 from index.stores.folder.keyword_index import KeywordReader
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
@@ -35,9 +36,14 @@ ALLOWED_CACHE_IDS = 16_000_000
 class FolderReader:
     """A read-only, thread-safe view of one generation of a version folder.
 
-    One SQLite connection, shared by the threads, holds a read transaction from opening to ``close``:
-    in WAL mode that pins the generation it opened, so the rows it reads always match the vector
-    segments it loaded, while incremental builds commit newer generations into the same file.
+    One SQLite connection is shared by the threads. Opening reads in one transaction (the state, counts
+    and maps agree with the segments loaded); after that no transaction is held: each statement reads
+    on its own, so an idle reader never pins the WAL, which no build could then checkpoint (issue 24
+    D12). Incremental builds commit newer generations into the same file, so every read is bounded by
+    the ids of the generation this reader loaded: ids are never reused and builds only insert and
+    delete rows, never change one, so a row read is that generation's row, a row added later is never
+    seen, and one a later build removed drops out as an unknown id would. (Facet counts and term
+    statistics are read as they are now: they weigh and list, they cite nothing.)
     """
 
     def __init__(self, directory: Path) -> None:
@@ -66,6 +72,7 @@ class FolderReader:
             self.close()
             raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc}); rebuild the index") from None
         self.generation = state.generation
+        self._next_chunk, self._next_sentence = state.next_chunk, state.next_sentence  # this generation's id bounds
         self.version = directory.name if not state.generation else f"{directory.name}@{state.generation}"
         try:
             self.vectors = SegmentedIndex.load(directory, self.manifest.vector_index, self.manifest.dimension,
@@ -100,6 +107,7 @@ class FolderReader:
                     f"{directory} is inconsistent: {stored} {what} in {METADATA}, {len(vectors)} vectors in "
                     f"{name} and its segments, {expected} in its manifest; rebuild the index"
                 )
+        self._conn.execute("COMMIT")  # opened: from here on each statement reads on its own
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -115,7 +123,7 @@ class FolderReader:
         return self._conn
 
     def close(self) -> None:
-        """End the snapshot and close the connection, so a pruned version's files are really released."""
+        """Close the connection, so a pruned version's files are really released."""
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()
@@ -123,7 +131,8 @@ class FolderReader:
     # --- reading ---------------------------------------------------------------------------
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db().execute("SELECT * FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        row = self._db().execute(f"SELECT * FROM articles a WHERE article_id = ? AND {_HELD}",
+                                 (article_id, self._next_chunk)).fetchone()
         if row is None:
             return None
         return Article(**_meta_fields(row), body=row["body"])
@@ -135,8 +144,9 @@ class FolderReader:
         for batch in _batches([int(i) for i in ids], 500):
             rows = self._db().execute(
                 f"""SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences, a.body, {META_COLUMNS}
-                    FROM chunks c JOIN articles a USING(article_id) WHERE c.id IN ({','.join('?' * len(batch))})""",
-                batch,
+                    FROM chunks c JOIN articles a USING(article_id)
+                    WHERE c.id IN ({','.join('?' * len(batch))}) AND c.id < ?""",
+                [*batch, self._next_chunk],
             ).fetchall()
             by_id.update((row["id"], row) for row in rows)
         out = []
@@ -165,13 +175,21 @@ class FolderReader:
             best.setdefault(owner, score)
         return list(best.items())[:k]
 
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        return [self.similar_sentences(v, k, filters) for v in vectors]
+
+    def hybrid_search(self, text: str, vector: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
+        return separate_searches(self, text, vector, k, filters, title_weight, kinds)
+
     def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
         if not starts:
             return {}
         marks = ",".join("?" * len(starts))
         rows = self._db().execute(
-            f"SELECT start, id FROM sentences WHERE article_id = ? AND start IN ({marks})",
-            [article_id, *starts]).fetchall()
+            f"SELECT start, id FROM sentences WHERE article_id = ? AND start IN ({marks}) AND id < ?",
+            [article_id, *starts, self._next_sentence]).fetchall()
         if not rows:
             return {}
         vectors = self.sentence_vector_index.vectors(np.array([r["id"] for r in rows], dtype=np.int64))
@@ -189,12 +207,15 @@ class FolderReader:
                             text=r["body"][r["start"]:r["end"]], score=score)
                 for i, score in hits if (r := by_id.get(i)) is not None]
 
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
         out: dict[str, list[ArticleMeta]] = {}
+        where, args = _filter_sql(Filters(as_of=as_of))  # the rule evidence follows
         for batch in _batches(sorted(set(story_ids)), 500):
             rows = self._db().execute(
                 f"""SELECT {META_COLUMNS} FROM articles a WHERE a.story_id IN ({','.join('?' * len(batch))})
-                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", batch)
+                    AND {_HELD} {"AND " + where if where else ""}
+                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""",
+                [*batch, self._next_chunk, *args])
             for r in rows:
                 out.setdefault(r["story_id"], []).append(ArticleMeta(**_meta_fields(r)))
         return out
@@ -203,6 +224,29 @@ class FolderReader:
         ids = [int(i) for i in ids]
         days = self._dates_of.get(np.asarray(ids, dtype=np.int64))
         return {i: (date.fromordinal(d) if d > 0 else None) for i, d in zip(ids, days.tolist())}
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions, in text order (chunks mentioning none are left out)."""
+        out: dict[int, list[DateMention]] = {}
+        for batch in _batches(sorted({int(i) for i in ids}), 500):
+            rows = self._db().execute(
+                f"""SELECT c.id, m.start, m."end", m.first_day, m.last_day FROM chunks c
+                    JOIN date_mentions m ON m.article_id = c.article_id AND m.start >= c.start AND m."end" <= c."end"
+                    WHERE c.id IN ({','.join('?' * len(batch))}) ORDER BY c.id, m.start""", batch)
+            for r in rows:
+                out.setdefault(r[0], []).append(DateMention(r[1], r[2], _date(r[3]), _date(r[4])))
+        return out
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters))
+        rows = self._db().execute(
+            f"""SELECT DISTINCT c.id FROM date_mentions m JOIN chunks c
+                    ON c.article_id = m.article_id AND m.start >= c.start AND m."end" <= c."end"
+                JOIN articles a ON a.article_id = c.article_id
+                WHERE m.first_day <= ? AND m.last_day >= ? {"AND " + where if where else ""} ORDER BY c.id""",
+            [last.isoformat(), first.isoformat(), *args])
+        return [r[0] for r in rows]
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
         """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
@@ -228,10 +272,11 @@ class FolderReader:
                 self._allowed_cache.move_to_end(key)
                 return ids
         where, args = _filter_sql(filters)
+        bound = self._next_chunk if table == "chunks" else self._next_sentence
         cursor = self._db().cursor()
         cursor.row_factory = None  # plain tuples: 10x cheaper than sqlite3.Row for millions of ids
-        rows = cursor.execute(f"SELECT t.id FROM {table} t JOIN articles a USING(article_id) WHERE {where}",
-                              args).fetchall()
+        rows = cursor.execute(f"SELECT t.id FROM {table} t JOIN articles a USING(article_id) WHERE {where} "
+                              "AND t.id < ?", [*args, bound]).fetchall()
         ids = np.sort(np.array(rows, dtype=np.int64).reshape(-1))  # sorted: keyword search tests membership
         with self._allowed_lock:
             self._allowed_cache[key] = ids
@@ -257,9 +302,9 @@ class FolderReader:
         sql = f"""SELECT chunks_fts.rowid AS id, -bm25(chunks_fts, ?, 1.0) AS score
                   FROM chunks_fts
                   {"JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a USING(article_id)" if where else ""}
-                  WHERE chunks_fts MATCH ? {"AND " + where if where else ""}
+                  WHERE chunks_fts MATCH ? AND chunks_fts.rowid < ? {"AND " + where if where else ""}
                   ORDER BY score DESC LIMIT ?"""
-        rows = self._db().execute(sql, [title_weight, query, *args, k]).fetchall()
+        rows = self._db().execute(sql, [title_weight, query, self._next_chunk, *args, k]).fetchall()
         return [(int(r["id"]), float(r["score"])) for r in rows]
 
     def stems(self, text: str) -> list[str]:
@@ -275,7 +320,8 @@ class FolderReader:
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         allowed = self._allowed("chunks", filters)
         if allowed is None:
-            return np.fromiter((r[0] for r in self._db().execute("SELECT id FROM chunks")), dtype=np.int64)
+            return np.fromiter((r[0] for r in self._db().execute("SELECT id FROM chunks WHERE id < ?",
+                                                                 (self._next_chunk,))), dtype=np.int64)
         return allowed
 
     def facets(self, limit: int = 100) -> Facets:
@@ -356,8 +402,15 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.window:
         clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN ? AND ?)")
         args += [d.isoformat() for d in filters.window]
+    if filters.mentioning:
+        clauses.append("EXISTS (SELECT 1 FROM date_mentions m WHERE m.article_id = a.article_id "
+                       "AND m.first_day <= ? AND m.last_day >= ?)")
+        args += [filters.mentioning[1].isoformat(), filters.mentioning[0].isoformat()]
     return " AND ".join(clauses), args
 
+
+#: An article this reader's generation holds (its chunks' ids are below the generation's next id).
+_HELD = "EXISTS (SELECT 1 FROM chunks h WHERE h.article_id = a.article_id AND h.id < ?)"
 
 _JULIAN_TO_ORDINAL = 1721424  # CAST(julianday('0001-01-01') AS INTEGER) is 1721425; date(1, 1, 1).toordinal() is 1
 

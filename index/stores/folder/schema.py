@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS sentences (
 );                                       -- read it there; versions written before kept a float32 copy here)
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk);
+CREATE TABLE IF NOT EXISTS date_mentions (  -- dates the body mentions (index/dates.py), by offset
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    first_day TEXT NOT NULL,             -- ISO dates: the days the words name, inclusive
+    last_day TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS date_mentions_article ON date_mentions(article_id, start);
+CREATE INDEX IF NOT EXISTS date_mentions_days ON date_mentions(first_day, last_day);
 CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable article
     path TEXT PRIMARY KEY,
     content_sha TEXT NOT NULL,

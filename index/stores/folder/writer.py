@@ -15,6 +15,7 @@ from index.stores.base import IndexUnavailable
 from index.stores.folder.keyword_index import KeywordWriter
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.segments import Segment, add_segment, save_segment
+from index.dates import DateMention
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, Manifest, filter_key
 
@@ -82,7 +83,7 @@ class FolderWriter:
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE article_id IN {of_paths}", batch)]
             sentence_ids += [r[0] for r in self.db.execute(
                 f"SELECT id FROM sentences WHERE article_id IN {of_paths}", batch)]
-            for table in ("sentences", "article_authors", "chunks", "story_bands"):
+            for table in ("sentences", "article_authors", "chunks", "story_bands", "date_mentions"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN {of_paths}", batch)
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
@@ -142,6 +143,12 @@ class FolderWriter:
         )
         self.sentence_vectors.add(sentence_ids, sentence_vectors)
         return story_id
+
+    def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
+        """The dates an added article's body mentions (removed with the article)."""
+        self.db.executemany('INSERT INTO date_mentions (article_id, start, "end", first_day, last_day) '
+                            "VALUES (?,?,?,?,?)",
+                            [(article_id, m.start, m.end, m.first.isoformat(), m.last.isoformat()) for m in mentions])
 
     def counts(self) -> tuple[int, int, int]:
         return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -220,7 +227,10 @@ class FolderWriter:
         if not self.in_place:
             self.db.execute("PRAGMA journal_mode = WAL")  # readers keep snapshots while later builds commit
         self.db.execute("PRAGMA optimize")
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits: readers' snapshots may hold it back
+        # Back to an empty WAL when no reader is mid-call (readers hold no transaction between calls); a
+        # reader mid-call makes it a passive checkpoint instead: a publish never waits for readers.
+        self.db.execute("PRAGMA busy_timeout = 0")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
 
     def abandon(self) -> None:

@@ -23,6 +23,7 @@ import psycopg
 
 from index.stores.base import BuildInProgress, IndexUnavailable
 from index.stores.postgres.connection import Database, is_url, redact
+from index.stores.postgres.live import CHANNEL, UNKNOWN, LiveWatcher
 from index.stores.postgres.reader import PostgresReader, manifest_of
 from index.stores.postgres.schema import FORMAT, SCHEMA, VERSIONED, ddl, visible
 from index.stores.postgres.writer import PostgresWriter
@@ -41,17 +42,19 @@ class PostgresStore:
         self.db = Database(dsn, pool_size, timeout)
         self.location = self.db.display  # printed in summaries and errors: never the password
         self.keep_versions = keep_versions
+        self._live = LiveWatcher(lambda: self.db.connect(autocommit=True), _read_live)
 
     # --- reading ---------------------------------------------------------------------------
 
     def live_version(self) -> str | None:
-        """One indexed lookup per call: cheap enough for every request."""
-        try:
-            with self.db.connection() as conn:
-                row = conn.execute(f"SELECT v.name FROM {S}.live l JOIN {S}.versions v ON v.id = l.version").fetchone()
-        except psycopg.errors.UndefinedTable:
-            return None  # nothing was ever built in this database
-        return row[0] if row else None
+        """Answered by the listening connection (live.py) once one runs, else one indexed lookup."""
+        name = self._live.current()
+        if name is not UNKNOWN:
+            return name
+        with self.db.connection() as conn:
+            name = _read_live(conn)
+        self._live.start()  # reachable: from now on, learn new versions as they are published
+        return name
 
     def open(self, version: str | None = None) -> PostgresReader:
         columns = "v.id, v.name, v.floor, v.manifest, v.chunks, v.tokens"
@@ -103,7 +106,7 @@ class PostgresStore:
     def begin(self, incremental: bool, dimension: int, vector_kind: str) -> PostgresWriter:
         conn = self.db.connect(autocommit=True)
         try:
-            _ensure_schema(conn, dimension, self.location)
+            _ensure_schema(conn, dimension, self.db)
             self.prune(conn)  # drops rows left unreachable (a build that died after committing, old versions)
             live = conn.execute(f"SELECT v.id, v.floor FROM {S}.live l JOIN {S}.versions v ON v.id = l.version"
                                 ).fetchone()
@@ -129,7 +132,9 @@ class PostgresStore:
             on_stage("renamed")  # complete and in place, not live yet: a kill here still rolls everything back
             conn.execute(f"""INSERT INTO {S}.live (one, version) VALUES (true, %s)
                              ON CONFLICT (one) DO UPDATE SET version = excluded.version""", (writer.version_id,))
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, writer.version))  # delivered on commit
             conn.commit()
+            self._live.published(writer.version)
         except psycopg.OperationalError as exc:
             raise self.db.unavailable(exc) from None
         finally:
@@ -180,11 +185,23 @@ class PostgresStore:
         return row[0] if row else None
 
     def close(self) -> None:
+        self._live.close()
         self.db.close()
 
 
-def _ensure_schema(conn: psycopg.Connection, dimension: int, location: str) -> None:
-    """Create the tables on first use; refuse a database laid out in another format or dimension."""
+def _read_live(conn: psycopg.Connection) -> str | None:
+    try:
+        row = conn.execute(f"SELECT v.name FROM {S}.live l JOIN {S}.versions v ON v.id = l.version").fetchone()
+    except psycopg.errors.UndefinedTable:
+        conn.rollback()
+        return None  # nothing was ever built in this database
+    return row[0] if row else None
+
+
+def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> None:
+    """Create the tables on first use; refuse a database laid out in another format or dimension, and
+    say in one line what an administrator must do when this user may not create them."""
+    location = db.display
     try:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.errors.InsufficientPrivilege:
@@ -193,11 +210,17 @@ def _ensure_schema(conn: psycopg.Connection, dimension: int, location: str) -> N
     except psycopg.errors.UndefinedFile:
         raise IndexUnavailable(f"the server of {location} has no pgvector extension; install pgvector 0.8 "
                                "or later on it") from None
-    with conn.transaction():
-        conn.execute(ddl(dimension))
-        conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) ON CONFLICT DO NOTHING",
-                     (FORMAT, dimension))
-        stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+    try:
+        with conn.transaction():
+            conn.execute(ddl(dimension))
+            conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
+                         "ON CONFLICT DO NOTHING", (FORMAT, dimension))
+            stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+    except psycopg.Error as exc:
+        explained = db.explain(exc)
+        if explained is None:
+            raise
+        raise explained from None
     if stored_format != FORMAT:
         raise IndexUnavailable(f"{location} holds an index in store format {stored_format}; this version writes "
                                f"format {FORMAT}: drop schema {S} (DROP SCHEMA {S} CASCADE) and build again")

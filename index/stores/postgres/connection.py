@@ -3,19 +3,23 @@
 An outage must not wedge the service: a failed checkout or a connection lost mid-query becomes
 ``IndexUnavailable`` (the API's 503, with the reason), and the pool is replaced, so the first
 request after the database returns connects afresh instead of waiting out a reconnect backoff.
+A pool is made only once one connection succeeded, so a refused login is said as such at once
+rather than after a pool's timeout. No message ever holds any part of the URL's user-info.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from index.errors import NewsQAError
 from index.stores.base import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -30,28 +34,51 @@ def is_url(location) -> bool:
     return isinstance(location, str) and location.split("://", 1)[0].lower() in SCHEMES and "://" in location
 
 
+class BadDatabaseURL(NewsQAError, ValueError):
+    """An index URL libpq would read otherwise than it looks (and so print a piece of its password)."""
+
+    http_status = 422
+    exit_code = 2
+
+
 def redact(dsn: str) -> str:
-    """The DSN without its password (in the user part or a ``password=`` parameter): safe to print."""
+    """The DSN without its user-info (user and password) or a ``password=``/``user=`` parameter: safe to print."""
     parts = urlsplit(dsn)
-    netloc = parts.netloc
-    if parts.password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}@{host}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"])
+    netloc = parts.netloc.rpartition("@")[2]
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in ("password", "user")])
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def secrets_of(dsn: str) -> list[str]:
+    """Every piece of the DSN's user-info and ``password``/``user`` parameters, raw and decoded, longest first:
+    what a driver's message must never show (libpq may split the user-info elsewhere than we do)."""
+    parts = urlsplit(dsn)
+    userinfo = parts.netloc.rpartition("@")[0]
+    values = [userinfo, *(v for k, v in parse_qsl(parts.query) if k.lower() in ("password", "user"))]
+    pieces = {p for value in values for text in (value, unquote(value)) for p in [text, *re.split(r"[:@]", text)]}
+    return sorted((p for p in pieces if len(p) > 1), key=len, reverse=True)  # one letter: it would garble all
+
+
+def check_url(dsn: str) -> None:
+    """Refuse a user-info with an un-encoded ``@``: libpq would take the rest of the password for the host
+    and print it in its error ("failed to resolve host '…@127.0.0.1'")."""
+    if urlsplit(dsn).netloc.count("@") > 1:
+        raise BadDatabaseURL(f"the index URL {redact(dsn)} has an '@' in its user name or password; write it "
+                             "as %40 there (percent-encoding), so it is not read as the host")
 
 
 class Database:
     """One DSN's connection pool, replaced after an outage; errors name the database, never its password."""
 
     def __init__(self, dsn: str, pool_size: int = 4, timeout: float = 5.0) -> None:
+        check_url(dsn)
         self.dsn = dsn
         self.display = redact(dsn)
         self.pool_size = pool_size
         self.timeout = timeout
         self._pool: ConnectionPool | None = None
         self._lock = threading.Lock()
-        self._password = urlsplit(dsn).password
+        self._secrets = secrets_of(dsn)
 
     def configure(self, pool_size: int | None = None, timeout: float | None = None) -> None:
         """Apply the service's settings (the store may have been opened with defaults first)."""
@@ -63,12 +90,39 @@ class Database:
                 if self._pool is not None:
                     self._pool.resize(min_size=1, max_size=pool_size)
 
-    def unavailable(self, exc: BaseException) -> IndexUnavailable:
+    def reason(self, exc: BaseException) -> str:
+        """The driver's first line, without any piece of the user-info."""
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        if self._password:
-            reason = reason.replace(self._password, "***")
+        for secret in self._secrets:
+            reason = reason.replace(secret, "***")
+        return reason
+
+    def unavailable(self, exc: BaseException) -> IndexUnavailable:
+        """The error a user sees: a login the server refused is said as such, anything else is an outage."""
+        reason = self.reason(exc)
+        refused = reason.partition("FATAL:")[2].strip()
+        if refused:  # the server answered and refused: a wrong password, an unknown user or database
+            return IndexUnavailable(f"the index database {self.display} refused the connection ({refused}); "
+                                    "check the user, password and database name in the index URL")
         return IndexUnavailable(f"the index database {self.display} is unreachable ({reason}); "
                                 "requests are served again as soon as it is back")
+
+    def explain(self, exc: psycopg.Error) -> IndexUnavailable | None:
+        """A one-line reason for the setup errors a user can meet (a missing privilege, pgvector installed
+        where this user does not look for it); None for anything else."""
+        reason = self.reason(exc)
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            database = urlsplit(self.dsn).path.strip("/") or "<database>"
+            return IndexUnavailable(
+                f"the index URL's user lacks a privilege on {self.display} ({reason}); the first build creates "
+                f"the schema newsqa, so an administrator must GRANT CREATE ON DATABASE {database} to that user "
+                "(or create the schema owned by it)")
+        if isinstance(exc, (psycopg.errors.UndefinedObject, psycopg.errors.UndefinedFunction)) and "vector" in reason:
+            return IndexUnavailable(
+                f"the pgvector extension of {self.display} is not on this user's search_path ({reason}); add its "
+                "schema to the search_path (ALTER ROLE … SET search_path = \"$user\", public, <its schema>) "
+                "or install it in schema public")
+        return None
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
@@ -80,6 +134,12 @@ class Database:
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # PoolTimeout is one too
             self._discard(pool)
             raise self.unavailable(exc) from None
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedObject,
+                psycopg.errors.UndefinedFunction) as exc:
+            explained = self.explain(exc)
+            if explained is None:
+                raise
+            raise explained from None
 
     def connect(self, autocommit: bool = False) -> psycopg.Connection:
         """A connection of its own (a build holds its lock and its transaction on one)."""
@@ -98,6 +158,10 @@ class Database:
         return max(2, int(round(self.timeout)))  # libpq's minimum is 2 s
 
     def _current_pool(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is not None:
+                return self._pool
+        self.connect(autocommit=True).close()  # fails at once, in words, on a refused login or a dead server
         with self._lock:
             if self._pool is None:
                 self._pool = ConnectionPool(

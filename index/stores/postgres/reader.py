@@ -13,10 +13,13 @@ from datetime import date
 
 import numpy as np
 
+from index.dates import DateMention
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
+from index.stores.postgres import queries
 from index.stores.postgres.literals import parse_vector, query_stems, vector
+from index.stores.postgres.memo import Memo
 from index.stores.postgres.schema import SCHEMA, visible
 from index.types import (
     Article, ArticleMeta, Facets, Filters, FormatMismatch, Manifest, SentenceHit, StoredChunk, filter_key,
@@ -27,8 +30,9 @@ META = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.re
         "a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id")
 META_FIELDS = ("article_id", "path", "content_sha", "title", "source", "authors", "reported_from", "published_date",
                "updated_date", "section", "page", "conflict", "url", "extra", "story_id")
-#: BM25 as SQLite FTS5 computes it (fts5_aux.c), so both stores rank keywords alike.
-K1, B = 1.2, 0.75
+#: How much of a version the reader remembers (a version never changes; see memo.py): about a hundred
+#: questions' passages, their sentences (1.5 KiB a vector) and candidates' dates.
+MEMO_CHUNKS, MEMO_SENTENCES, MEMO_STORIES, MEMO_DATES, MEMO_STEMS = 4096, 16384, 4096, 65536, 16384
 
 
 class PostgresReader:
@@ -41,6 +45,12 @@ class PostgresReader:
         self.manifest = manifest
         self._scope = {"v": version_id, "floor": floor}
         self._bm25 = {"n": chunks, "avgdl": tokens / chunks if chunks else 1.0}
+        self._chunks: Memo[StoredChunk] = Memo(MEMO_CHUNKS)
+        self._sentences: Memo[np.ndarray] = Memo(MEMO_SENTENCES)  # (article id, start) -> vector
+        self._stories: Memo[list[ArticleMeta]] = Memo(MEMO_STORIES)
+        self._dates: Memo[date | None] = Memo(MEMO_DATES)
+        self._frequencies: Memo[int] = Memo(MEMO_STEMS)
+        self._mentions: Memo[list[DateMention]] = Memo(MEMO_CHUNKS)  # chunk id -> dates its text mentions
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -65,46 +75,108 @@ class PostgresReader:
         return Article(**_meta(rows[0]), body=rows[0][len(META_FIELDS)]) if rows else None
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
+        """One statement brings the chunks not yet held, with their sentence vectors and story members
+        (what the answer and its citations read next)."""
         if not len(ids):
             return []
-        rows = self._rows(
-            f"""SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences,
-                       substr(a.body, c.start + 1, c."end" - c.start), {META}
-                FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
-                WHERE c.id = ANY(%(ids)s) AND {visible('c')}""", ids=[int(i) for i in ids])
-        by_id = {r[0]: r for r in rows}
-        return [StoredChunk(id=r[0], chunk_id=r[1], position=r[2], start=r[3], end=r[4], text=r[6],
-                            sentences=[tuple(s) for s in r[5]], article=ArticleMeta(**_meta(r[7:])))
-                for i in ids if (r := by_id.get(int(i))) is not None]
+        held, missing = self._chunks.get_many(int(i) for i in ids)
+        if missing:
+            held |= self._fetch_passages(missing)
+        return [held[int(i)] for i in ids if int(i) in held]
+
+    def _fetch_passages(self, ids: list[int]) -> dict[int, StoredChunk]:
+        fetched: dict[int, StoredChunk] = {}
+        vectors, stories = [], {}
+        mentions = []
+        for r in self._rows(queries.passages(list(META_FIELDS)), ids=ids):
+            meta = ArticleMeta(**_meta(r[14:]))
+            if r[0] == "member":
+                stories.setdefault(meta.story_id, []).append(meta)
+                continue
+            fetched[r[1]] = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
+                                        sentences=[tuple(x) for x in r[6]], article=meta)
+            vectors += [((meta.article_id, start), _binary_vector(data)) for start, data in zip(r[8] or (), r[9] or ())]
+            mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
+        self._chunks.put_many(fetched.items())
+        self._mentions.put_many(mentions)
+        self._sentences.put_many(vectors)
+        self._stories.put_many((story, _oldest_first(members)) for story, members in stories.items())
+        return fetched
 
     def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
         if not starts:
             return {}
-        rows = self._rows(
-            f"""SELECT s.start, s.embedding::text FROM {S}.sentences s JOIN {S}.articles a ON a.row_id = s.article_row
-                WHERE a.article_id = %(id)s AND {visible('a')} AND s.start = ANY(%(starts)s)""",
-            id=article_id, starts=[int(s) for s in starts])
-        return {start: parse_vector(text) for start, text in rows}
-
-    def story_members(self, story_ids: Sequence[str]) -> dict[str, list[ArticleMeta]]:
-        out: dict[str, list[ArticleMeta]] = {}
-        if not story_ids:
-            return out
-        rows = self._rows(
-            f"""SELECT {META} FROM {S}.articles a WHERE a.story_id = ANY(%(ids)s) AND {visible('a')}
-                ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=sorted(set(story_ids)))
-        for r in rows:
-            meta = ArticleMeta(**_meta(r))
-            out.setdefault(meta.story_id, []).append(meta)
+        held, missing = self._sentences.get_many((article_id, int(s)) for s in starts)
+        out = {start: v for (_, start), v in held.items()}
+        if missing:
+            rows = self._rows(
+                f"""SELECT s.start, s.embedding::text FROM {S}.sentences s JOIN {S}.articles a ON a.row_id = s.article_row
+                    WHERE a.article_id = %(id)s AND {visible('a')} AND s.start = ANY(%(starts)s)""",
+                id=article_id, starts=[start for _, start in missing])
+            fetched = {start: parse_vector(text) for start, text in rows}
+            self._sentences.put_many(((article_id, start), v) for start, v in fetched.items())
+            out |= fetched
         return out
+
+    def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
+        """Every member is remembered; ``as_of`` is applied here, by the rule filters follow (undated pass)."""
+        if not story_ids:
+            return {}
+        out, missing = self._stories.get_many(sorted(set(story_ids)))
+        if missing:
+            rows = self._rows(
+                f"""SELECT {META} FROM {S}.articles a WHERE a.story_id = ANY(%(ids)s) AND {visible('a')}
+                    ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=missing)
+            fetched: dict[str, list[ArticleMeta]] = {}
+            for r in rows:
+                meta = ArticleMeta(**_meta(r))
+                fetched.setdefault(meta.story_id, []).append(meta)
+            self._stories.put_many(fetched.items())
+            out |= fetched
+        if as_of is None:
+            return out
+        cited = {story: [m for m in members if m.effective_date is None or m.effective_date <= as_of]
+                 for story, members in out.items()}
+        return {story: members for story, members in cited.items() if members}
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
         if not len(ids):
             return {}
+        out, missing = self._dates.get_many(int(i) for i in ids)
+        if missing:
+            fetched = dict(self._rows(
+                f"""SELECT c.id, a.effective_date FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
+                    WHERE c.id = ANY(%(ids)s) AND {visible('c')}""", ids=missing))
+            self._dates.put_many(fetched.items())
+            out |= fetched
+        return out
+
+    def date_mentions(self, ids: Sequence[int]) -> dict[int, list[DateMention]]:
+        """The dates each chunk's text mentions, in text order (chunks mentioning none are left out)."""
+        if not len(ids):
+            return {}
+        held, missing = self._mentions.get_many(int(i) for i in ids)
+        out = {cid: found for cid, found in held.items() if found}
+        if not missing:
+            return out
         rows = self._rows(
-            f"""SELECT c.id, a.effective_date FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
-                WHERE c.id = ANY(%(ids)s) AND {visible('c')}""", ids=[int(i) for i in ids])
-        return dict(rows)
+            f"""SELECT c.id, m.start, m."end", m.first_day, m.last_day FROM {S}.chunks c
+                JOIN {S}.date_mentions m ON m.article_row = c.article_row AND m.start >= c.start AND m."end" <= c."end"
+                WHERE c.id = ANY(%(ids)s) AND {visible('c')} ORDER BY c.id, m.start""", ids=missing)
+        for cid, start, end, first, last in rows:
+            out.setdefault(cid, []).append(DateMention(start, end, first, last))
+        return out
+
+    def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
+        """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
+        where, params = filter_sql(filters)
+        rows = self._rows(
+            f"""SELECT DISTINCT c.id FROM {S}.date_mentions m JOIN {S}.chunks c
+                    ON c.article_row = m.article_row AND m.start >= c.start AND m."end" <= c."end"
+                JOIN {S}.articles a ON a.row_id = c.article_row
+                WHERE m.first_day <= %(m_last)s AND m.last_day >= %(m_first)s AND {visible('c')}
+                {"AND " + where if where else ""} ORDER BY c.id""", m_first=first, m_last=last, **params)
+        return [r[0] for r in rows]
 
     # --- search ------------------------------------------------------------------------------
 
@@ -113,31 +185,70 @@ class PostgresReader:
         return _ranked((int(r[0]), float(r[1])) for r in rows)
 
     def sentence_search(self, vector_: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
-        best: dict[int, float] = {}
-        for chunk, score in _ranked((int(r[0]), float(r[1])) for r in self._nearest("sentences", "t.chunk", vector_,
-                                                                                     k * 4, filters)):
-            best.setdefault(chunk, score)  # best first, so the first score per chunk is its max
-        return list(best.items())[:k]
+        rows = self._nearest("sentences", "t.chunk", vector_, k * 4, filters)
+        return _best_per_chunk([(int(r[0]), float(r[1])) for r in rows], k)
 
     def similar_sentences(self, vector_: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
-        rows = self._nearest("sentences", f't.start, t."end", substr(a.body, t.start + 1, t."end" - t.start), {META}',
-                             vector_, k, filters, join=True)
-        hits = [SentenceHit(article=ArticleMeta(**_meta(r[3:])), start=r[0], end=r[1], text=r[2], score=float(r[-1]))
-                for r in rows]
-        return sorted(hits, key=lambda h: -h.score)
+        return self.similar_sentences_many(np.asarray(vector_)[None, :], k, filters)[0]
+
+    def similar_sentences_many(self, vectors: np.ndarray, k: int,
+                               filters: Filters | None = None) -> list[list[SentenceHit]]:
+        """One statement: a LATERAL nearest-sentence scan per vector."""
+        if not len(vectors) or k <= 0:
+            return [[] for _ in vectors]
+        where, params = filter_sql(filters)
+        # The text and metadata are read after the cut to k: read before it, the planner may detoast every
+        # candidate's body (60 ms a quote at 300 articles when it scans rather than walks the graph).
+        rows = self._rows(
+            f"""SELECT x.n, x.start, x."end", substr(a.body, x.start + 1, x."end" - x.start), {META}, x.score
+                FROM unnest(%(qs)s::vector[]) WITH ORDINALITY AS q(v, n) CROSS JOIN LATERAL (
+                    SELECT q.n, t.start, t."end", t.article_row, 1 - (t.embedding <=> q.v) AS score
+                    FROM {S}.sentences t {f"JOIN {S}.articles a ON a.row_id = t.article_row" if where else ""}
+                    WHERE {visible('t')} {"AND " + where if where else ""}
+                    ORDER BY t.embedding <=> q.v LIMIT %(k)s) x
+                JOIN {S}.articles a ON a.row_id = x.article_row""",
+            qs=[vector(v) for v in vectors], k=int(k), **params)
+        out: list[list[SentenceHit]] = [[] for _ in vectors]
+        for r in rows:
+            out[r[0] - 1].append(SentenceHit(article=ArticleMeta(**_meta(r[4:])), start=r[1], end=r[2], text=r[3],
+                                             score=float(r[-1])))
+        return [sorted(hits, key=lambda h: -h.score) for hits in out]
 
     def _nearest(self, table: str, columns: str, vector_: np.ndarray, k: int, filters: Filters | None,
                  join: bool = False) -> list[tuple]:
         if k <= 0:
             return []
         where, params = filter_sql(filters)
-        join = join or bool(where)
-        return self._rows(
-            f"""SELECT {columns}, 1 - (t.embedding <=> %(q)s::vector) AS score FROM {S}.{table} t
-                {f"JOIN {S}.articles a ON a.row_id = t.article_row" if join else ""}
-                WHERE {visible('t')} {"AND " + where if where else ""}
-                ORDER BY t.embedding <=> %(q)s::vector LIMIT %(k)s""",
-            q=vector(vector_), k=int(k), **params)
+        return self._rows(queries.nearest(table, columns, where, join), q=vector(vector_), k=int(k), **params)
+
+    def hybrid_search(self, text: str, vector_: np.ndarray, k: int, filters: Filters | None = None,
+                      title_weight: float = 1.0, kinds: Sequence[str] = queries.KINDS) -> dict[str, Hits]:
+        """The dense, sentence and keyword searches in one statement (each as its own method would rank);
+        the hits' dates and the question's stem frequencies are remembered for recency and the answerer."""
+        terms = query_stems(text) if "keyword" in kinds else []
+        asked = tuple(kind for kind in queries.KINDS if kind in kinds and (kind != "keyword" or terms))
+        out: dict[str, Hits] = {kind: [] for kind in kinds}
+        if k <= 0 or not asked:
+            return out
+        where, params = filter_sql(filters)
+        rows = self._rows(queries.hybrid(asked, where), q=vector(vector_), k=int(k), k_sentences=int(k) * 4,
+                          terms=terms, title_weight=float(title_weight), **self._bm25, **params)
+        found: dict[str, list[tuple[int, float]]] = {kind: [] for kind in asked}
+        frequencies: dict[str, int] = {}
+        for kind, chunk, score, day, stem in rows:
+            if kind == "df":
+                frequencies[stem] = int(score)
+            else:
+                found[kind].append((int(chunk), float(score)))
+        self._dates.put_many((int(chunk), day) for kind, chunk, _, day, _ in rows if kind != "df")
+        self._frequencies.put_many((stem, frequencies.get(stem, 0)) for stem in terms)
+        if "dense" in asked:
+            out["dense"] = _ranked(found["dense"])
+        if "sentence" in asked:
+            out["sentence"] = _best_per_chunk(found["sentence"], k)
+        if "keyword" in asked:
+            out["keyword"] = sorted(found["keyword"], key=lambda h: (-h[1], h[0]))
+        return out
 
     def keyword_search(self, text: str, k: int, filters: Filters | None = None, title_weight: float = 1.0) -> Hits:
         """BM25 over the postings of the query's stems (FTS5's formula: IDF floored at 1e-6, title weighted)."""
@@ -145,21 +256,8 @@ class PostgresReader:
         if not terms or k <= 0:
             return []
         where, params = filter_sql(filters)
-        rows = self._rows(
-            f"""WITH hits AS (
-                    SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, c.tokens
-                    FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
-                    WHERE p.stem = ANY(%(terms)s) AND {visible('c')}),
-                idf AS (
-                    SELECT stem, GREATEST(ln((0.5 + %(n)s - count(*)) / (0.5 + count(*))), 1e-6) AS idf
-                    FROM hits GROUP BY stem)
-                SELECT h.chunk, sum(idf.idf * h.f * {K1 + 1} / (h.f + {K1} * (1 - {B} + {B} * h.tokens / %(avgdl)s)))
-                       AS score
-                FROM hits h JOIN idf USING (stem)
-                {f"JOIN {S}.chunks c ON c.id = h.chunk JOIN {S}.articles a ON a.row_id = c.article_row WHERE {where}"
-                 if where else ""}
-                GROUP BY h.chunk ORDER BY score DESC, h.chunk LIMIT %(k)s""",
-            terms=terms, k=int(k), title_weight=float(title_weight), **self._bm25, **params)
+        rows = self._rows(f"WITH {queries.keyword(where)} SELECT chunk, score FROM keyword ORDER BY score DESC, chunk",
+                          terms=terms, k=int(k), title_weight=float(title_weight), **self._bm25, **params)
         return [(int(i), float(s)) for i, s in rows]
 
     # --- statistics --------------------------------------------------------------------------
@@ -170,10 +268,15 @@ class PostgresReader:
     def document_frequencies(self, stems_: Sequence[str]) -> dict[str, int]:
         if not stems_:
             return {}
-        rows = self._rows(
-            f"""SELECT p.stem, count(*) FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
-                WHERE p.stem = ANY(%(stems)s) AND {visible('c')} GROUP BY p.stem""", stems=list(stems_))
-        return {stem: int(n) for stem, n in rows}
+        held, missing = self._frequencies.get_many(stems_)
+        if missing:
+            rows = self._rows(
+                f"""SELECT p.stem, count(*) FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
+                    WHERE p.stem = ANY(%(stems)s) AND {visible('c')} GROUP BY p.stem""", stems=list(missing))
+            fetched = {stem: int(n) for stem, n in rows}
+            self._frequencies.put_many((stem, fetched.get(stem, 0)) for stem in missing)
+            held |= {stem: n for stem, n in fetched.items()}
+        return {stem: n for stem, n in held.items() if n}
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         where, params = filter_sql(filters)
@@ -245,12 +348,33 @@ def filter_sql(filters: Filters | None) -> tuple[str, dict]:
     if filters.window:
         clauses.append("(a.published_date IS NULL OR a.published_date BETWEEN %(f_from)s AND %(f_to)s)")
         params["f_from"], params["f_to"] = filters.window
+    if filters.mentioning:
+        clauses.append(f"EXISTS (SELECT 1 FROM {S}.date_mentions m WHERE m.article_row = a.row_id "
+                       "AND m.first_day <= %(f_m_last)s AND m.last_day >= %(f_m_first)s)")
+        params["f_m_first"], params["f_m_last"] = filters.mentioning
     return " AND ".join(clauses), params
 
 
 def _meta(row: Sequence) -> dict:
     return dict(zip(META_FIELDS, row[:len(META_FIELDS)], strict=True)) | {"authors": list(row[5]),
                                                                           "extra": dict(row[13])}
+
+
+def _best_per_chunk(sentence_hits: list[tuple[int, float]], k: int) -> Hits:
+    """Chunks by their best sentence's score (best first, so the first score per chunk is its max)."""
+    best: dict[int, float] = {}
+    for chunk, score in _ranked(sentence_hits):
+        best.setdefault(chunk, score)
+    return list(best.items())[:k]
+
+
+def _binary_vector(data: bytes) -> np.ndarray:
+    """pgvector's binary form (``vector_send``): dimension and a reserved int16, then big-endian float4s."""
+    return np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+
+
+def _oldest_first(members: list[ArticleMeta]) -> list[ArticleMeta]:
+    return sorted(members, key=lambda m: (m.published_date is None, m.published_date or date.min, m.article_id))
 
 
 def _ranked(hits) -> Hits:

@@ -87,6 +87,13 @@ CREATE TABLE IF NOT EXISTS {s}.sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_article ON {s}.sentences (article_row, start);
 CREATE INDEX IF NOT EXISTS sentences_embedding ON {s}.sentences USING hnsw (embedding vector_cosine_ops);
+CREATE TABLE IF NOT EXISTS {s}.date_mentions (  -- dates the body mentions (index/dates.py); live with the article row
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
+    start int NOT NULL, "end" int NOT NULL,
+    first_day date NOT NULL, last_day date NOT NULL   -- the days the words name, inclusive
+);
+CREATE INDEX IF NOT EXISTS date_mentions_article ON {s}.date_mentions (article_row, start);
+CREATE INDEX IF NOT EXISTS date_mentions_days ON {s}.date_mentions (first_day, last_day);
 CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usable article
     path text NOT NULL, content_sha text NOT NULL, reason text NOT NULL,
     born bigint NOT NULL, died bigint

@@ -15,6 +15,7 @@ import psycopg
 
 from index.stores.postgres.literals import term_counts, vector
 from index.stores.postgres.schema import SCHEMA, visible
+from index.dates import DateMention
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, filter_key
 
@@ -107,6 +108,17 @@ class PostgresWriter:
                 for sid, (position, start, end), vec in zip(sentence_ids, sentences, sentence_vectors):
                     copy.write_row((sid, self.version_id, chunk_ids[position], row_id, start, end, vector(vec)))
         return story_id
+
+    def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
+        """The dates an added article's body mentions (they live and die with its row)."""
+        if not mentions:
+            return
+        row_id = self._rows(f"SELECT a.row_id FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}",
+                            id=article_id)[0][0]
+        with self.conn.cursor() as cur:
+            with cur.copy(f'COPY {S}.date_mentions (article_row, start, "end", first_day, last_day) FROM STDIN') as copy:
+                for m in mentions:
+                    copy.write_row((row_id, m.start, m.end, m.first, m.last))
 
     def _ids(self, sequence: str, n: int) -> list[int]:
         if n == 0:

@@ -1,10 +1,12 @@
-"""POST /ask (JSON, or a stream of server-sent events) and GET /search."""
+"""POST /ask (JSON, or a stream of server-sent events), GET /ask (export), POST /check, GET /timeline
+and GET /search."""
 
 import json
 from collections.abc import Iterator
 from datetime import date
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
@@ -12,13 +14,20 @@ from index import NewsQAError
 from qa.api.access import Access
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
+from qa.export import as_csv, as_markdown
 from qa.pipeline import State
-from qa.schemas import NOT_BLANK, AskResponse, CitationOut, FilterModel, SearchResponse, TimeOut, ask_request_model
+from qa.schemas import (
+    NOT_BLANK, AskResponse, CheckRequest, CheckResponse, CitationOut, FilterModel, PassageSearchResponse,
+    SearchResponse, TimelineResponse, TimeOut, ask_request_model, search_response,
+)
 from qa.settings import LimitSettings
 
 FILTER_PARAMS = set(FilterModel.model_fields)
+SEARCH_PARAMS = {"q", "top_k", "as_of", "group", "sort", "offset"}
 
 
+EXPORT = {"description": "The answer as Markdown, CSV or JSON.",
+          "content": {"text/markdown": {}, "text/csv": {}, "application/json": {}}}
 STREAM = {"description": "With `Accept: text/event-stream`: server-sent events `plan` (how the question was read "
                          "in time), then one `citation` per quoted sentence as it is chosen (`text` is its part of "
                          "the answer: the parts joined by spaces are the extractive answer), then `answer` (the "
@@ -40,6 +49,44 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         return AskResponse.of(question, engine.ask(*args))
 
+    @api.get("/ask", responses={**responses(401, 429, 503), 200: EXPORT})
+    def export(
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="The question."),
+        format: Literal["json", "md", "csv"] = Query("md", description="md: a note to paste; csv: one row per quote; "
+                                                                     "json: the POST /ask response."),
+        top_k: int = Query(settings.default_top_k, ge=1, le=settings.max_top_k),
+        as_of: date | None = Query(None, description="Answer as of this date (default: today, UTC)."),
+    ) -> Response:
+        """The answer with its provenance, to download or paste: every quote with its article, outlet, authors,
+        dates, URL, offsets and text hash, and the as-of date."""
+        question = q.strip()
+        answer = AskResponse.of(question, engine.ask(question, top_k, None, as_of))
+        if format == "json":
+            return Response(answer.model_dump_json(indent=2), media_type="application/json")
+        body, kind = (as_markdown(answer), "text/markdown") if format == "md" else (as_csv(answer), "text/csv")
+        return Response(body, media_type=f"{kind}; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="answer.{format}"'})
+
+    @api.get("/timeline", response_model=TimelineResponse, responses=responses(401, 429, 503))
+    def timeline(
+        q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
+                       description="What the story is about."),
+        points: int = Query(10, ge=1, le=settings.max_top_k, description="Stories on the timeline."),
+        as_of: date | None = Query(None, description="The record as of this date (default: today, UTC)."),
+    ) -> TimelineResponse:
+        """A quoted timeline: the matching stories in date order, each with its first report, one verbatim
+        sentence, and what changed since the story before."""
+        query = q.strip()
+        return TimelineResponse.of(query, engine.timeline(query, points, None, as_of))
+
+    @api.post("/check", response_model=CheckResponse, responses=responses(401, 429, 503, 413))
+    def check(request: CheckRequest) -> CheckResponse:
+        """Check a claim against the articles as of a date: supported, contradicted, mixed or not enough
+        evidence, with the deciding sentences quoted verbatim, newest first."""
+        claim = request.claim.strip()
+        return CheckResponse.of(claim, engine.check(claim, request.filters.to_filters(), request.as_of))
+
     def stream(question: str, steps: Iterator[tuple[str, State]]) -> Iterator[str]:
         """Events as the stages finish; the index snapshot is held until the stream ends or is dropped."""
         state = None
@@ -57,12 +104,22 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         finally:
             steps.close()
 
-    @api.get("/search", response_model=SearchResponse, responses=responses(401, 429, 503))
+    @api.get("/search", response_model=SearchResponse | PassageSearchResponse, responses=responses(401, 429, 503))
     def search(
         request: Request,
         q: str = Query(..., min_length=1, max_length=settings.max_question_chars, pattern=NOT_BLANK,
                        description="Search text."),
-        top_k: int = Query(10, ge=1, le=settings.max_top_k),
+        top_k: int = Query(10, ge=1, le=settings.max_top_k, description="Results per page: articles "
+                                                                         "(group=article) or passages."),
+        group: Literal["article", "passage"] = Query("article", description="article: one result per article "
+                                                     "with a snippet and its other matching passages; passage: "
+                                                     "the ranked passages."),
+        sort: Literal["relevance", "newest", "oldest"] = Query(
+            "relevance", description="Order of the matching articles; newest/oldest go by the date the as-of rule "
+                                     "uses (the later of published and updated), undated articles last. "
+                                     "group=article only."),
+        offset: int = Query(0, ge=0, le=settings.max_offset, description="Results skipped: the page starts "
+                                                                         "after them."),
         source: list[str] = Query([], description="Outlet (repeatable)."),
         author: list[str] = Query([], description="Author name (repeatable)."),
         section: list[str] = Query([]),
@@ -71,9 +128,10 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         published_before: date | None = Query(None, description="Inclusive ISO date."),
         as_of: date | None = Query(None, description="Search as of this date (default: today, UTC; a future date is "
                                                      "clamped to today, and `notes` says so)."),
-    ) -> SearchResponse:
-        """Passages ranked by hybrid (dense + BM25) relevance, optionally filtered by metadata."""
-        unknown = sorted(set(request.query_params) - FILTER_PARAMS - {"q", "top_k", "as_of"})
+    ) -> SearchResponse | PassageSearchResponse:
+        """Articles (or passages) ranked by hybrid (dense + BM25) relevance or by date, a page at a time,
+        optionally filtered by metadata."""
+        unknown = sorted(set(request.query_params) - FILTER_PARAMS - SEARCH_PARAMS)
         if unknown:
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
         try:
@@ -82,7 +140,8 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         except ValidationError as exc:
             raise invalid(("query", "published_after"), exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
         query = q.strip()
-        return SearchResponse.of(query, engine.search(query, top_k, filters.to_filters(), as_of))
+        result = engine.search(query, top_k, filters.to_filters(), as_of, group=group, sort=sort, offset=offset)
+        return search_response(query, result, group, sort, offset, top_k)
 
     return api
 

@@ -13,7 +13,7 @@ from qa.schemas import AlertOut, WatchNewResponse, WatchOut, WatchRequest
 def router(engine: Engine, access: Access) -> APIRouter:
     api = APIRouter(dependencies=[Depends(access)], tags=["watches"])
 
-    @api.post("/watches", status_code=201, response_model=WatchOut, responses=responses(401, 422, 429))
+    @api.post("/watches", status_code=201, response_model=WatchOut, responses=responses(401, 403, 429))
     def add(request: WatchRequest) -> WatchOut:
         """Watch a query: after every published index version, articles that newly match it are recorded."""
         filters = request.filters.model_dump(mode="json")

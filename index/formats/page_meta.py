@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from index.ingest.urls import canonical_url
+from index.formats.text import split_authors
+from index.formats.urls import canonical_url
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -90,8 +91,6 @@ def clean(value: object) -> str | None:
 
 
 def _names(value: object) -> list[str]:
-    from index.parse import split_authors  # parse imports this package lazily; import back the same way
-
     if isinstance(value, str):  # one string may name several people: "By A, B and C"
         value = BYLINE_TAIL.sub("", BY_PREFIX.sub("", clean(value) or ""))
         return [n for n in split_authors(value) if not _looks_like_url(n)]

@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from index.ingest.pipeline import IngestOptions, IngestReport, Outcome, ingest_feeds
-from index.ingest.urls import is_web_url
-from index.settings import IndexSettings
+from index import IndexSettings, IngestOptions, IngestReport, Outcome, ingest_feeds, is_web_url
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

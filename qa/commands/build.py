@@ -1,16 +1,14 @@
-"""``python scripts/build_index.py`` / ``qa build``: build or update the index, with a summary."""
+"""``qa build`` / ``python scripts/build_index.py``: build or update the index, with a summary."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from index.ann import VectorIndexError
-from index.build import BuildError, BuildReport, build_index
-from index.encoders import ModelUnavailable
-from index.settings import IndexSettings
-from index.stores import BuildInProgress, IndexUnavailable
+from index import BuildReport, IndexSettings, NewsQAError, RayWorkers, build_index, ray_connected
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-empty", action="store_true",
                         help="publish an empty index when the corpus has no usable article")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                        help="parse, chunk and embed on a Ray cluster at ADDRESS (auto or no value: a local "
+                        "instance); needs pip install 'news-qa[ray]'")
+    parser.add_argument("--ray-workers", type=_positive, metavar="N",
+                        help="Ray workers (default: one per cluster CPU)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSettings:
@@ -37,16 +46,27 @@ def settings_from(args: argparse.Namespace, base: IndexSettings) -> IndexSetting
 def run(args: argparse.Namespace, settings: IndexSettings) -> int:
     """Build with ``settings`` (already carrying any --corpus/--index) and print the summary."""
     try:
-        report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
-                             allow_empty=args.allow_empty)
-    except (BuildError, BuildInProgress, ModelUnavailable, IndexUnavailable, VectorIndexError) as exc:
+        with workers_of(args) as workers:
+            report = build_index(settings, full=args.full, strict=args.strict, progress=not args.quiet,
+                                 allow_empty=args.allow_empty, workers=workers)
+    except NewsQAError as exc:  # each failure carries its exit code (RayUnavailable: 2)
         print(f"build failed: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("build interrupted; the previous index is still live", file=sys.stderr)
         return 130
     print(summary(report))
     return 0
+
+
+@contextmanager
+def workers_of(args: argparse.Namespace) -> Iterator[RayWorkers | None]:
+    """Ray workers for ``--ray`` (connected for the build), else None: the build embeds in-process."""
+    if getattr(args, "ray", None) is None:
+        yield None
+        return
+    with ray_connected(args.ray, cpus=args.ray_workers) as cpus:
+        yield RayWorkers(args.ray_workers or cpus)
 
 
 def summary(report: BuildReport) -> str:
@@ -61,6 +81,9 @@ def summary(report: BuildReport) -> str:
     if report.skipped:
         lines.append(f"  skipped {len(report.skipped)} file(s):")
         lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
+    if report.future_dated:
+        lines.append(f"  {report.future_dated} article(s) dated after the build date "
+                     "(answered only as of that date; see the warnings)")
     if report.warnings:
         lines.append(f"  {len(report.warnings)} warning(s):")
         lines += [f"    {path}: {message}" for path, message in report.warnings[:50]]

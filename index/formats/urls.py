@@ -78,6 +78,21 @@ def url_key(url: str | None, base: str | None = None) -> str | None:
     return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
 
 
+def site_of(url: str | None) -> str | None:
+    """The host that publishes ``url`` (without a ``www.``/``amp.``/``m.`` prefix), or None."""
+    key = url_key(url)
+    return key.split("/", 1)[0] if key else None
+
+
+def is_site_root(url: str | None) -> bool:
+    """A home page: a CMS that gives every article the site root as canonical names no article by it."""
+    canonical = canonical_url(url)
+    if canonical is None:
+        return False
+    parts = urlsplit(canonical)
+    return parts.path in ("", "/") and not parts.query
+
+
 def article_file_name(key: str) -> str:
     """The corpus file of the article with this ``url_key``: stable across runs and machines."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20] + ".txt"

@@ -1,8 +1,8 @@
-"""A saved or fetched news page → its article text and metadata.
+"""Saved web pages (``.html``/``.htm``), and any fetched news page → its article text and metadata.
 
 The text is trafilatura's main-content extraction (navigation, ads, comments and related
 links left out), one paragraph per blank-line-separated block, exactly as it will be stored:
-offsets and quotes refer to it. Metadata comes from what the page declares (``meta.py``),
+offsets and quotes refer to it. Metadata comes from what the page declares (``page_meta.py``),
 then trafilatura's own reading, then htmldate for dates nothing declares.
 """
 
@@ -11,12 +11,19 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from html import unescape
+from pathlib import Path
 
-from index.ingest.meta import PageMeta, clean, parse_tree, read_meta
-from index.parse import UnusableFile, decode, normalise_newlines, parse_date, remove_controls
+from index.formats.base import FORMATS, Record, UnusableFile, content_sha, read_capped
+from index.formats.fields import article_from
+from index.formats.page_meta import PageMeta, clean, parse_tree, read_meta
+from index.formats.text import decode, normalise_newlines, parse_date, remove_controls
+from index.types import Article
 
+SUFFIXES = (".html", ".htm")
 MIN_WORDS = 25  # less than this is a teaser, a paywall stub or a page of links, not an article
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
 # A page declaring Latin-1 or ASCII is read as Windows-1252, as browsers do (the WHATWG encoding standard).
@@ -45,7 +52,7 @@ class Page:
     source_guessed: bool = False  # only the host name was known: a feed's title wins
 
     def fields(self) -> list[tuple[str, str | list[str]]]:
-        """Key/value pairs in the seed format's names, for ``index.parse`` and the corpus writer."""
+        """Key/value pairs in the seed format's names, for the article's fields and the corpus writer."""
         pairs: list[tuple[str, str | list[str]]] = [
             ("Source", self.source or ""), ("Title", self.title or ""), ("Authors", list(self.authors)),
             ("Published_Date", self.published.isoformat() if self.published else ""),
@@ -55,10 +62,29 @@ class Page:
         return [(k, v) for k, v in pairs if v]
 
 
+class SavedPage:
+    """A page saved in the corpus: the stored body is the extracted text, so offsets and quotes refer to it."""
+
+    def records(self, path: Path, key: str, suffix: str, max_bytes: int) -> Iterator[Record]:
+        raw = read_capped(path, max_bytes)
+        text, warnings = decode_page(raw)
+        yield Record(key, content_sha(raw), text, suffix, tuple(warnings))
+
+    def parse(self, record: Record) -> Article:
+        page = extract_page(record.text)
+        article = article_from(record, page.body, page.fields(), page.warnings)
+        article.title = article.title or next(line for line in page.body.split("\n") if line.strip())[:300]
+        return article
+
+
+for _suffix in SUFFIXES:
+    FORMATS.register(_suffix, SavedPage)
+
+
 def decode_page(raw: bytes, declared: str | None = None) -> tuple[str, list[str]]:
     """Decode a page: byte-order mark, else the server's charset, else the page's ``<meta charset>``, else UTF-8.
 
-    UTF-8 (and no declaration) goes through ``index.parse.decode``, which repairs stray
+    UTF-8 (and no declaration) goes through ``text.decode``, which repairs stray
     Windows-1252 bytes and reports them; a declared other encoding is honoured when the
     bytes fit it, and reported when they do not.
     """
@@ -185,8 +211,8 @@ def fragment_text(html: str) -> str:
     from lxml import etree
     from lxml.html import fragment_fromstring
 
-    if "<" not in html:
-        return paragraphs(html)
+    if "<" not in html:  # text with no tags is still HTML: "Smith &amp; Jones" is "Smith & Jones"
+        return paragraphs(unescape(html))
     try:
         root = fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):

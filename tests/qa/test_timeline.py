@@ -1,0 +1,63 @@
+"""Quoted story timelines: stories in date order, first reports, what changed, exact quotes."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index import build_index
+from qa.api import create_app
+from qa.engine import Engine
+from tests.support import make_settings, write_articles
+
+FLOOD = {
+    "day1.txt": ("Valley Post", "2024-03-02", "Floods hit the valley",
+                 "Flooding along the Ure river has killed 12 people, rescue services said on Saturday. "
+                 "Hundreds of homes were evacuated."),
+    "day1-copy.txt": ("Wire Digest", "2024-03-03", "Valley floods",
+                      "Flooding along the Ure river has killed 12 people, rescue services said on Saturday. "
+                      "Hundreds of homes were evacuated."),
+    "day3.txt": ("North Herald", "2024-03-04", "Flood toll rises",
+                 "The death toll from flooding along the Ure river has risen to 31, officials said on Monday. "
+                 "Army engineers reinforced the levees."),
+    "day9.txt": ("Valley Post", "2024-03-10", "Inquiry into valley floods",
+                 "An inquiry into the Ure river floods, which killed 31 people, will report in September. "
+                 "The government said it would fund new levees."),
+    "unrelated.txt": ("Valley Post", "2024-03-05", "Bakery wins prize",
+                      "A bakery in the old town won a national prize for its rye bread."),
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, encoder):
+    corpus = write_articles(tmp_path_factory.mktemp("timeline-corpus"), FLOOD)
+    settings = make_settings(corpus, tmp_path_factory.mktemp("timeline-index"))
+    build_index(settings, encoder=encoder, progress=False)
+    return Engine(settings, encoder)
+
+
+def test_a_timeline_puts_stories_in_date_order_with_first_reports_and_changes(engine):
+    with TestClient(create_app(engine.settings, engine)) as client:
+        body = client.get("/timeline", params={"q": "Ure river flood deaths", "points": 10}).json()
+        points = body["points"]
+        assert [p["first_report"]["published_date"] for p in points] == ["2024-03-02", "2024-03-04", "2024-03-10"]
+        first = points[0]
+        assert first["first_report"]["source"] == "Valley Post"
+        assert {c["source"] for c in [first["first_report"], *first["also_in"]]} == {"Valley Post", "Wire Digest"}
+        assert "killed 12 people" in first["quote"]
+        assert points[1]["changed"] == ["number: 12 → 31"]
+        for p in points:
+            text = client.get(f"/articles/{p['article_id']}").json()["text"]
+            assert text[p["start"]:p["end"]] == p["quote"]
+        early = client.get("/timeline", params={"q": "Ure river flood deaths", "as_of": "2024-03-05"}).json()
+        assert all(p["published_date"] <= "2024-03-05" for p in early["points"])
+
+
+def test_the_command_line_prints_the_timeline_oldest_first(engine, capsys, monkeypatch):
+    from qa import cli
+
+    monkeypatch.setattr(cli, "_engine", lambda settings: engine)
+    assert cli.main(["timeline", "Ure river flood deaths"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("2024-03-02  Valley Post") < out.index("2024-03-04  North Herald") < out.index("2024-03-10")
+    assert "changed since the story before: number: 12 → 31" in out

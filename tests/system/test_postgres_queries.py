@@ -1,0 +1,114 @@
+"""The PostgreSQL store's query path on a real server: few statements per question, same rankings."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import psycopg
+import pytest
+
+from index import Filters, build_index, open_index
+from index.stores.postgres import PostgresStore
+from qa.engine import Engine
+from tests.support import NEW_ARTICLE, make_settings
+from tests.system.test_postgres import QUESTIONS, seed_corpus
+
+
+@pytest.fixture(scope="module")
+def pg_index(postgres_server, tmp_path_factory, encoder, squad_data):
+    corpus = seed_corpus(tmp_path_factory.mktemp("corpus"), squad_data[0], 12)
+    settings = make_settings(corpus, postgres_server.new_database())
+    build_index(settings, encoder=encoder, progress=False)
+    return settings
+
+
+class Statements:
+    """Statements this thread sends while counting (the pool's empty liveness checks are not statements)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.sent: list[str] = []
+        thread, execute = threading.get_ident(), psycopg.Cursor.execute
+
+        def counting(cursor, query, *args, **kwargs):
+            if threading.get_ident() == thread and str(query).strip():
+                self.sent.append(" ".join(str(query).split())[:100])
+            return execute(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", counting)
+
+
+def test_a_question_is_answered_in_at_most_three_statements(pg_index, encoder, monkeypatch):
+    Engine(pg_index, encoder).ask(QUESTIONS[1], 5)  # the process's store: pool connected, version learnt
+    engine = Engine(pg_index, encoder)
+    with engine.holder.snapshot():
+        pass  # this engine's reader is open and holds nothing of the question below
+    statements = Statements(monkeypatch)
+    result = engine.ask(QUESTIONS[0], 5)
+    assert result.answer.answerable and len(result.answer.citations) >= 1, result.answer
+    assert result.answer.citations[0].quote in result.passages[0].chunk.text or any(
+        c.quote in p.chunk.text for c in result.answer.citations for p in result.passages)
+    assert len(statements.sent) <= 3, statements.sent  # the searches, the passages, corroboration
+
+
+def same_ranking(got, want) -> None:
+    assert [cid for cid, _ in got] == [cid for cid, _ in want]
+    assert [score for _, score in got] == pytest.approx([score for _, score in want], abs=1e-9)
+
+
+def test_the_one_statement_search_ranks_as_the_separate_searches(pg_index, encoder):
+    reader = open_index(pg_index.index_dir)
+    for question in QUESTIONS:
+        vector = encoder.encode([question])[0]
+        for filters in (None, Filters(source=["New York Times"]), Filters(published_after=date(2025, 1, 1))):
+            together = reader.hybrid_search(question, vector, 20, filters, 1.5)
+            same_ranking(together["dense"], reader.dense_search(vector, 20, filters))
+            same_ranking(together["sentence"], reader.sentence_search(vector, 20, filters))
+            same_ranking(together["keyword"], reader.keyword_search(question, 20, filters, 1.5))
+            assert together["dense"] and together["sentence"]  # the corpus answers each question
+    assert reader.hybrid_search("the of", vector, 20, None, 1.0, ["keyword"]) == {"keyword": []}
+
+
+def test_lookups_after_the_searches_match_a_fresh_reader(pg_index, encoder):
+    """What the search and passage statements remember equals what a reader that remembers nothing reads."""
+    warm, cold = open_index(pg_index.index_dir), open_index(pg_index.index_dir)
+    vector = encoder.encode([QUESTIONS[0]])[0]
+    hits = warm.hybrid_search(QUESTIONS[0], vector, 10)
+    ids = list(dict.fromkeys(cid for kind in hits.values() for cid, _ in kind))
+    assert warm.chunks(ids) == cold.chunks(ids) and warm.chunk_dates(ids) == cold.chunk_dates(ids)
+    assert warm.date_mentions(ids) == open_index(pg_index.index_dir).date_mentions(ids)
+    chunk = warm.chunks(ids[:1])[0]
+    starts = [s for s, _ in chunk.sentences]
+    remembered, read = warm.sentence_vectors(chunk.article.article_id, starts), \
+        open_index(pg_index.index_dir).sentence_vectors(chunk.article.article_id, starts)
+    assert remembered.keys() == read.keys() == set(starts)
+    assert all((remembered[s] == pytest.approx(read[s], abs=1e-6)) for s in starts)
+    stems = warm.stems(QUESTIONS[0])
+    assert warm.document_frequencies(stems) == open_index(pg_index.index_dir).document_frequencies(stems)
+    story = chunk.article.story_id
+    assert warm.story_members([story]) == open_index(pg_index.index_dir).story_members([story])
+
+
+def test_a_version_published_by_another_process_is_learnt_without_asking(postgres_server, tmp_path, encoder,
+                                                                         squad_data, monkeypatch):
+    corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 2)
+    settings = make_settings(corpus, postgres_server.new_database())
+    first = build_index(settings, encoder=encoder, progress=False).version
+    replica = PostgresStore(settings.index_dir)  # not the store the build uses: as if in another process
+    try:
+        assert replica.live_version() == first
+        deadline = time.monotonic() + 10
+        while replica._live.current() != first:  # the listening connection is up
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (corpus / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        second = build_index(settings, encoder=encoder, progress=False).version
+        statements = Statements(monkeypatch)
+        deadline = time.monotonic() + 5
+        while replica.live_version() != second:
+            assert time.monotonic() < deadline, "the replica never learnt of the new version"
+            time.sleep(0.02)
+        assert statements.sent == []  # learnt from the notification, not by polling the pointer
+    finally:
+        replica.close()
