@@ -1,4 +1,5 @@
-// The reader's page: ask or search, filter, and read each cited sentence highlighted in its article.
+// The reader's page: ask, search, check a claim or follow a story on a timeline, filter, and read each cited
+// sentence highlighted in its article.
 // State lives in the URL (/?q=…&mode=search&sort=newest&offset=10&source=…&article=…&at=start-end), so a
 // link reproduces the answer (or the page of search results) and the article open beside it, its quoted
 // passage highlighted.
@@ -6,6 +7,8 @@
 
 import {el, fill, safeLink} from "./dom.js";
 import {markTerms, queryTerms, renderBody, toUnits} from "./text.js";
+import {renderCheck} from "./claims.js";
+import {renderTimeline} from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("ask-form");
@@ -17,6 +20,16 @@ const SINGLE = ["author", "section", "conflict", "published_after", "published_b
 const SELECTS = {author: $("f-author"), section: $("f-section"), conflict: $("f-conflict")};
 const DATES = {published_after: $("f-after"), published_before: $("f-before"), as_of: $("f-as-of")};
 const SORTS = ["relevance", "newest", "oldest"];
+// Each mode of the box: its button, the label of the text box and an example.
+const MODES = {
+  ask: {go: "Ask", label: "Question", loading: "Finding an answer…",
+        placeholder: "Ask a question, e.g. How long did the Moscow meeting with Putin last?"},
+  search: {go: "Search", label: "Search text", loading: "Searching…", placeholder: "Search articles, e.g. peace plan"},
+  check: {go: "Check", label: "Claim to check", loading: "Checking the claim…",
+          placeholder: "Check a claim, e.g. Putin met Trump's envoys for two hours"},
+  timeline: {go: "Show timeline", label: "Story to follow", loading: "Drawing the timeline…",
+             placeholder: "Follow a story, e.g. Putin peace talks"},
+};
 const PAGE_SIZE = 10; // articles per page of search results
 let generation = 0; // a newer query makes an older response stale
 let reading = 0; // likewise for the article being opened
@@ -36,7 +49,8 @@ function readForm({offset = 0} = {}) {
 function readURL() {
   const params = new URLSearchParams(location.search);
   const offset = Number(params.get("offset"));
-  const state = {q: (params.get("q") ?? "").trim(), mode: params.get("mode") === "search" ? "search" : "ask",
+  const mode = params.get("mode");
+  const state = {q: (params.get("q") ?? "").trim(), mode: Object.hasOwn(MODES, mode) ? mode : "ask",
                  source: params.getAll("source").filter(Boolean),
                  sort: SORTS.includes(params.get("sort")) ? params.get("sort") : "relevance",
                  offset: Number.isInteger(offset) && offset > 0 ? offset : 0};
@@ -47,8 +61,8 @@ function readURL() {
 function toURL(state) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
+  if (state.mode !== "ask") params.set("mode", state.mode);
   if (state.mode === "search") {
-    params.set("mode", "search");
     if (state.sort !== "relevance") params.set("sort", state.sort);
     if (state.offset) params.set("offset", String(state.offset));
   }
@@ -107,11 +121,11 @@ function countFilters(state) {
 }
 
 function modeChanged() {
-  const search = form.elements.mode.value === "search";
-  $("go").textContent = search ? "Search" : "Ask";
-  $("q-label").textContent = search ? "Search text" : "Question";
-  $("sort-box").hidden = !search;
-  input.placeholder = search ? "Search articles, e.g. peace plan" : "Ask a question, e.g. How long did the Moscow meeting with Putin last?";
+  const mode = MODES[form.elements.mode.value] ?? MODES.ask;
+  $("go").textContent = mode.go;
+  $("q-label").textContent = mode.label;
+  $("sort-box").hidden = form.elements.mode.value !== "search";
+  input.placeholder = mode.placeholder;
 }
 
 // ---------- API ----------
@@ -204,6 +218,19 @@ function searchRequest(state) {
   return api(`/search?${params}`);
 }
 
+function checkRequest(state) {
+  const body = {claim: state.q, filters: filtersOf(state)};
+  if (state.as_of) body.as_of = state.as_of;
+  return api("/check", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
+}
+
+/** GET /timeline takes the query and an as-of date only: the other filters do not narrow it. */
+function timelineRequest(state) {
+  const params = new URLSearchParams({q: state.q});
+  if (state.as_of) params.set("as_of", state.as_of);
+  return api(`/timeline?${params}`);
+}
+
 function getArticle(id) {
   if (!articles.has(id)) {
     const pending = api(`/articles/${encodeURIComponent(id)}`);
@@ -224,11 +251,15 @@ async function run(state) {
     return;
   }
   results.setAttribute("aria-busy", "true");
-  fill(results, el("p", {class: "loading"}, state.mode === "search" ? "Searching…" : "Finding an answer…"));
+  fill(results, el("p", {class: "loading"}, (MODES[state.mode] ?? MODES.ask).loading));
   try {
     let data;
     if (state.mode === "search") {
       data = await searchRequest(state);
+    } else if (state.mode === "check") {
+      data = await checkRequest(state);
+    } else if (state.mode === "timeline") {
+      data = await timelineRequest(state);
     } else {
       const shown = progress();
       data = await askStreamed(state, (name, event) => {
@@ -238,7 +269,9 @@ async function run(state) {
       });
     }
     if (mine !== generation) return;
-    fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
+    if (state.mode === "check") fill(results, renderCheck(data, {open: openArticle, metaLine}));
+    else if (state.mode === "timeline") fill(results, renderTimeline(data, {open: openArticle, metaLine, notes: unused(state)}));
+    else fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
   } catch (error) {
     if (mine !== generation) return;
     fill(results, el("div", {class: "error", role: "alert"}, el("h2", {}, "The service could not answer"),
@@ -247,6 +280,13 @@ async function run(state) {
     if (mine === generation) results.setAttribute("aria-busy", "false");
   }
   refreshHealth();
+}
+
+/** A note naming the filters a timeline does not apply (GET /timeline narrows by date only through as_of). */
+function unused(state) {
+  const off = state.source.length + ["author", "section", "conflict", "published_after", "published_before"]
+    .filter((name) => state[name]).length;
+  return off ? [`Timelines apply the As of date only; the other ${off === 1 ? "filter is" : "filters are"} not used.`] : [];
 }
 
 function submit({push = true, offset = 0} = {}) {

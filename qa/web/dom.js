@@ -35,3 +35,16 @@ export function safeLink(url, label) {
   if (!parsed || !["http:", "https:"].includes(parsed.protocol)) return null;
   return el("a", {href: parsed.href, target: "_blank", rel: "noopener noreferrer"}, label ?? parsed.href);
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** svg("circle", {cx: 1}, …): like el(), in the SVG namespace (inline drawings: nothing loaded from elsewhere). */
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  return append(node, children);
+}

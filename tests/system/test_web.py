@@ -486,3 +486,139 @@ def test_a_watch_is_added_from_the_results_and_lists_its_new_articles(page, base
     assert "“Envoys ret”" in listed.first.inner_text() and "Envoys return — Wire · 2025-12-04" in listed.first.inner_text()
     real = httpx.get(f"{base}/watches/{watch['id']}/new", timeout=30)
     assert real.status_code == 200 and real.json()["articles"] == []  # nothing newer than the watch itself
+
+
+# ---------- claim checks and timelines (qa/web/claims.js, qa/web/timeline.js) ----------
+
+VERDICT_NAMES = {"supported": "Supported", "contradicted": "Contradicted", "mixed": "Mixed",
+                 "not_enough_evidence": "Not enough evidence"}
+
+
+def check(page, claim: str) -> dict:
+    """Switch the box to "Check a claim", type the claim, press Enter; the check the page received."""
+    page.goto("/")
+    page.check("input[name=mode][value=check]")
+    assert page.locator("#go").inner_text() == "Check"
+    page.fill("#q", claim)
+    with page.expect_response(lambda r: r.url.endswith("/check")) as response:
+        page.press("#q", "Enter")
+    page.locator("#results #verdict").wait_for()
+    assert response.value.status == 200, response.value.text()
+    return response.value.json()
+
+
+def test_a_claim_check_shows_the_verdict_then_dated_quotes_opening_their_articles(page, base):
+    meanings = {}
+    for claim, verdict in [("The Zorvath bridge over the Kell river reopened on 9 March.", "contradicted"),
+                           ("The Zorvath bridge over the Kell river reopened on 4 March.", "supported"),
+                           ("Tungsten boils at 5,930 degrees Celsius.", "not_enough_evidence")]:
+        data = check(page, claim)
+        assert data["verdict"] == verdict, data  # the corpus states 4 March and nothing about tungsten
+        shown = page.locator("#results #verdict")
+        assert shown.inner_text() == VERDICT_NAMES[verdict] and shown.get_attribute("data-verdict") == verdict
+        meanings[verdict] = page.locator("#results .verdict-meaning").inner_text()
+        assert claim in page.locator("#results .claim-text").inner_text()
+        for kind in ("supporting", "contradicting"):
+            cards = page.locator(f"#results .quotes.{kind} .quote-card")
+            assert cards.count() == len(data[kind])
+            assert f"({len(data[kind])})" in page.locator(f"#results .quotes.{kind} h2").inner_text()
+            for i, q in enumerate(data[kind]):
+                card = cards.nth(i)
+                assert card.locator("blockquote").inner_text() == q["quote"]
+                meta = card.locator(".meta").inner_text()
+                assert q["source"] in meta and q["published_date"] in meta  # outlet and date
+                assert q["reason"] in card.locator(".why").inner_text()
+        assert parse_qs(urlparse(page.url).query) == {"q": [claim], "mode": ["check"]}
+    assert len(set(meanings.values())) == 3  # each verdict explained in its own words
+    assert "does not mean the claim is false" in meanings["not_enough_evidence"]
+
+    data = check(page, "The Zorvath bridge over the Kell river reopened on 9 March.")
+    q = data["contradicting"][0]
+    page.locator("#results .quotes.contradicting .quote-card blockquote").first.click()
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    article = httpx.get(f"{base}/articles/{q['article_id']}", timeout=30).json()
+    assert highlighted(reader) == q["quote"] == article["text"][q["start"]:q["end"]]
+    assert reader.locator("mark.hl.conflicting").count() >= 1
+    assert in_view(page)
+    page.keyboard.press("Escape")
+
+    page.reload()  # the link reproduces the check
+    page.locator("#results #verdict").wait_for()
+    assert page.locator("input[name=mode][value=check]").is_checked()
+    assert page.locator("#results #verdict").get_attribute("data-verdict") == "contradicted"
+
+
+def story_date(point: dict) -> str | None:
+    return (point["first_report"] or {}).get("published_date") or point["published_date"]
+
+
+def test_the_timeline_draws_reports_in_date_order_and_a_point_opens_its_article_at_the_quote(page, base):
+    query = "president"
+    page.goto("/")
+    page.check("input[name=mode][value=timeline]")
+    page.fill("#q", query)
+    with page.expect_response(lambda r: "/timeline?" in r.url) as response:
+        page.press("#q", "Enter")
+    data = response.value.json()
+    points = page.locator("#results svg.timeline-axis g.point")
+    points.first.wait_for()
+    dates = [story_date(p) for p in data["points"]]
+    assert len(set(dates)) >= 3, "the test needs stories on several days"
+    assert points.count() == len(data["points"])
+    drawn = points.evaluate_all("gs => gs.map(g => [g.dataset.date, Number(g.querySelector('circle')"
+                                ".getAttribute('cx')), g.dataset.article])")
+    assert [d for d, _, _ in drawn] == dates == sorted(dates)  # oldest first
+    xs = [x for _, x, _ in drawn]
+    assert all(a < b if da < db else a == b for (da, a, _), (db, b, _) in zip(drawn, drawn[1:]))  # later is right
+    assert xs[-1] - xs[0] > 300  # the axis spans the drawing
+    assert [a for _, _, a in drawn] == [p["article_id"] for p in data["points"]]
+
+    axis = page.locator("#results svg.timeline-axis")  # accessible: named, described, keyboard-reachable
+    labelled = axis.get_attribute("aria-labelledby").split()
+    assert page.locator(f"#{labelled[0]}").text_content() == f"Timeline of “{query}”"
+    assert "oldest on the left" in page.locator(f"#{labelled[1]}").text_content()
+    assert points.first.get_attribute("tabindex") == "0" and points.first.get_attribute("role") == "button"
+    items = page.locator("#results .timeline-list > li")  # the same information as a list
+    assert items.count() == len(data["points"])
+    for i, p in enumerate(data["points"]):
+        assert items.nth(i).locator("blockquote").inner_text() == p["quote"]
+        assert dates[i] in items.nth(i).locator(".when").inner_text()
+        assert p["quote"] in points.nth(i).get_attribute("aria-label")
+    summary = page.locator("#results .first-report.summary").inner_text()
+    assert summary.startswith(f"First report: {dates[0]}") and data["points"][0]["quote"] in summary
+    assert "mode=timeline" in page.url
+
+    last = data["points"][-1]
+    with page.expect_response(lambda r: "/articles/" in r.url):
+        points.last.click()
+    reader = page.locator("dialog#reader")
+    reader.locator("mark.hl").first.wait_for()
+    article = httpx.get(f"{base}/articles/{last['article_id']}", timeout=30).json()
+    assert highlighted(reader) == last["quote"] == article["text"][last["start"]:last["end"]]
+    assert reader.locator("#reader-title").inner_text() == article["title"]
+    assert in_view(page)
+    assert parse_qs(urlparse(page.url).query)["at"] == [f"{last['start']}-{last['end']}"]
+    page.keyboard.press("Escape")
+
+    first = data["points"][0]
+    points.first.focus()  # the keyboard opens a point too
+    page.keyboard.press("Enter")
+    reader.locator("mark.hl").first.wait_for()
+    assert highlighted(reader) == first["quote"]
+
+
+def test_the_timeline_lists_what_changed_between_reports(page):
+    with page.expect_response(lambda r: "/timeline?" in r.url) as response:
+        page.goto("/?" + str(httpx.QueryParams({"q": "Putin peace talks", "mode": "timeline"})))
+    data = response.value.json()
+    page.locator("#results .timeline-list > li").first.wait_for()
+    changed = [(i, p["changed"]) for i, p in enumerate(data["points"]) if p["changed"]]
+    assert changed, "the test needs a timeline with a changed value"
+    items = page.locator("#results .timeline-list > li")
+    for i, p in enumerate(data["points"]):
+        text = items.nth(i).inner_text()
+        assert ("What changed since the report before" in text) == bool(p["changed"])
+        assert all(c in text for c in p["changed"])
+    marked = page.locator("#results svg.timeline-axis g.point.changed")
+    assert marked.evaluate_all("gs => gs.map(g => Number(g.dataset.n) - 1)") == [i for i, _ in changed]

@@ -1,0 +1,175 @@
+// The timeline view (GET /timeline): the stories matching a query on a date axis drawn as inline SVG (nothing
+// loaded from elsewhere), each point a report that opens its article at the quoted sentence; under the axis the
+// same information as a list, with the first report and what changed since the report before.
+
+import {el, svg} from "./dom.js";
+
+const W = 720; // viewBox width; the drawing scales to the column
+const PAD = 48; // room for the end labels
+const UNDATED = 70; // the zone right of the axis for stories without a date
+const STEP = 16; // vertical distance between reports stacked on one day
+const R = 6;
+const DAY = 86_400_000;
+const UNDATED_X = W - PAD / 2 - UNDATED / 2; // where undated stories stand
+
+/** The date a story sits at: its first report's (the API orders by it), else the quoted copy's. */
+export function storyDate(p) {
+  return p.first_report?.published_date ?? p.published_date ?? null;
+}
+
+function dayOf(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return Date.UTC(y, m - 1, d) / DAY;
+}
+
+function isoOf(day) {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+/** Tick days and their labels over [min, max]: full dates over two months or less, else months, else years. */
+function ticks(min, max) {
+  if (min === max) return [[min, isoOf(min)]];
+  const span = max - min;
+  const format = span <= 62 ? (d) => isoOf(d) : span <= 3 * 366 ? (d) => isoOf(d).slice(0, 7) : (d) => isoOf(d).slice(0, 4);
+  const out = [];
+  for (let i = 0; i <= 4; i++) {
+    const day = Math.round(min + (span * i) / 4);
+    const label = i === 0 || i === 4 ? isoOf(day) : format(day);
+    if (!out.some(([, seen]) => seen === label)) out.push([day, label]);
+  }
+  return out;
+}
+
+/** x for each point, and a stack level so reports on (nearly) the same day stand above one another. */
+function layout(points) {
+  const dated = points.map(storyDate).filter(Boolean).map(dayOf);
+  const min = Math.min(...dated), max = Math.max(...dated);
+  const hasUndated = dated.length < points.length;
+  const right = W - PAD - (hasUndated ? UNDATED : 0);
+  const placed = [];
+  for (const p of points) {
+    const date = storyDate(p);
+    let x;
+    if (!date) x = UNDATED_X;
+    else if (min === max) x = (PAD + right) / 2;
+    else x = PAD + ((dayOf(date) - min) / (max - min)) * (right - PAD);
+    let level = 0;
+    while (placed.some((q) => q.level === level && Math.abs(q.x - x) < 2 * R + 2)) level++;
+    placed.push({p, x, level, date});
+  }
+  return {placed, min, max, right, hasUndated, dated: dated.length > 0};
+}
+
+function describe(n, item) {
+  const p = item.p;
+  return `Report ${n}: ${item.date ?? "undated"}, ${p.source ?? "unknown outlet"}: “${p.quote}”` +
+    (p.changed?.length ? ` Changed: ${p.changed.join("; ")}.` : "");
+}
+
+/** The SVG axis; `open(point)` opens a point's article at its quote. */
+function axis(query, {placed, min, max, right, hasUndated, dated}, open) {
+  const levels = Math.max(0, ...placed.map((i) => i.level));
+  const axisY = 24 + levels * STEP + 20;
+  const height = axisY + 40;
+  const first = placed.find((i) => i.date), last = [...placed].reverse().find((i) => i.date);
+  const span = dated ? (first.date === last.date ? `all on ${first.date}` : `from ${first.date} to ${last.date}`)
+                     : "none dated";
+  const drawing = svg("svg", {class: "timeline-axis", viewBox: `0 0 ${W} ${height}`, width: "100%",
+                              "aria-labelledby": "timeline-svg-title timeline-svg-desc"},
+    svg("title", {id: "timeline-svg-title"}, `Timeline of “${query}”`),
+    svg("desc", {id: "timeline-svg-desc"},
+        `${placed.length} report${placed.length === 1 ? "" : "s"} ${span}, oldest on the left; `,
+        "each point opens its article at the quoted sentence. The same reports are listed below."));
+  if (dated) {
+    drawing.append(svg("line", {class: "axis-line", x1: PAD, x2: right, y1: axisY, y2: axisY}));
+    for (const [day, label] of ticks(min, max)) {
+      const x = min === max ? (PAD + right) / 2 : PAD + ((day - min) / (max - min)) * (right - PAD);
+      drawing.append(svg("line", {class: "tick", x1: x, x2: x, y1: axisY, y2: axisY + 6}),
+                     svg("text", {class: "tick-label", x, y: axisY + 22, "text-anchor": "middle"}, label));
+    }
+  }
+  if (hasUndated) {
+    const x = UNDATED_X;
+    drawing.append(svg("line", {class: "axis-line undated", x1: x - UNDATED / 2 + 8, x2: x + UNDATED / 2 - 8,
+                                y1: axisY, y2: axisY}),
+                   svg("text", {class: "tick-label", x, y: axisY + 22, "text-anchor": "middle"}, "undated"));
+  }
+  placed.forEach((item, i) => {
+    const n = i + 1;
+    const y = axisY - 14 - item.level * STEP;
+    const classes = ["point", i === 0 ? "first" : "", item.p.changed?.length ? "changed" : ""].filter(Boolean);
+    const label = describe(n, item);
+    drawing.append(svg("g", {class: classes.join(" "), tabindex: 0, role: "button", "aria-label": label,
+                             "data-n": n, "data-date": item.date ?? "", "data-article": item.p.article_id,
+                             "data-x": item.x.toFixed(1),
+                             onclick: () => open(item.p, n),
+                             onkeydown: (event) => {
+                               if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(item.p, n); }
+                             }},
+      svg("title", {}, label),
+      item.level === 0 ? svg("line", {class: "stem", x1: item.x, x2: item.x, y1: axisY, y2: y + R}) : null,
+      svg("circle", {cx: item.x, cy: y, r: R})));
+  });
+  return drawing;
+}
+
+function dated(date) {
+  return date ? el("time", {datetime: date}, date) : "undated";
+}
+
+/** One report in the list: the same facts as its point, plus its first report and what changed. */
+function reportItem(p, n, date, open, metaLine) {
+  const show = () => open(p, n);
+  const first = p.first_report;
+  const copied = first && first.article_id !== p.article_id;
+  const item = el("li", {class: `hit report${p.changed?.length ? " changed" : ""}`, "data-n": n,
+                         "data-article": p.article_id},
+    el("h3", {}, el("span", {class: "when"}, dated(date)), " ",
+       el("button", {type: "button", class: "title", onclick: show}, p.title || "(untitled)")),
+    metaLine(p),
+    el("blockquote", {}, p.quote),
+    copied ? el("p", {class: "first-report"}, "First reported by ", first.source ?? "another outlet", " on ",
+                dated(first.published_date), "; quoted from this copy.") : null,
+    p.changed?.length ? el("p", {class: "what-changed"}, el("strong", {}, "What changed since the report before: "),
+                           p.changed.join("; ")) : null);
+  item.addEventListener("click", (event) => {
+    if (!event.target.closest("a, button") && !window.getSelection()?.toString()) show();
+  });
+  return item;
+}
+
+/**
+ * The timeline as page sections. `open(articleId, options)` opens an article at offsets (the page's reader);
+ * `metaLine(item)` is the page's outlet/authors/dates line; `notes` are extra notes from the page.
+ */
+export function renderTimeline(data, {open, metaLine, notes = []}) {
+  const points = data.points;
+  const heading = el("h2", {id: "timeline-h"}, `Timeline of “${data.query}”`);
+  const allNotes = [data.as_of ? `As of ${data.as_of}: later articles are left out.` : null, ...notes,
+                    ...(data.notes || [])].filter(Boolean).map((note) => el("p", {class: "note"}, note));
+  if (!points.length) {
+    return el("section", {class: "timeline", "aria-labelledby": "timeline-h"}, heading,
+              el("p", {}, "No story matched."), allNotes);
+  }
+  const openPoint = (p, n) => open(p.article_id, {start: p.start, end: p.end, expect: p.quote,
+                                                  label: `Report ${n} on the timeline`, cls: "hl"});
+  const laid = layout(points);
+  const first = laid.placed[0];
+  const changes = points.filter((p) => p.changed?.length).length;
+  return el("section", {class: "timeline", "aria-labelledby": "timeline-h"},
+    heading,
+    el("p", {class: "count-line"}, `${points.length} report${points.length === 1 ? "" : "s"}, oldest first`,
+       changes ? ` · ${changes} with a change since the report before` : "",
+       ". Open a point or a report to read its sentence in the article."),
+    allNotes,
+    el("figure", {class: "timeline-figure"}, axis(data.query, laid, openPoint),
+       el("figcaption", {class: "legend hint"},
+          el("span", {class: "swatch first", "aria-hidden": "true"}), " first report ",
+          el("span", {class: "swatch", "aria-hidden": "true"}), " later report ",
+          el("span", {class: "swatch changed", "aria-hidden": "true"}), " a value changed")),
+    el("p", {class: "first-report summary"}, el("strong", {}, "First report: "), dated(first.date), ", ",
+       first.p.first_report?.source ?? first.p.source ?? "unknown outlet", ": ",
+       el("button", {type: "button", class: "link quote", onclick: () => openPoint(first.p, 1)}, `“${first.p.quote}”`)),
+    el("ol", {class: "hits timeline-list"}, laid.placed.map((item, i) => reportItem(item.p, i + 1, item.date,
+                                                                                      openPoint, metaLine))));
+}
