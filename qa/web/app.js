@@ -270,7 +270,10 @@ async function run(state) {
     }
     if (mine !== generation) return;
     if (state.mode === "check") fill(results, renderCheck(data, {open: openArticle, metaLine}));
-    else if (state.mode === "timeline") fill(results, renderTimeline(data, {open: openArticle, metaLine, notes: unused(state)}));
+    else if (state.mode === "timeline") {
+      fill(results, renderTimeline(data, {open: openArticle, metaLine, notes: unused(state),
+                                          width: results.clientWidth - 48})); // inside the section's padding
+    }
     else fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
   } catch (error) {
     if (mine !== generation) return;

@@ -4,13 +4,13 @@
 
 import {el, svg} from "./dom.js";
 
-const W = 720; // viewBox width; the drawing scales to the column
+const WIDEST = 960; // the drawing's width in CSS pixels at most; narrower columns get a narrower drawing
+const NARROWEST = 300;
 const PAD = 48; // room for the end labels
 const UNDATED = 70; // the zone right of the axis for stories without a date
 const STEP = 16; // vertical distance between reports stacked on one day
 const R = 6;
 const DAY = 86_400_000;
-const UNDATED_X = W - PAD / 2 - UNDATED / 2; // where undated stories stand
 
 /** The date a story sits at: its first report's (the API orders by it), else the quoted copy's. */
 export function storyDate(p) {
@@ -26,38 +26,43 @@ function isoOf(day) {
   return new Date(day * DAY).toISOString().slice(0, 10);
 }
 
-/** Tick days and their labels over [min, max]: full dates over two months or less, else months, else years. */
+/** Tick days and labels over [min, max]: both ends as full dates, and between them up to three ticks at the
+ *  start of a month (spans up to three years) or of a year, so a label stands where its date is. */
 function ticks(min, max) {
   if (min === max) return [[min, isoOf(min)]];
   const span = max - min;
-  const format = span <= 62 ? (d) => isoOf(d) : span <= 3 * 366 ? (d) => isoOf(d).slice(0, 7) : (d) => isoOf(d).slice(0, 4);
-  const out = [];
-  for (let i = 0; i <= 4; i++) {
-    const day = Math.round(min + (span * i) / 4);
-    const label = i === 0 || i === 4 ? isoOf(day) : format(day);
-    if (!out.some(([, seen]) => seen === label)) out.push([day, label]);
+  const out = [[min, isoOf(min)]];
+  for (let i = 1; i <= 3 && span > 62; i++) {
+    const [y, m] = isoOf(Math.round(min + (span * i) / 4)).split("-").map(Number);
+    const years = span > 3 * 366;
+    const day = Date.UTC(y, years ? 0 : m - 1, 1) / DAY;
+    const label = years ? String(y) : `${y}-${String(m).padStart(2, "0")}`;
+    const room = span / 10; // keep labels off the ends and off one another
+    if (day - min > room && max - day > room && !out.some(([d]) => Math.abs(d - day) < room)) out.push([day, label]);
   }
+  out.push([max, isoOf(max)]);
   return out;
 }
 
 /** x for each point, and a stack level so reports on (nearly) the same day stand above one another. */
-function layout(points) {
+function layout(points, width) {
   const dated = points.map(storyDate).filter(Boolean).map(dayOf);
   const min = Math.min(...dated), max = Math.max(...dated);
   const hasUndated = dated.length < points.length;
-  const right = W - PAD - (hasUndated ? UNDATED : 0);
+  const right = width - PAD - (hasUndated ? UNDATED : 0);
+  const undatedX = width - PAD / 2 - UNDATED / 2; // where undated stories stand
   const placed = [];
   for (const p of points) {
     const date = storyDate(p);
     let x;
-    if (!date) x = UNDATED_X;
+    if (!date) x = undatedX;
     else if (min === max) x = (PAD + right) / 2;
     else x = PAD + ((dayOf(date) - min) / (max - min)) * (right - PAD);
     let level = 0;
     while (placed.some((q) => q.level === level && Math.abs(q.x - x) < 2 * R + 2)) level++;
     placed.push({p, x, level, date});
   }
-  return {placed, min, max, right, hasUndated, dated: dated.length > 0};
+  return {placed, min, max, right, hasUndated, undatedX, width, dated: dated.length > 0};
 }
 
 function describe(n, item) {
@@ -67,14 +72,14 @@ function describe(n, item) {
 }
 
 /** The SVG axis; `open(point)` opens a point's article at its quote. */
-function axis(query, {placed, min, max, right, hasUndated, dated}, open) {
+function axis(query, {placed, min, max, right, hasUndated, undatedX, width, dated}, open) {
   const levels = Math.max(0, ...placed.map((i) => i.level));
   const axisY = 24 + levels * STEP + 20;
   const height = axisY + 40;
   const first = placed.find((i) => i.date), last = [...placed].reverse().find((i) => i.date);
   const span = dated ? (first.date === last.date ? `all on ${first.date}` : `from ${first.date} to ${last.date}`)
                      : "none dated";
-  const drawing = svg("svg", {class: "timeline-axis", viewBox: `0 0 ${W} ${height}`, width: "100%",
+  const drawing = svg("svg", {class: "timeline-axis", viewBox: `0 0 ${width} ${height}`, width, height,
                               "aria-labelledby": "timeline-svg-title timeline-svg-desc"},
     svg("title", {id: "timeline-svg-title"}, `Timeline of “${query}”`),
     svg("desc", {id: "timeline-svg-desc"},
@@ -89,7 +94,7 @@ function axis(query, {placed, min, max, right, hasUndated, dated}, open) {
     }
   }
   if (hasUndated) {
-    const x = UNDATED_X;
+    const x = undatedX;
     drawing.append(svg("line", {class: "axis-line undated", x1: x - UNDATED / 2 + 8, x2: x + UNDATED / 2 - 8,
                                 y1: axisY, y2: axisY}),
                    svg("text", {class: "tick-label", x, y: axisY + 22, "text-anchor": "middle"}, "undated"));
@@ -140,25 +145,26 @@ function reportItem(p, n, date, open, metaLine) {
 
 /**
  * The timeline as page sections. `open(articleId, options)` opens an article at offsets (the page's reader);
- * `metaLine(item)` is the page's outlet/authors/dates line; `notes` are extra notes from the page.
+ * `metaLine(item)` is the page's outlet/authors/dates line; `notes` are extra notes from the page; `width` is
+ * the room the drawing has (CSS pixels), so its labels keep their size on a phone.
  */
-export function renderTimeline(data, {open, metaLine, notes = []}) {
+export function renderTimeline(data, {open, metaLine, notes = [], width = WIDEST}) {
   const points = data.points;
   const heading = el("h2", {id: "timeline-h"}, `Timeline of “${data.query}”`);
-  const allNotes = [data.as_of ? `As of ${data.as_of}: later articles are left out.` : null, ...notes,
-                    ...(data.notes || [])].filter(Boolean).map((note) => el("p", {class: "note"}, note));
+  const allNotes = [...notes, ...(data.notes || [])].map((note) => el("p", {class: "note"}, note));
+  const asOf = data.as_of ? ` as of ${data.as_of}` : "";
   if (!points.length) {
     return el("section", {class: "timeline", "aria-labelledby": "timeline-h"}, heading,
-              el("p", {}, "No story matched."), allNotes);
+              el("p", {}, `No story matched${asOf}.`), allNotes);
   }
   const openPoint = (p, n) => open(p.article_id, {start: p.start, end: p.end, expect: p.quote,
                                                   label: `Report ${n} on the timeline`, cls: "hl"});
-  const laid = layout(points);
+  const laid = layout(points, Math.round(Math.max(NARROWEST, Math.min(WIDEST, width))));
   const first = laid.placed[0];
   const changes = points.filter((p) => p.changed?.length).length;
   return el("section", {class: "timeline", "aria-labelledby": "timeline-h"},
     heading,
-    el("p", {class: "count-line"}, `${points.length} report${points.length === 1 ? "" : "s"}, oldest first`,
+    el("p", {class: "count-line"}, `${points.length} report${points.length === 1 ? "" : "s"}${asOf}, oldest first`,
        changes ? ` · ${changes} with a change since the report before` : "",
        ". Open a point or a report to read its sentence in the article."),
     allNotes,

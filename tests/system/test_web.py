@@ -531,6 +531,7 @@ def test_a_claim_check_shows_the_verdict_then_dated_quotes_opening_their_article
         assert parse_qs(urlparse(page.url).query) == {"q": [claim], "mode": ["check"]}
     assert len(set(meanings.values())) == 3  # each verdict explained in its own words
     assert "does not mean the claim is false" in meanings["not_enough_evidence"]
+    save(page, "check-not-enough-evidence.png")
 
     data = check(page, "The Zorvath bridge over the Kell river reopened on 9 March.")
     q = data["contradicting"][0]
@@ -588,6 +589,7 @@ def test_the_timeline_draws_reports_in_date_order_and_a_point_opens_its_article_
     summary = page.locator("#results .first-report.summary").inner_text()
     assert summary.startswith(f"First report: {dates[0]}") and data["points"][0]["quote"] in summary
     assert "mode=timeline" in page.url
+    save(page, "timeline.png")
 
     last = data["points"][-1]
     with page.expect_response(lambda r: "/articles/" in r.url):
