@@ -1,8 +1,9 @@
 """Build or update an index from a corpus folder: parse → chunk → embed → store → publish.
 
 Incremental by default: records are matched to the live version by corpus path and
-content hash, so only new or changed articles are parsed and embedded; deleted ones are
-removed. An incremental build writes only what changed (the store keeps versions apart); every
+content hash, so only new or changed articles are parsed and embedded; a changed one is stored as
+a new revision beside the held ones (index/types.py ``ArticleMeta.revision``); deleted ones are
+removed with every revision. An incremental build writes only what changed (the store keeps versions apart); every
 build publishes atomically.
 """
 
@@ -169,7 +170,10 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
             store.discard(writer)
             report.seconds = time.perf_counter() - started
             return report
-        writer.remove(gone + changed + stale_unusable)
+        # A changed article is not removed: adding it stores a new revision and keeps the held ones
+        # (text and chunks as they were), so citations of them stay valid. A deleted file removes the
+        # article with every revision.
+        writer.remove(gone + stale_unusable)
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         batches = [pending[i:i + ARTICLES_PER_BATCH] for i in range(0, len(pending), ARTICLES_PER_BATCH)]
@@ -179,6 +183,8 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         else:  # other processes or machines embed; this one still writes, in the same order
             embedded = workers.map(BatchJob(settings, chunking, encoder.identity), batches)
         for batch, result in zip(batches, embedded):
+            # A changed article whose new text is unusable is removed (every revision), as before revisions.
+            writer.remove([key for key, _, _ in result.unusable if key in known])
             _write_batch(result, writer, report)
             on_stage("embedding")
             bar.update(len(batch))

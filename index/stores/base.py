@@ -45,7 +45,13 @@ class BuildInProgress(NewsQAError, RuntimeError):
 class ArticleLookup(Protocol):
     """Articles and chunks by id, with their metadata: what a citation is made of."""
 
-    def article(self, article_id: str) -> Article | None: ...
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        """The article's latest revision, or revision ``revision`` (None when unknown)."""
+        ...
+
+    def revisions(self, article_id: str) -> list[ArticleMeta]:
+        """Every stored revision of the article, oldest first, with its validity (empty when unknown)."""
+        ...
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
@@ -77,8 +83,10 @@ class VectorSearch(Protocol):
         """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
         ...
 
-    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
-        """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
+    def sentence_vectors(self, article_id: str, starts: Sequence[int],
+                         revision: int | None = None) -> dict[int, np.ndarray]:
+        """Stored vectors of an article's sentences (of its latest revision, or of ``revision``), by start
+        offset (answers reuse them)."""
         ...
 
 
@@ -192,7 +200,7 @@ class IndexWriter(Protocol):
     def mark_unusable(self, key: str, content_sha: str, reason: str) -> None: ...
 
     def remove(self, keys: Sequence[str]) -> int:
-        """Remove these records' articles (and unusable marks); returns the chunks removed."""
+        """Remove these records' articles, every revision (and unusable marks); returns the chunks removed."""
         ...
 
     def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
@@ -201,7 +209,9 @@ class IndexWriter(Protocol):
         """Store an article, its chunks and its distinct sentences ``(chunk position, start, end)``.
 
         The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
-        own; returns the story id.
+        own; returns the story id. An article already held (same id) gets a new revision: the held one
+        is kept, text and chunks unchanged, valid until the new one's ``valid_from`` (its Updated_Date
+        when later than the held one's, else the build date).
         """
         ...
 
