@@ -99,6 +99,15 @@ CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usab
     born bigint NOT NULL, died bigint
 );
 CREATE INDEX IF NOT EXISTS skipped_path ON {s}.skipped (path);
+-- Revisions (index format 6): a changed article is a new row, revision n+1; the held row is kept, marked
+-- superseded by the version that added the next (versions before it still see it as the latest) and
+-- valid until the next revision's valid_from. Added in place: a database of an older index format is
+-- rebuilt with --full into the same tables.
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS revision int NOT NULL DEFAULT 1;
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_from date;  -- this revision's text from this day ...
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_to date;    -- ... until the next revision's
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS superseded bigint;  -- the version that added the next
+CREATE INDEX IF NOT EXISTS articles_superseded ON {s}.articles (superseded) WHERE superseded IS NOT NULL;
 """
 
 #: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow).
