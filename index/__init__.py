@@ -17,7 +17,7 @@ from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import (
     ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store,
-    TermStatistics, VectorSearch, open_store,
+    RevisionHistory, TermStatistics, VectorSearch, open_store,
 )
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
@@ -26,7 +26,7 @@ __all__ = [
     "DateMention", "DateMentions",
     "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
     "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "RayUnavailable",
-    "RayWorkers", "Registry", "Skipped", "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError",
+    "RayWorkers", "Registry", "RevisionHistory", "Skipped", "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError",
     "VectorSearch", "build_index", "ingest_feeds", "is_web_url", "live_version", "make_encoder", "open_index",
     "open_store", "ray_connected",
 ]

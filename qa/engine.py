@@ -17,6 +17,7 @@ from qa.grouping import SORTS, ArticleResult
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
 from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
+from qa.revisions import History, history
 from qa.settings import Settings
 from qa.stages.timeline import Point
 from qa.stages.verdict import Verdict
@@ -111,9 +112,15 @@ class Engine:
         state = self.timelines.run(Request(query, points, filters, as_of))
         return TimelineResult(state.timeline, state.plan)
 
-    def article(self, article_id: str) -> Article | None:
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        """The article's latest revision, or revision ``revision``."""
         with self.holder.snapshot() as snap:
-            return snap.index.article(article_id)
+            return snap.index.article(article_id, revision)
+
+    def revisions(self, article_id: str, pair: tuple[int, int] | None = None) -> History:
+        """The article's revisions and the diffs between consecutive ones (or between ``pair``)."""
+        with self.holder.snapshot() as snap:
+            return history(snap.index, article_id, pair)
 
     def facets(self) -> Facets:
         with self.holder.snapshot() as snap:

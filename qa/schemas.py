@@ -107,6 +107,9 @@ class SourceMeta(BaseModel):
     url: str | None
     content_sha: str = Field(..., description="Hash of the article text the offsets index into: a saved citation "
                                               "still points at the same words while the article's hash is unchanged.")
+    revision: int = Field(..., description="The article's revision this text is: an edited article is kept as a "
+                                           "new revision beside the old ones, so the offsets stay valid for this "
+                                           "one (GET /articles/{article_id}?revision=N).")
 
     @classmethod
     def fields_of(cls, meta: ArticleMeta) -> dict:
@@ -349,6 +352,44 @@ class ArticleOut(SourceMeta):
     def of(cls, article: Article) -> "ArticleOut":
         return cls(**cls.fields_of(article), path=article.path,
                    extra=article.extra, text=article.body)
+
+
+class RevisionOut(BaseModel):
+    """One version of an article."""
+
+    revision: int
+    title: str
+    published_date: date | None
+    updated_date: date | None
+    valid_from: date | None = Field(..., description="This revision is the article's text from this day (an "
+                                                     "as-of date from here on answers from it) ...")
+    valid_to: date | None = Field(..., description="... until the next revision's valid_from (null: the latest).")
+    content_sha: str
+
+    @classmethod
+    def of(cls, meta: ArticleMeta) -> "RevisionOut":
+        return cls(**{name: getattr(meta, name) for name in cls.model_fields})
+
+
+class RevisionDiffOut(BaseModel):
+    from_revision: int = Field(..., serialization_alias="from")
+    to_revision: int = Field(..., serialization_alias="to")
+    diff: str = Field(..., description="Unified diff of the two texts, line by line.")
+
+
+class RevisionsResponse(BaseModel):
+    """GET /articles/{article_id}/revisions: the versions, oldest first, and what changed between them."""
+
+    article_id: str
+    revisions: list[RevisionOut]
+    diffs: list[RevisionDiffOut] = Field(..., description="Between consecutive revisions, or the pair asked "
+                                                          "with ?from=&to=.")
+
+    @classmethod
+    def of(cls, history) -> "RevisionsResponse":
+        return cls(article_id=history.article_id, revisions=[RevisionOut.of(m) for m in history.revisions],
+                   diffs=[RevisionDiffOut(from_revision=d.from_revision, to_revision=d.to_revision, diff=d.diff)
+                          for d in history.diffs])
 
 
 class FeedStateOut(BaseModel):

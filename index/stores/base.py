@@ -49,10 +49,6 @@ class ArticleLookup(Protocol):
         """The article's latest revision, or revision ``revision`` (None when unknown)."""
         ...
 
-    def revisions(self, article_id: str) -> list[ArticleMeta]:
-        """Every stored revision of the article, oldest first, with its validity (empty when unknown)."""
-        ...
-
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
         ...
@@ -64,6 +60,15 @@ class ArticleLookup(Protocol):
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
         """Each chunk's article date (the later of published and updated), for recency."""
+        ...
+
+
+@runtime_checkable
+class RevisionHistory(Protocol):
+    """The versions of an article: an edited article is stored as a new revision, the older ones kept."""
+
+    def revisions(self, article_id: str) -> list[ArticleMeta]:
+        """Every stored revision of the article, oldest first, with its validity (empty when unknown)."""
         ...
 
 
@@ -154,7 +159,7 @@ class FacetSource(Protocol):
 
 
 @runtime_checkable
-class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
+class IndexReader(ArticleLookup, RevisionHistory, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
     """A read-only, thread-safe view of one published version: every role, and its lifecycle.
 
     A store's reader implements all of it; a component asks only for the role it uses.

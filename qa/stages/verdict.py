@@ -70,7 +70,7 @@ class VerdictStage:
         index, vector = snapshot.index, state.query_vector
         for p in state.passages:
             meta = p.chunk.article
-            stored = index.sentence_vectors(meta.article_id, [start for start, _ in p.sentences])
+            stored = index.sentence_vectors(meta.article_id, [start for start, _ in p.sentences], meta.revision)
             for start, end in p.sentences:
                 if start in stored:
                     yield meta, start, end, p.text[start - p.start:end - p.start], float(np.dot(stored[start], vector))
