@@ -59,7 +59,7 @@ CREATE INDEX IF NOT EXISTS article_authors_name ON article_authors(name_key);
 CREATE INDEX IF NOT EXISTS article_authors_article ON article_authors(article_id);
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,              -- the id in vectors.faiss
-    chunk_id TEXT NOT NULL UNIQUE,
+    chunk_id TEXT NOT NULL,              -- <article id>-<position>: the same in every revision
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     start INTEGER NOT NULL,

@@ -131,8 +131,8 @@ class FolderWriter:
         self._next_id += len(chunks)
         self.db.executemany(
             'INSERT INTO chunks (id, chunk_id, article_id, position, start, "end", sentences) VALUES (?,?,?,?,?,?,?)',
-            [(int(i), c.chunk_id if revision == 1 else f"{c.chunk_id}@{revision}", row_key, c.position, c.start,
-              c.end, json.dumps(c.sentences)) for i, c in zip(ids, chunks)],
+            [(int(i), c.chunk_id, row_key, c.position, c.start, c.end, json.dumps(c.sentences))
+             for i, c in zip(ids, chunks)],
         )
         self.db.executemany("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
                             [(int(i), article.title, c.text) for i, c in zip(ids, chunks)])

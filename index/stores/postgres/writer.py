@@ -102,9 +102,7 @@ class PostgresWriter:
             with cur.copy(f"""COPY {S}.chunks (id, born, article_row, chunk_id, position, start, "end", sentences,
                                                tokens, embedding) FROM STDIN""") as copy:
                 for cid, chunk, vec, (_, tokens) in zip(chunk_ids, chunks, vectors, postings):
-                    copy.write_row((cid, self.version_id, row_id,
-                                    chunk.chunk_id if revision == 1 else f"{chunk.chunk_id}@{revision}",
-                                    chunk.position, chunk.start,
+                    copy.write_row((cid, self.version_id, row_id, chunk.chunk_id, chunk.position, chunk.start,
                                     chunk.end, json.dumps(chunk.sentences), tokens, vector(vec)))
             with cur.copy(f"COPY {S}.postings (stem, chunk, tf_title, tf_text) FROM STDIN") as copy:
                 for cid, (counts, _) in zip(chunk_ids, postings):
