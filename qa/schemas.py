@@ -180,8 +180,8 @@ class MentionedDateOut(BaseModel):
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
-    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id} .text[start:end] "
-                                        "(offsets count Unicode code points, not UTF-16 units).")
+    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id}?revision={revision} "
+                                        ".text[start:end] (offsets count Unicode code points, not UTF-16 units).")
     start: int
     end: int
     score: float = Field(..., description="Probability that this sentence answers the question (learned scorer).")

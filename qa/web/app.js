@@ -204,13 +204,15 @@ function searchRequest(state) {
   return api(`/search?${params}`);
 }
 
-function getArticle(id) {
-  if (!articles.has(id)) {
-    const pending = api(`/articles/${encodeURIComponent(id)}`);
-    pending.catch(() => articles.delete(id));
-    articles.set(id, pending);
+/** An article's text: its latest revision, or the revision a quote was taken from (offsets index into it). */
+function getArticle(id, revision = null) {
+  const key = revision ? `${id}@${revision}` : id;
+  if (!articles.has(key)) {
+    const pending = api(`/articles/${encodeURIComponent(id)}${revision ? `?revision=${revision}` : ""}`);
+    pending.catch(() => articles.delete(key));
+    articles.set(key, pending);
   }
-  return articles.get(id);
+  return articles.get(key);
 }
 
 // ---------- running a query ----------
@@ -307,7 +309,7 @@ function answerText(answer, citations) {
 }
 
 function openCitation(c) {
-  openArticle(c.article_id, {start: c.start, end: c.end, expect: c.quote,
+  openArticle(c.article_id, {start: c.start, end: c.end, expect: c.quote, revision: c.revision,
                              label: `Cited as [${c.n}]`, cls: "hl"});
 }
 
@@ -406,7 +408,7 @@ function evidence(heading, cls, items) {
 // ---------- rendering: search ----------
 
 function passageItem(p, terms) {
-  const open = () => openArticle(p.article_id, {start: p.start, end: p.end, expect: p.text,
+  const open = () => openArticle(p.article_id, {start: p.start, end: p.end, expect: p.text, revision: p.revision,
                                                 label: "Passage", cls: "hl passage"});
   const item = el("li", {class: "hit"},
     el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, p.title || "(untitled)")),
@@ -439,7 +441,7 @@ function renderSearch(data) {
 /** One card per article: title, outlet and dates, the snippet with query words marked, its other passages. */
 function articleItem(a, terms) {
   const s = a.snippet;
-  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text,
+  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text, revision: a.revision,
                                                 label: "The matching sentences", cls: "hl"});
   const item = el("li", {class: "hit article-hit", "data-article": a.article_id},
     el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, a.title || "(untitled)")),
@@ -461,7 +463,7 @@ function morePassages(a, terms) {
     el("ol", {class: "more-passages"}, a.more_passages.map((p) => el("li", {},
       el("p", {class: "passage-text"}, markTerms(p.text, terms)),
       el("button", {type: "button", class: "link",
-        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text,
+        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text, revision: a.revision,
                                                   label: "Passage", cls: "hl passage"})},
         "Read it in the article")))));
 }
@@ -481,7 +483,8 @@ function pager(data) {
 
 // ---------- the article reader ----------
 
-async function openArticle(id, {start = null, end = null, expect = null, label = "", cls = "hl"} = {}) {
+async function openArticle(id, {start = null, end = null, expect = null, revision = null, label = "",
+                                cls = "hl"} = {}) {
   const mine = ++reading;
   $("reader-title").textContent = "Loading the article…";
   readerBody.replaceChildren();
@@ -489,7 +492,7 @@ async function openArticle(id, {start = null, end = null, expect = null, label =
   writeReaderURL({id, start, end});
   let article;
   try {
-    article = await getArticle(id);
+    article = await getArticle(id, revision);
   } catch (error) {
     if (mine !== reading) return;
     $("reader-title").textContent = "Article unavailable";
