@@ -43,7 +43,9 @@ class FolderReader:
     D12). Incremental builds commit newer generations into the same file, so every read is bounded by
     the ids of the generation this reader loaded: ids are never reused and builds only insert and
     delete rows, never change one, so a row read is that generation's row, a row added later is never
-    seen, and one a later build removed drops out as an unknown id would. (Facet counts and term
+    seen, and one a later build removed drops out as an unknown id would. The one change a build makes
+    to a row, marking an article's revision superseded (``superseded``, ``valid_to``), names the
+    generation that made it, and a reader heeds it only when that generation is its own or older. (Facet counts and term
     statistics are read as they are now: they weigh and list, they cite nothing.)
     """
 
