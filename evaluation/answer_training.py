@@ -35,7 +35,7 @@ from evaluation.runner import DEFAULT_WORKDIR, prepare_index
 from evaluation.wikinews_questions import load_questions
 from index import PROJECT_ROOT, make_encoder
 from qa.answering.features import FEATURES, question_names
-from qa.answering.model import DEFAULT_PATH
+from qa.answering.model import DEFAULT_PATH, ModelFileError, SentenceModel
 from qa.engine import Engine
 from qa.settings import Settings
 
@@ -43,7 +43,7 @@ CACHE = PROJECT_ROOT / "var" / "answerer"
 FIXED_SCORES = PROJECT_ROOT / "tests" / "fixtures" / "answerer" / "fixed_scores.json"
 REGULARISATION = 1.0  # scikit-learn's C; 0.1 and 10 gave the same validation figures to two decimals
 DECLINE_BUDGET = 0.10  # at most this share of answerable validation questions may be declined
-NEAR_MISS_TARGET = 0.45  # at least this share of answer-removed validation questions declined (issue: 40%, plus margin)
+NEAR_MISS_TARGET = 0.40  # at least this share of answer-removed validation questions declined (the issue's 40%)
 THRESHOLDS = [round(t, 2) for t in np.arange(0.02, 0.62, 0.02)]
 
 
@@ -281,10 +281,27 @@ def model_json(params: dict, threshold: float, meta: dict) -> str:
     return json.dumps(doc, indent=1) + "\n"
 
 
+def harvest_settings(settings: Settings) -> Settings:
+    """``settings`` with a neutral sentence model when the committed one was trained on other features (as
+    after a feature is added): the harvest retrieves and computes features, it never answers, but the
+    engine loads a model when it starts."""
+    try:
+        SentenceModel.load(settings.answer.answer_model or DEFAULT_PATH)
+        return settings
+    except ModelFileError:
+        zeros = [0.0] * len(FEATURES)
+        path = CACHE / "neutral_model.json"
+        path.write_text(json.dumps({"features": list(FEATURES), "mean": zeros, "scale": [1.0] * len(FEATURES),
+                                    "weights": zeros, "bias": 0.0, "ranker_weights": zeros, "threshold": 0.5}),
+                        encoding="utf-8")
+        return settings.model_copy(update={"answer_model": path})
+
+
 def load_groups(settings: Settings, refresh: bool, squad_sample: dict[str, int] | None,
                 with_news: bool = False) -> dict[str, list[Group]]:
     """Harvested groups of both sets, cached under var/answerer/ (a local cache, never committed)."""
     CACHE.mkdir(parents=True, exist_ok=True)
+    settings = harvest_settings(settings)
     key = json.dumps([settings.model, settings.answer.answer_passages, list(FEATURES)], sort_keys=True)
     tag = hashlib.sha1(key.encode()).hexdigest()[:10]
     groups: dict[str, list[Group]] = {s: [] for s in SPLITS}

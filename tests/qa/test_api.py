@@ -45,8 +45,8 @@ def ask(client, question: str, **extra) -> dict:
 @pytest.mark.parametrize("question,expected", [
     ("How long did the Moscow meeting with Putin last?", "five hours"),
     pytest.param("Who joined Witkoff in Moscow?", "Kushner", marks=pytest.mark.xfail(
-        strict=True, reason="issue 23 trade-off, for the lead to decide: the learned scorer declines it (p 0.02 "
-                            "< 0.06): the answer says 'the two were joined by Mr. Kushner', without the question's "
+        strict=True, reason="issue 23 trade-off, for the lead to decide: the learned scorer declines it (p below "
+                            "the 0.04 threshold): the answer says 'the two were joined by Mr. Kushner', without the question's "
                             "names, which SQuAD-trained weights read as a near miss")),
     ("How many points did the leaked U.S. plan have?", "28"),
 ])
