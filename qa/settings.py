@@ -197,14 +197,28 @@ class ClaimSettings(BaseModel):
     """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
 
     check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_coverage: float = Field(
+        0.7, ge=0.0, le=1.0, description="Least IDF-weighted share of the claim's content words (numbers and dates "
+                                          "left out) that a supporting sentence and its article's title hold.")
+    check_support_sentence_coverage: float = Field(
+        0.5, ge=0.0, le=1.0, description="The same share that a supporting sentence holds on its own.")
+    check_contradict_coverage: float = Field(
+        0.8, ge=0.0, le=1.0, description="Least share of the claim's content words (the differing name left out) that "
+                                          "a sentence and its title hold to be about the same event, so that another "
+                                          "value in it contradicts.")
+    check_min_sentence_coverage: float = Field(
+        0.2, ge=0.0, le=1.0, description="Least share of the claim's content words a sentence holds on its own to "
+                                          "count at all.")
+    check_align_weight: float = Field(
+        1.0, ge=0.0, description="Least summed IDF of the words shared around two values for them to stand in the "
+                                 "same place (\"killed 31 people\" / \"12 people were killed\").")
+    check_publication_lag_days: int = Field(
+        14, ge=0, le=365, description="Days after a claim's date within which an article that names no date of its "
+                                      "own still reports the claim's day, month or year.")
     check_support_similarity: float = Field(
-        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
-                                          "every number, date and name of the claim).")
+        0.5, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim.")
     check_contradict_similarity: float = Field(
-        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
-                                          "of a kind the claim states, or the opposite polarity).")
-    check_min_overlap: float = Field(
-        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+        0.5, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim.")
     check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
 
 
