@@ -9,7 +9,7 @@ from index.build import BuildError, BuildReport, build_index
 from index.build_ray import RayUnavailable, RayWorkers
 from index.build_ray import connected as ray_connected
 from index.dates import DateMention
-from index.entities import ENTITY_KINDS, ENTITY_MODEL, Entity, load_entity_pipeline
+from index.entities import ENTITY_KINDS, ENTITY_MODEL, Entity, entity_key, entity_name, load_entity_pipeline
 from index.encoders import Encoder, ModelUnavailable, make_encoder
 from index.errors import NewsQAError
 from index.formats.urls import is_web_url
@@ -28,7 +28,7 @@ __all__ = [
     "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
     "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "RayUnavailable",
     "RayWorkers", "Registry", "Skipped", "Store", "StoredChunk", "TermStatistics", "UnknownChoice", "VectorIndexError",
-    "VectorSearch", "build_index", "ingest_feeds", "is_web_url", "live_version", "load_entity_pipeline", "make_encoder", "open_index",
+    "VectorSearch", "build_index", "entity_key", "entity_name", "ingest_feeds", "is_web_url", "live_version", "load_entity_pipeline", "make_encoder", "open_index",
     "open_store", "ray_connected",
 ]
 

@@ -70,11 +70,12 @@ class IndexSettings(BaseSettings):
         description="Texts per encode call; small batches pad less and ran faster on CPU (scripts/bench_build.py).",
     )
     entities: bool = Field(
-        True,
+        False,
         description="Find the people, organisations and places each article names at build time (spaCy's entity "
-                    "recogniser, `entity_model`), for the entity facets and filter; measured at 16% of a build's "
-                    "time on 300 Wikinews articles (scripts/bench_entities.py). Without spaCy or the model a build "
-                    "stores none.")
+                    "recogniser, `entity_model`), for the entity facets and filter and the entities listed with "
+                    "answers. Off by default: it took 29% of a full build of 300 Wikinews articles with the onnx "
+                    "encoder (26 ms an article; scripts/bench_entities.py), above the quarter the issue allowed. "
+                    "Without spaCy or the model a build stores none; turning it on or off rebuilds in full.")
     entity_model: str = Field(
         ENTITY_MODEL,
         description="spaCy package (or folder) whose entity recogniser finds an article's people, organisations "
