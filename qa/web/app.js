@@ -28,6 +28,7 @@ const articles = new Map(); // article_id -> Promise of the article
 function readForm({offset = 0} = {}) {
   const state = {q: input.value.trim(), mode: form.elements.mode.value, source: [], sort: $("sort").value, offset};
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]:checked")) state.source.push(box.value);
+  state.entity = [...$("f-entity").querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value);
   for (const [name, select] of Object.entries(SELECTS)) state[name] = select.value;
   for (const [name, date] of Object.entries(DATES)) state[name] = date.value;
   return state;
@@ -38,6 +39,7 @@ function readURL() {
   const offset = Number(params.get("offset"));
   const state = {q: (params.get("q") ?? "").trim(), mode: params.get("mode") === "search" ? "search" : "ask",
                  source: params.getAll("source").filter(Boolean),
+                 entity: params.getAll("entity").filter(Boolean),
                  sort: SORTS.includes(params.get("sort")) ? params.get("sort") : "relevance",
                  offset: Number.isInteger(offset) && offset > 0 ? offset : 0};
   for (const name of SINGLE) state[name] = params.get(name) ?? "";
@@ -53,6 +55,7 @@ function toURL(state) {
     if (state.offset) params.set("offset", String(state.offset));
   }
   for (const value of state.source) params.append("source", value);
+  for (const value of state.entity) params.append("entity", value);
   for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
   const query = params.toString();
   return query ? `/?${query}` : "/";
@@ -92,6 +95,8 @@ function writeForm(state) {
   $("sort").value = state.sort;
   for (const value of state.source) sourceBox(value, 0); // keep values the index no longer has
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]")) box.checked = state.source.includes(box.value);
+  for (const value of state.entity) entityBox(value);
+  for (const box of $("f-entity").querySelectorAll("input[type=checkbox]")) box.checked = state.entity.includes(box.value);
   for (const [name, select] of Object.entries(SELECTS)) {
     if (state[name]) option(select, state[name], state[name]);
     select.value = state[name];
@@ -102,7 +107,7 @@ function writeForm(state) {
 }
 
 function countFilters(state) {
-  const n = state.source.length + SINGLE.filter((name) => state[name]).length;
+  const n = state.source.length + state.entity.length + SINGLE.filter((name) => state[name]).length;
   $("filter-count").textContent = n ? `(${n} on)` : "";
 }
 
@@ -137,6 +142,7 @@ async function parsed(response) {
 function filtersOf(state) {
   const filters = {};
   if (state.source.length) filters.source = state.source;
+  if (state.entity.length) filters.entity = state.entity;
   for (const name of ["author", "section", "conflict", "published_after", "published_before"]) {
     if (state[name]) filters[name] = name.startsWith("published") ? state[name] : [state[name]];
   }
@@ -340,6 +346,7 @@ function renderAnswer(data) {
       el("p", {class: "reason"}, data.reason ?? "The indexed articles do not say."),
       notes));
   }
+  out.push(mentions(data.entities));
   if (data.citations.length) {
     out.push(el("section", {class: "sources", "aria-labelledby": "sources-h"},
       el("h2", {id: "sources-h"}, "Sources"),
@@ -358,6 +365,17 @@ function renderAnswer(data) {
       el("ol", {class: "hits"}, rest.map((p) => passageItem(p, queryTerms(data.question))))));
   }
   return out;
+}
+
+/** The people, organisations and places the sources mention; each button keeps only articles mentioning it. */
+function mentions(entities) {
+  if (!entities?.length) return null;
+  const shown = entities.slice(0, 12);
+  return el("section", {class: "mentions", "aria-labelledby": "mentions-h"},
+    el("h2", {id: "mentions-h"}, "Mentioned in the sources"),
+    el("ul", {}, shown.map((e) => el("li", {},
+      el("button", {type: "button", class: `entity ${e.kind}`, title: `Only articles mentioning ${e.name} (${e.kind})`,
+                    onclick: () => { entityBox(e.name).checked = true; submit(); }}, e.name)))));
 }
 
 function sourceCard(c) {
@@ -550,6 +568,18 @@ function sourceBox(value, count) {
   return checkbox;
 }
 
+/** The checkbox of an entity filter (under "Mentioning"), added if missing; unchecking it drops the filter. */
+function entityBox(value) {
+  const box = $("f-entity");
+  let checkbox = [...box.querySelectorAll("input")].find((i) => i.value === value);
+  if (!checkbox) {
+    checkbox = el("input", {type: "checkbox", name: "entity", value});
+    box.append(el("label", {class: "check"}, checkbox, ` ${value}`));
+  }
+  box.hidden = false;
+  return checkbox;
+}
+
 /** The <option> for `value` in `select`, added if missing, labelled `label`. */
 function option(select, value, label) {
   let found = [...select.options].find((o) => o.value === value);
@@ -621,7 +651,7 @@ for (const radio of form.elements.mode) {
 $("sort").addEventListener("change", () => { if (input.value.trim()) submit(); });
 $("filters").addEventListener("change", () => { if (input.value.trim()) submit(); else countFilters(readForm()); });
 $("clear-filters").addEventListener("click", () => {
-  writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
+  writeForm({...readForm(), source: [], entity: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
   if (input.value.trim()) submit(); else countFilters(readForm());
 });
 window.addEventListener("popstate", () => {

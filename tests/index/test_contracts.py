@@ -167,7 +167,7 @@ def test_every_registered_store_has_a_fresh_location_for_the_contract_suite():
 @pytest.fixture(scope="module", params=implementations(STORES))
 def built(request, small_corpus, encoder, tmp_path_factory) -> tuple[Store, Settings]:
     fresh = FRESH_LOCATIONS[request.param](tmp_path_factory.mktemp(request.param), request)
-    settings = make_settings(small_corpus, fresh)
+    settings = make_settings(small_corpus, fresh, entities=True)
     build_index(settings, encoder=encoder, progress=False)
     return open_store(settings.index_dir, settings.keep_versions), settings
 
@@ -317,6 +317,48 @@ def test_story_members_as_of_leave_out_copies_published_later(with_late_copy):
     assert reader.story_members([story_id], date(2025, 12, 10)) == {}  # the original's text is of 2025-12-21
 
 
+def test_store_keeps_the_entities_each_article_mentions(built, encoder):
+    """Entities come back per article at their exact offsets, as the recogniser found them; facets count the
+    articles mentioning each; the ``entity`` filter (case-insensitive, a leading "the" ignored, every name)
+    keeps only the articles that mention it, before the cut."""
+    from index.entities import ENTITY_MODEL, entity_key, load_recogniser
+
+    reader = built[0].open()
+    chunks = reader.chunks([int(i) for i in reader.filtered_chunk_ids(Filters())])
+    ids = sorted({c.article.article_id for c in chunks})
+    stored = reader.entities(ids + ["no-such-article"])
+    seed = next(c.article.article_id for c in chunks if c.article.source == "New York Times")
+    assert set(stored) <= set(ids) and seed in stored and len(stored) > 1
+    body = reader.article(seed).body
+    assert stored[seed] == load_recogniser(ENTITY_MODEL).find([body])[0]
+    for article_id, found in stored.items():
+        text = reader.article(article_id).body
+        assert all(text[e.start:e.end] == e.text for e in found) and found == sorted(found)
+
+    mentioning: dict[tuple[str, str], set[str]] = {}
+    for article_id, found in stored.items():
+        for e in found:
+            mentioning.setdefault((e.kind, entity_key(e.text)), set()).add(article_id)
+    facets = reader.facets(limit=1000).entities
+    assert set(facets) == {"person", "organisation", "place"}
+    listed = {(kind, entity_key(name)): n for kind, values in facets.items() for name, n in values}
+    assert listed == {key: len(articles) for key, articles in mentioning.items()}
+    assert all([n for _, n in values] == sorted((n for _, n in values), reverse=True) for values in facets.values())
+    assert all(len(values) <= 2 for values in reader.facets(limit=2).entities.values())
+
+    question = encoder.encode(["What happened in the meeting?"])[0]
+    for name in ("moscow", "THE WHITE HOUSE"):
+        only = Filters(entity=[name])
+        holding = {a for (_, key), articles in mentioning.items() if key == entity_key(name) for a in articles}
+        assert holding == {seed}
+        for hits in (reader.dense_search(question, 50, only), reader.sentence_search(question, 50, only),
+                     reader.keyword_search("meeting", 50, only)):
+            assert hits and {c.article.article_id for c in reader.chunks([i for i, _ in hits])} == holding
+    elsewhere = next(key for key, articles in mentioning.items() if seed not in articles)[1]
+    assert reader.dense_search(question, 5, Filters(entity=["Moscow", elsewhere])) == []  # no article names both
+    assert len(reader.filtered_chunk_ids(Filters(entity=[elsewhere]))) > 0
+
+
 # --- revisions -----------------------------------------------------------------------------------
 
 BRIDGE = ("=== METADATA ===\nSource: Tay Courier\nTitle: Bridge to reopen\nPublished_Date: 2024-03-01\n{updated}"
@@ -343,7 +385,7 @@ def test_store_keeps_every_revision_of_an_edited_article(kind, request, tmp_path
     corpus.mkdir()
     write_bridge(corpus, FIRST_TEXT)
     (corpus / "other.txt").write_text(OTHER, encoding="utf-8")
-    settings = make_settings(corpus, FRESH_LOCATIONS[kind](tmp_path, request))
+    settings = make_settings(corpus, FRESH_LOCATIONS[kind](tmp_path, request), entities=True)
     build_index(settings, encoder=encoder, progress=False)
     store = open_store(settings.index_dir, settings.keep_versions)
     before = store.open()
@@ -380,6 +422,11 @@ def test_store_keeps_every_revision_of_an_edited_article(kind, request, tmp_path
         assert sentences and all(h.article.revision == revision and text[h.start:h.end] == h.text for h in sentences)
         members = reader.story_members([second.story_id], as_of)[second.story_id]
         assert [(m.article_id, m.revision) for m in members] == [(article_id, revision)]
+    # Each revision's own entities, at offsets into its own text (the edit moved "Tay" 38 characters on).
+    for revision, text in ((1, FIRST_TEXT), (2, EDITED_TEXT), (None, EDITED_TEXT)):
+        found = reader.entities([article_id], None if revision is None else {article_id: revision})[article_id]
+        assert found and all(text[e.start:e.end] == e.text for e in found), revision
+    assert reader.entities([article_id], {article_id: 1}) != reader.entities([article_id])
     # Each revision's own sentence vectors: the sentence starting at 0 differs between them.
     old, new = reader.sentence_vectors(article_id, [0], 1)[0], reader.sentence_vectors(article_id, [0], 2)[0]
     assert float(old @ new) < 0.9 and float(reader.sentence_vectors(article_id, [0])[0] @ new) > 0.999

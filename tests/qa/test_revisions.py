@@ -21,7 +21,7 @@ def edited(tmp_path_factory, encoder):
     corpus = tmp_path_factory.mktemp("revised-corpus")
     write_bridge(corpus, FIRST_TEXT)
     (corpus / "other.txt").write_text(OTHER, encoding="utf-8")
-    settings = make_settings(corpus, tmp_path_factory.mktemp("revised") / "index")
+    settings = make_settings(corpus, tmp_path_factory.mktemp("revised") / "index", entities=True)
     build_index(settings, encoder=encoder, progress=False)
     write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
     build_index(settings, encoder=encoder, progress=False)
@@ -42,6 +42,7 @@ def test_answers_quote_the_revision_current_at_the_as_of_date(edited, as_of, rev
     body = ask(edited, **({"as_of": as_of} if as_of else {}))
     assert body["answerable"] and said in body["answer"]
     assert {c["title"] for c in body["citations"]} == {"Bridge to reopen"}
+    assert "Tay" in {e["name"] for e in body["entities"]}  # read from the quoted revision
     for c in body["citations"] + [p for p in body["passages"] if p["title"] == "Bridge to reopen"]:
         quote = c.get("quote", c.get("text"))
         assert c["revision"] == revision

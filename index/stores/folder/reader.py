@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ import numpy as np
 
 from index.ann import VectorIndexError
 from index.dates import DateMention
+from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import fts_query, stems
 from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
 from index.stores.folder import keyword_index
@@ -278,6 +279,24 @@ class FolderReader:
             [last.isoformat(), first.isoformat(), *args])
         return [r[0] for r in rows]
 
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's people, organisations and places in text order (articles naming none are left out),
+        of its latest revision or the one ``revisions`` names."""
+        out: dict[str, list[Entity]] = {}
+        revisions = revisions or {}
+        for batch in _batches(sorted(set(article_ids)), 500):
+            rows = self._db().execute(
+                f"""SELECT a.article, e.start, e."end", e.kind, e.text, a.revision, a.superseded FROM entities e
+                    JOIN articles a ON a.article_id = e.article_id
+                    WHERE a.article IN ({','.join('?' * len(batch))}) AND {_HELD}
+                    ORDER BY a.article, e.start""", [*batch, self._next_chunk])
+            for r in rows:
+                wanted = revisions.get(r[0])
+                if (r[5] == wanted) if wanted is not None else (r[6] is None or r[6] > self.generation):
+                    out.setdefault(r[0], []).append(Entity(r[1], r[2], r[3], r[4]))
+        return out
+
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
         """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
         row = self._db().execute("SELECT id, chunk FROM sentences LIMIT 1").fetchone()
@@ -371,7 +390,12 @@ class FolderReader:
                              WHERE article_id IN (SELECT article_id FROM articles WHERE {latest})
                              GROUP BY name_key ORDER BY n DESC, MAX(name) LIMIT ?""")
         low, high = db.execute("SELECT MIN(published_date), MAX(published_date) FROM articles").fetchone()
-        return Facets(author=authors, published_min=_date(low), published_max=_date(high), **per_column)
+        entities = {kind: [(entity_name(r[0]), r[1]) for r in db.execute(
+            f"""SELECT MAX(text), COUNT(DISTINCT article_id) AS n FROM entities WHERE kind = ?
+                AND article_id IN (SELECT article_id FROM articles WHERE {latest})
+                GROUP BY key ORDER BY n DESC, MAX(text) LIMIT ?""", (kind, limit))] for kind in ENTITY_KINDS}
+        return Facets(author=authors, published_min=_date(low), published_max=_date(high), entities=entities,
+                      **per_column)
 
     def article_count(self) -> int:
         return self.manifest.articles
@@ -449,6 +473,9 @@ def _filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[st
         clauses.append("EXISTS (SELECT 1 FROM date_mentions m WHERE m.article_id = a.article_id "
                        "AND m.first_day <= ? AND m.last_day >= ?)")
         args += [filters.mentioning[1].isoformat(), filters.mentioning[0].isoformat()]
+    for name in dict.fromkeys(entity_key(v) for v in filters.entity):  # every entity named: each must be mentioned
+        clauses.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.article_id AND e.key = ?)")
+        args.append(name)
     return " AND ".join(clauses), args
 
 

@@ -85,6 +85,16 @@ CREATE TABLE IF NOT EXISTS date_mentions (  -- dates the body mentions (index/da
 );
 CREATE INDEX IF NOT EXISTS date_mentions_article ON date_mentions(article_id, start);
 CREATE INDEX IF NOT EXISTS date_mentions_days ON date_mentions(first_day, last_day);
+CREATE TABLE IF NOT EXISTS entities (  -- people, organisations, places the body names (index/entities.py)
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL,                  -- person, organisation or place
+    text TEXT NOT NULL,                  -- body[start:end]
+    key TEXT NOT NULL                    -- filter_key(text): what the entity filter and facets compare
+);
+CREATE INDEX IF NOT EXISTS entities_article ON entities(article_id, start);
+CREATE INDEX IF NOT EXISTS entities_key ON entities(key, article_id);
 CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable article
     path TEXT PRIMARY KEY,
     content_sha TEXT NOT NULL,

@@ -17,6 +17,7 @@ from index.stores.folder.keyword_index import KeywordWriter
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.segments import Segment, add_segment, save_segment
 from index.dates import DateMention
+from index.entities import Entity, entity_key
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, Manifest, filter_key, revision_valid_from
 
@@ -85,7 +86,7 @@ class FolderWriter:
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE article_id IN {of_paths}", batch)]
             sentence_ids += [r[0] for r in self.db.execute(
                 f"SELECT id FROM sentences WHERE article_id IN {of_paths}", batch)]
-            for table in ("sentences", "article_authors", "chunks", "story_bands", "date_mentions"):
+            for table in ("sentences", "article_authors", "chunks", "story_bands", "date_mentions", "entities"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN {of_paths}", batch)
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
@@ -169,6 +170,12 @@ class FolderWriter:
         self.db.executemany('INSERT INTO date_mentions (article_id, start, "end", first_day, last_day) '
                             "VALUES (?,?,?,?,?)",
                             [(row_key, m.start, m.end, m.first.isoformat(), m.last.isoformat()) for m in mentions])
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an added article's body names (removed with the article)."""
+        row_key = self._row_keys.get(article_id, article_id)  # the revision just added
+        self.db.executemany('INSERT INTO entities (article_id, start, "end", kind, text, key) VALUES (?,?,?,?,?,?)',
+                            [(row_key, e.start, e.end, e.kind, e.text, entity_key(e.text)) for e in entities])
 
     def counts(self) -> tuple[int, int, int]:
         return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # articles: latest revisions

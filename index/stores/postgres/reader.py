@@ -8,12 +8,13 @@ including user text, travel as bound parameters.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
 
 from index.dates import DateMention
+from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
@@ -203,6 +204,25 @@ class PostgresReader:
                 {"AND " + where if where else ""} ORDER BY c.id""", m_first=first, m_last=last, **params)
         return [r[0] for r in rows]
 
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's people, organisations and places in text order (articles naming none are left out),
+        of its latest revision or the one ``revisions`` names."""
+        if not len(article_ids):
+            return {}
+        rows = self._rows(
+            f"""SELECT a.article_id, e.start, e."end", e.kind, e.text, a.revision, a.superseded FROM {S}.entities e
+                JOIN {S}.articles a ON a.row_id = e.article_row
+                WHERE a.article_id = ANY(%(ids)s) AND {visible('a')} ORDER BY a.article_id, e.start""",
+            ids=sorted(set(article_ids)))
+        out: dict[str, list[Entity]] = {}
+        revisions = revisions or {}
+        for article_id, start, end, kind, text, revision, superseded in rows:
+            wanted = revisions.get(article_id)
+            if (revision == wanted) if wanted is not None else (superseded is None or superseded > self._scope["v"]):
+                out.setdefault(article_id, []).append(Entity(start, end, kind, text))
+        return out
+
     # --- search ------------------------------------------------------------------------------
 
     def dense_search(self, vector_: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
@@ -326,7 +346,12 @@ class PostgresReader:
                              GROUP BY t.key ORDER BY n DESC, MAX(t.name) LIMIT %(limit)s""")
         low, high = self._rows(f"SELECT MIN(a.published_date), MAX(a.published_date) FROM {S}.articles a "
                                f"WHERE {visible('a')}")[0]
-        return Facets(author=authors, published_min=low, published_max=high, **per_column)
+        entities = {kind: [(entity_name(name), n) for name, n in counts(f"""SELECT MAX(e.text), COUNT(DISTINCT a.row_id) AS n FROM {S}.entities e
+                                     JOIN {S}.articles a ON a.row_id = e.article_row
+                                     WHERE e.kind = '{kind}' AND {visible('a')} AND {_LATEST}
+                                     GROUP BY e.key ORDER BY n DESC, MAX(e.text) LIMIT %(limit)s""")]
+                    for kind in ENTITY_KINDS}
+        return Facets(author=authors, published_min=low, published_max=high, entities=entities, **per_column)
 
     def article_count(self) -> int:
         return self.manifest.articles
@@ -392,6 +417,9 @@ def filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[str
         clauses.append(f"EXISTS (SELECT 1 FROM {S}.date_mentions m WHERE m.article_row = a.row_id "
                        "AND m.first_day <= %(f_m_last)s AND m.last_day >= %(f_m_first)s)")
         params["f_m_first"], params["f_m_last"] = filters.mentioning
+    for i, name in enumerate(dict.fromkeys(entity_key(v) for v in filters.entity)):  # each must be mentioned
+        clauses.append(f"EXISTS (SELECT 1 FROM {S}.entities e WHERE e.article_row = a.row_id AND e.key = %(f_e{i})s)")
+        params[f"f_e{i}"] = name
     return " AND ".join(clauses), params
 
 

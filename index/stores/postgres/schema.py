@@ -94,6 +94,15 @@ CREATE TABLE IF NOT EXISTS {s}.date_mentions (  -- dates the body mentions (inde
 );
 CREATE INDEX IF NOT EXISTS date_mentions_article ON {s}.date_mentions (article_row, start);
 CREATE INDEX IF NOT EXISTS date_mentions_days ON {s}.date_mentions (first_day, last_day);
+CREATE TABLE IF NOT EXISTS {s}.entities (  -- people, organisations, places the body names (index/entities.py)
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
+    start int NOT NULL, "end" int NOT NULL,
+    kind text NOT NULL,                  -- person, organisation or place
+    text text NOT NULL,                  -- body[start:end]
+    key text NOT NULL                    -- filter_key(text): what the entity filter and facets compare
+);
+CREATE INDEX IF NOT EXISTS entities_article ON {s}.entities (article_row, start);
+CREATE INDEX IF NOT EXISTS entities_key ON {s}.entities (key, article_row);
 CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usable article
     path text NOT NULL, content_sha text NOT NULL, reason text NOT NULL,
     born bigint NOT NULL, died bigint

@@ -17,6 +17,7 @@ import psycopg
 from index.stores.postgres.literals import term_counts, vector
 from index.stores.postgres.schema import SCHEMA, visible
 from index.dates import DateMention
+from index.entities import Entity, entity_key
 from index.stories import Fingerprint, same_story
 from index.types import Article, Chunk, filter_key, revision_valid_from
 
@@ -140,6 +141,17 @@ class PostgresWriter:
             with cur.copy(f'COPY {S}.date_mentions (article_row, start, "end", first_day, last_day) FROM STDIN') as copy:
                 for m in mentions:
                     copy.write_row((row_id, m.start, m.end, m.first, m.last))
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an added article's body names (they live and die with its row)."""
+        if not entities:
+            return
+        row_id = self._rows(f"""SELECT a.row_id FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}
+                                AND a.superseded IS NULL""", id=article_id)[0][0]
+        with self.conn.cursor() as cur:
+            with cur.copy(f'COPY {S}.entities (article_row, start, "end", kind, text, key) FROM STDIN') as copy:
+                for e in entities:
+                    copy.write_row((row_id, e.start, e.end, e.kind, e.text, entity_key(e.text)))
 
     def _ids(self, sequence: str, n: int) -> list[int]:
         if n == 0:
