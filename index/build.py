@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -31,7 +31,7 @@ from index.formats import Record, UnusableFile, parse_record, read_records, suff
 from index.settings import IndexSettings
 from index.stories import Fingerprint, fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
-from index.types import FORMAT_VERSION, Article, Chunk, Manifest, Skipped
+from index.types import FORMAT_VERSION, Article, Chunk, Filters, Manifest, Skipped
 
 log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few seconds even on 2 CPU cores
@@ -64,6 +64,7 @@ class BuildReport:
     seconds: float = 0.0
     reason_full: str | None = None
     future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
+    kept_revisions: int = 0  # a full build: earlier revisions of the corpus's articles carried over from the live version
     entities: str | None = None  # the entity recogniser used (None: off, or spaCy or its model not installed)
     entity_seconds: float = 0.0  # spent finding entities (in this process or the workers)
 
@@ -180,6 +181,16 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         # (text and chunks as they were), so citations of them stay valid. A deleted file removes the
         # article with every revision.
         writer.remove(gone + stale_unusable)
+        keep_from: dict[str, date] = {}
+        if reason_full is not None and live is not None:
+            # A full build starts empty: the live version's earlier revisions are embedded again and added
+            # first, oldest first, with their own dates, so citations of them stay valid across it.
+            kept, keep_from = _kept_revisions(store, live, current, report)
+            in_chunk = chunking["sentence_vectors"] == "in_chunk"
+            for i in range(0, len(kept), ARTICLES_PER_BATCH):
+                _write_batch(embed_batch(kept[i:i + ARTICLES_PER_BATCH], chunker, encoder, in_chunk, recogniser),
+                             writer, report)
+            report.kept_revisions = len(kept)
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         batches = [pending[i:i + ARTICLES_PER_BATCH] for i in range(0, len(pending), ARTICLES_PER_BATCH)]
@@ -191,7 +202,7 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         for batch, result in zip(batches, embedded):
             # A changed article whose new text is unusable is removed (every revision), as before revisions.
             writer.remove([key for key, _, _ in result.unusable if key in known])
-            _write_batch(result, writer, report)
+            _write_batch(result, writer, report, keep_from)
             on_stage("embedding")
             bar.update(len(batch))
         bar.close()
@@ -217,6 +228,41 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
         store.discard(writer)
         raise
     return report
+
+
+def _kept_revisions(store: Store, live: str, current: dict[str, Record],
+                    report: BuildReport) -> tuple[list[Article], dict[str, date]]:
+    """What a full build keeps of the live version's history: every revision of an article still in the
+    corpus but its latest when the corpus holds that text unchanged (it is built again from the corpus),
+    oldest first; and the valid_from of such unchanged latest revisions, by corpus key. An article gone
+    from the corpus is not kept. Empty when the live version cannot be read (another index format)."""
+    try:
+        reader = store.open(live)
+    except IndexUnavailable as exc:
+        report.warnings.append(("", f"earlier revisions were not kept: the live index could not be read ({exc})"))
+        return [], {}
+    try:
+        latest: dict[str, Article] = {}
+        ids = [int(i) for i in reader.filtered_chunk_ids(Filters())]  # each article's latest revision
+        for i in range(0, len(ids), 2000):
+            latest.update((c.article.path, c.article) for c in reader.chunks(ids[i:i + 2000]))
+        kept, keep_from = [], {}
+        for key, meta in sorted(latest.items()):
+            record = current.get(key)
+            if record is None:
+                continue
+            older = meta.revision
+            if record.content_sha == meta.content_sha:
+                keep_from[key] = meta.valid_from
+                older -= 1
+            for revision in range(1, older + 1):
+                article = reader.article(meta.article_id, revision)
+                if article is not None:
+                    article.valid_to = None
+                    kept.append(article)
+        return kept, keep_from
+    finally:
+        reader.close()
 
 
 def _check_strict(strict: bool, report: BuildReport) -> None:
@@ -280,11 +326,17 @@ def make_recogniser(settings: IndexSettings) -> EntityRecogniser | None:
     return entity_recognition.load_recogniser(settings.entity_model) if settings.entities else None
 
 
-def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_chunk: bool,
+def embed_batch(records: list[Record | Article], chunker: Chunker, encoder: Encoder, in_chunk: bool,
                 recogniser: EntityRecogniser | None = None) -> EmbeddedBatch:
-    """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing)."""
+    """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing); an ``Article``
+    among them (a revision a full build keeps) is chunked and embedded as it is."""
     parsed, out = [], EmbeddedBatch(articles=[])
     for record in records:
+        if isinstance(record, Article):  # a revision a full build keeps (_kept_revisions): read before
+            chunks = chunker.chunk(record)
+            if chunks:
+                parsed.append((record, chunks))
+            continue
         try:
             article = parse_record(record)
         except UnusableFile as exc:
@@ -317,7 +369,8 @@ def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_ch
     return out
 
 
-def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport) -> None:
+def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport,
+                 keep_from: dict[str, date] | None = None) -> None:
     for key, content_sha, reason in batch.unusable:
         report.skipped.append(Skipped(key, reason))
         writer.mark_unusable(key, content_sha, reason)
@@ -325,6 +378,8 @@ def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport)
     report.future_dated += batch.future_dated
     found = batch.entities or [[] for _ in batch.articles]
     for item, mentions, entities in zip(batch.articles, batch.date_mentions, found, strict=True):
+        if keep_from and item[0].path in keep_from:  # the text a full build finds unchanged keeps its date
+            item[0].valid_from = keep_from[item[0].path]
         writer.add(*item)
         writer.add_date_mentions(item[0].article_id, mentions)
         if entities:

@@ -61,7 +61,10 @@ class Article(ArticleMeta):
 def revision_valid_from(article: Article, previous: date | None, today: date) -> date:
     """From when a new revision's text is the article's: the first revision from its date (the later of
     published and updated), a later one from its Updated_Date when that is after ``previous`` (the held
-    revision's valid_from), else from ``today`` (the build date); never before ``previous``."""
+    revision's valid_from), else from ``today`` (the build date); never before ``previous``. A revision a
+    full build carries over keeps its own (``article.valid_from``)."""
+    if article.valid_from is not None:
+        return article.valid_from if previous is None else max(article.valid_from, previous)
     if previous is None:
         return article.effective_date or today
     own = article.updated_date if article.updated_date and article.updated_date > previous else today

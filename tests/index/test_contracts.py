@@ -453,6 +453,19 @@ def test_store_keeps_every_revision_of_an_edited_article(kind, request, tmp_path
         assert [(m.revision, m.valid_to) for m in after.revisions(article_id)] == [(1, date(2024, 4, 10)), (2, None)]
         assert after.article(article_id).body == EDITED_TEXT
 
+    # A full build (a new model, --full) keeps the history: revision 1 is embedded again with its own dates.
+    write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
+    kept = build_index(settings, encoder=encoder, progress=False, full=True)
+    assert kept.full and kept.kept_revisions == 1 and kept.articles == 2
+    rebuilt = store.open()
+    assert [(m.revision, m.valid_from, m.valid_to, m.content_sha) for m in rebuilt.revisions(article_id)] == \
+           [(m.revision, m.valid_from, m.valid_to, m.content_sha) for m in reader.revisions(article_id)]
+    assert rebuilt.article(article_id, 1).body == FIRST_TEXT and rebuilt.article(article_id).body == EDITED_TEXT
+    early = [c for c in rebuilt.chunks([i for i, _ in rebuilt.dense_search(question, 5, Filters(as_of=date(2024, 3, 20)))])
+             if c.article.article_id == article_id]
+    assert early and all(c.article.revision == 1 and FIRST_TEXT[c.start:c.end] == c.text for c in early)
+    live = store.live_version()
+
     (corpus / "bridge.txt").unlink()  # a deleted file removes the article, every revision
     build_index(settings, encoder=encoder, progress=False)
     gone = store.open()

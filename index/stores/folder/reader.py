@@ -298,8 +298,10 @@ class FolderReader:
         return out
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
-        """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
-        row = self._db().execute("SELECT id, chunk FROM sentences LIMIT 1").fetchone()
+        """One stored sentence's (chunk id, vector): a build verifies that search finds it again (a sentence of
+        a latest revision: searches without as_of see no other)."""
+        row = self._db().execute("SELECT s.id, s.chunk FROM sentences s JOIN articles a USING(article_id) "
+                                 "WHERE (a.superseded IS NULL OR a.superseded > ?) LIMIT 1", (self.generation,)).fetchone()
         return None if row is None else (row["chunk"], self.sentence_vector_index.vectors(np.array([row["id"]]))[0])
 
     def _allowed(self, table: str, filters: Filters | None) -> np.ndarray | None:

@@ -360,7 +360,8 @@ class PostgresReader:
         return self.manifest.chunks
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
-        rows = self._rows(f"SELECT t.chunk, t.embedding::text FROM {S}.sentences t WHERE {visible('t')} LIMIT 1")
+        rows = self._rows(f"""SELECT t.chunk, t.embedding::text FROM {S}.sentences t JOIN {S}.articles a
+                               ON a.row_id = t.article_row WHERE {visible('t')} AND {_LATEST} LIMIT 1""")
         return (rows[0][0], parse_vector(rows[0][1])) if rows else None
 
 
