@@ -9,6 +9,7 @@ old behaviour put back (the changed article's rows are removed before the new te
 per round: seconds of each build, the index's size on disk (every file of the live version: both ways
 leave garbage until segment merges), the bytes it holds (meta.sqlite vacuumed plus a float32 vector per
 stored chunk and sentence row), stored chunk rows, and the latest-only id set a search starts from.
+Last, a full rebuild of each copy: the revisions copy embeds its kept earlier revisions again.
 
     nice -n 10 .venv/bin/python scripts/bench_revisions.py --articles 300 --rounds 3
 """
@@ -143,6 +144,15 @@ def main() -> int:
             growth = row["revisions"]["bytes held"] / row["overwrite"]["bytes held"] - 1
             row["held growth vs overwrite"] = f"{growth:+.1%}"
             print(json.dumps(row), flush=True)
+        # A full rebuild (--full, a new model) embeds the kept revisions again besides the corpus.
+        row = {"full rebuild": {}}
+        for name, settings in (("revisions", base), ("overwrite", old)):
+            started = time.perf_counter()
+            report = build_index(settings, encoder=encoder, progress=False, full=True)
+            row["full rebuild"][name] = {"seconds": round(time.perf_counter() - started, 1),
+                                         "kept revisions": report.kept_revisions, "chunks": report.chunks,
+                                         "bytes held": held(settings.index_dir, encoder.dimension)}
+        print(json.dumps(row), flush=True)
     return 0
 
 
