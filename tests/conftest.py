@@ -17,7 +17,8 @@ from tests.support import SEED_FILE, PostgresServer, make_settings
 
 # Nothing a test does may write the project's own var/watches.sqlite (a watch left there is checked by
 # every later service): settings made without make_settings get a throw-away file too.
-os.environ.setdefault("NEWSQA_WATCHES_DB", str(Path(tempfile.mkdtemp(prefix="newsqa-watches-")) / "watches.sqlite"))
+_WATCHES_DIR = tempfile.TemporaryDirectory(prefix="newsqa-watches-")  # removed when the test process exits
+os.environ.setdefault("NEWSQA_WATCHES_DB", str(Path(_WATCHES_DIR.name) / "watches.sqlite"))
 
 
 @pytest.fixture(scope="session")
