@@ -207,8 +207,9 @@ class PostgresReader:
     def entities(self, article_ids: Sequence[str],
                  revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
         """Each article's people, organisations and places in text order (articles naming none are left out),
-        of its latest revision or the one ``revisions`` names."""
-        if not len(article_ids):
+        of its latest revision or the one ``revisions`` names. A version built without the recogniser has
+        none, and is not asked (a question stays within its three statements)."""
+        if not len(article_ids) or self.manifest.entities is None:
             return {}
         rows = self._rows(
             f"""SELECT a.article_id, e.start, e."end", e.kind, e.text, a.revision, a.superseded FROM {S}.entities e
