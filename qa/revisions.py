@@ -38,13 +38,19 @@ def unified_diff(old: Article, new: Article) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def history(index, article_id: str, pair: tuple[int, int] | None = None) -> History:
+def history(index, article_id: str, pair: tuple[int | None, int | None] | None = None) -> History:
     """The article's revisions with the diff between each and the next, or only between ``pair``
-    (from, to); ``UnknownRevision`` names the article or revision it does not hold."""
+    (from, to; a missing ``from`` is the revision before ``to``, a missing ``to`` the latest);
+    ``UnknownRevision`` names the article or revision it does not hold."""
     revisions = index.revisions(article_id)
     if not revisions:
         raise UnknownRevision(f"no article with id {article_id!r}")
     numbers = [m.revision for m in revisions]
+    if pair is not None:
+        first, last = pair
+        last = numbers[-1] if last is None else last
+        first = max((n for n in numbers if n < last), default=last) if first is None else first
+        pair = (first, last)
     steps = list(zip(numbers, numbers[1:])) if pair is None else [pair]
     for number in {n for step in steps for n in step}:
         if number not in numbers:

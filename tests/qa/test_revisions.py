@@ -77,8 +77,14 @@ def test_unknown_articles_and_revisions_are_named(edited):
     assert no_third.status_code == 404 and "no revision 3" in no_third.json()["detail"]
     assert "no revision 3" in edited.get(f"/articles/{article_id}", params={"revision": 3}).json()["detail"]
     assert edited.get(f"/articles/{article_id}", params={"revision": 0}).status_code == 422
-    half = edited.get(f"/articles/{article_id}/revisions", params={"from": 1})
-    assert half.status_code == 422 and "both from and to" in half.text
+
+
+def test_one_end_of_a_diff_defaults_to_the_latest_or_the_revision_before(edited):
+    article_id = ask(edited)["citations"][0]["article_id"]
+    to_latest = edited.get(f"/articles/{article_id}/revisions", params={"from": 1}).json()["diffs"]
+    from_previous = edited.get(f"/articles/{article_id}/revisions", params={"to": 2}).json()["diffs"]
+    assert [(d["from"], d["to"]) for d in to_latest] == [(d["from"], d["to"]) for d in from_previous] == [(1, 2)]
+    assert edited.get(f"/articles/{article_id}/revisions", params={"from": 7}).status_code == 404
 
 
 def test_exported_answers_name_the_revision(edited):

@@ -3,7 +3,7 @@ version), GET /articles/{id}/revisions (its versions and what changed) and GET /
 
 from fastapi import APIRouter, HTTPException, Query
 
-from qa.api.errors import invalid, responses
+from qa.api.errors import responses
 from qa.engine import Engine
 from qa.schemas import ArticleOut, FacetsResponse, RevisionsResponse
 
@@ -28,17 +28,17 @@ def router(engine: Engine) -> APIRouter:
     @api.get("/articles/{article_id}/revisions", response_model=RevisionsResponse,
              responses=responses(404, 422, 503))
     def revisions(article_id: str,
-                  from_: int | None = Query(None, alias="from", ge=1, description="Diff from this revision ..."),
-                  to: int | None = Query(None, ge=1, description="... to this one (both, or neither: then each "
-                                                                 "revision against the one before).")
+                  from_: int | None = Query(None, alias="from", ge=1,
+                                            description="Diff from this revision (default with `to`: the one "
+                                                        "before it) ..."),
+                  to: int | None = Query(None, ge=1, description="... to this one (default with `from`: the latest; "
+                                                                 "neither: each revision against the one before).")
                   ) -> RevisionsResponse:
         """The article's versions (revision, dates, validity, content hash, title), oldest first, and unified
         diffs of the text between consecutive revisions, or between ?from=&to=."""
-        if (from_ is None) != (to is None):
-            raise invalid(("query", "to" if to is None else "from"), "give both from and to (revision numbers), or neither")
         if len(article_id) > MAX_ID_CHARS:
             raise HTTPException(404, f"no article with id {article_id[:MAX_ID_CHARS]!r}")
-        pair = (from_, to) if from_ is not None else None
+        pair = (from_, to) if from_ is not None or to is not None else None
         return RevisionsResponse.of(engine.revisions(article_id, pair))
 
     @api.get("/facets", response_model=FacetsResponse, responses=responses(503))
