@@ -4,6 +4,7 @@ questions, and answer latency — for the service's answerer and, in the same ru
     python scripts/evaluate_answers.py --set squad-test            # SQuAD dev, the held-out test split
     python scripts/evaluate_answers.py --set squad-all --limit 3000
     python scripts/evaluate_answers.py --set news                  # the dated Wikinews dev set
+    python scripts/evaluate_answers.py --set news-unanswerable     # near misses over all 5,527 articles
     python scripts/evaluate_answers.py --baseline path/to/old/qa/answer.py   # also run that answerer
 
 Every question is retrieved once (as the service does, as of its date for news); each answerer then
@@ -163,6 +164,28 @@ def run(name: str, limit: int | None, baseline: Path | None, progress: bool = Tr
     return out
 
 
+def run_unanswerable(progress: bool = True) -> dict:
+    """The Wikinews near-miss set (data/wikinews-unanswerable.jsonl), each question asked through /ask's
+    pipeline as of its date over the whole corpus: the share declined, overall and per kind of miss."""
+    from datetime import date
+
+    from evaluation.wikinews_unanswerable import KINDS, load_unanswerable
+
+    settings = Settings()
+    encoder = make_encoder(settings)
+    settings = prepare(settings, encoder, PROJECT_ROOT / "var" / "eval" / "news", sample_corpus([], None),
+                       progress=False)
+    engine = Engine(settings, encoder)
+    declined: dict[str, list[bool]] = {k: [] for k in KINDS}
+    for q in load_unanswerable():
+        answer = engine.ask(q.question, 5, as_of=date.fromisoformat(q.as_of)).answer
+        declined[q.kind].append(not answer.answerable)
+    everything = [d for ds in declined.values() for d in ds]
+    return {"set": "news-unanswerable", "questions": len(everything),
+            "declined": {"all": _mean(everything), **{k: _mean(v) for k, v in declined.items()}},
+            "counts": {k: len(v) for k, v in declined.items()}}
+
+
 def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
@@ -173,7 +196,8 @@ def _p95(ordered) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="evaluate_answers", description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="squad-test", choices=["squad-test", "squad-all", "news", "news-test"])
+    parser.add_argument("--set", default="squad-test",
+                        choices=["squad-test", "squad-all", "news", "news-test", "news-unanswerable"])
     parser.add_argument("--limit", type=int, help="N questions spread over the set")
     parser.add_argument("--baseline", type=Path, help="an older qa/answer.py to run on the same retrievals")
     parser.add_argument("--out", type=Path)
@@ -181,6 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline is not None and not args.baseline.is_file():
         print(f"--baseline {args.baseline}: no such file", file=sys.stderr)
         return 2
+    if args.set == "news-unanswerable":
+        results = run_unanswerable()
+        print(f"{results['set']}: {results['questions']} questions, asked as of their dates\n\n| kind | questions | "
+              "declined |\n|---|---|---|")
+        for kind, share in results["declined"].items():
+            print(f"| {kind} | {results['counts'].get(kind, results['questions'])} | {share:.3f} |")
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        return 0
     results = run(args.set, args.limit, args.baseline)
     keys = list(next(iter(results["answerers"].values())))
     print(f"{results['set']}: {results['questions']} questions\n")

@@ -1,13 +1,17 @@
-"""Train the sentence scorer (logistic regression) and choose its decline threshold on the validation split.
+"""Train the sentence scorer (a listwise ranker and an answerability logistic regression) and choose its
+decline threshold on the validation split.
 
     python scripts/train_answerer.py              # harvest rows (cached under var/answerer/), fit, write the JSON
     python scripts/train_answerer.py --check      # fit again and fail unless the committed file is reproduced
 
-Why logistic regression: its output is a probability fitted by log loss, so the best sentence's score
-*is* the calibrated answerability the decline rule needs (checked by the reliability table); its
-parameters are 20 weights that read as a table, load as JSON and run as one numpy dot product, with no
-scikit-learn at run time. The harvested rows are sorted by question id and the solver is deterministic,
-so the file is reproduced byte for byte from the same index.
+Why linear models: the answerability logistic regression's output is a probability fitted by log loss,
+so the chosen sentence's score *is* the calibrated answerability the decline rule needs (checked by the
+reliability table); the ranker is the same linear form fitted by the listwise (softmax) loss over each
+answerable question's candidates, which is what choosing one sentence among them is — and its softmax
+gives the shares the answer's confidence set reads. Both are a few dozen weights that read as a table,
+load as JSON and run as numpy dot products, with no scikit-learn at run time (gradient-boosted trees scored
+lower on validation: .716 vs .735 of best sentences holding the answer). The harvested rows are sorted by
+question id and both solvers are deterministic, so the file is reproduced from the same index.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from evaluation.runner import DEFAULT_WORKDIR, prepare_index
 from evaluation.wikinews_questions import load_questions
 from index import PROJECT_ROOT, make_encoder
 from qa.answering.features import FEATURES, question_names
-from qa.answering.model import DEFAULT_PATH
+from qa.answering.model import DEFAULT_PATH, ModelFileError, SentenceModel
 from qa.engine import Engine
 from qa.settings import Settings
 
@@ -39,7 +43,7 @@ CACHE = PROJECT_ROOT / "var" / "answerer"
 FIXED_SCORES = PROJECT_ROOT / "tests" / "fixtures" / "answerer" / "fixed_scores.json"
 REGULARISATION = 1.0  # scikit-learn's C; 0.1 and 10 gave the same validation figures to two decimals
 DECLINE_BUDGET = 0.10  # at most this share of answerable validation questions may be declined
-NEAR_MISS_TARGET = 0.45  # at least this share of answer-removed validation questions declined (issue: 40%, plus margin)
+NEAR_MISS_TARGET = 0.40  # at least this share of answer-removed validation questions declined (the issue's 40%)
 THRESHOLDS = [round(t, 2) for t in np.arange(0.02, 0.62, 0.02)]
 
 
@@ -149,24 +153,57 @@ def fit(groups: list[Group]) -> dict:
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=REGULARISATION, max_iter=2000, tol=1e-8)
     model.fit((x - mean) / scale, y)
+    ranker = fit_ranker([g for g in groups if g.variant == "full"], mean, scale)
     return {"mean": mean, "scale": scale, "weights": model.coef_[0], "bias": float(model.intercept_[0]),
-            "rows": int(len(y)), "positives": int(y.sum()), "sklearn": model}
+            "ranker_weights": ranker, "rows": int(len(y)), "positives": int(y.sum()), "sklearn": model}
+
+
+def fit_ranker(groups: list[Group], mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Weights maximising each answerable question's softmax probability of its answering sentences
+    (candidates of unknown label are left out of its candidates), with the same L2 penalty as the
+    answerability model; L-BFGS from zero, so the same rows give the same weights."""
+    from scipy.optimize import minimize  # training only
+
+    lists = []
+    for g in groups:
+        known = g.labels >= 0
+        if (g.labels == 1).any() and known.sum() > 1:
+            lists.append(((g.features[known] - mean) / scale, g.labels[known] == 1))
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = 0.5 * (w @ w) / REGULARISATION, w / REGULARISATION
+        for x, positive in lists:
+            z = x @ w
+            e = np.exp(z - z.max())
+            p_all = e / e.sum()
+            p_pos = np.where(positive, e, 0.0) / e[positive].sum()
+            value -= np.log(e[positive].sum()) - np.log(e.sum())
+            grad += x.T @ (p_all - p_pos)
+        return value, grad
+
+    result = minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B",
+                      options={"maxiter": 1000, "gtol": 1e-8})
+    return result.x
 
 
 def fixed_scores(params: dict, groups: list[Group], n: int = 40) -> str:
     """A fixed set of validation rows and scikit-learn's own probabilities for them (with the parameters as
     rounded in the JSON), so a test checks that the numpy scorer reproduces the trained model."""
     x = np.vstack([g.features for g in groups[:20]])[:n]
-    rounded = {k: np.asarray([float(f"{v:.6g}") for v in params[k]]) for k in ("mean", "scale", "weights")}
+    rounded = {k: np.asarray([float(f"{v:.6g}") for v in params[k]])
+               for k in ("mean", "scale", "weights", "ranker_weights")}
     model = params["sklearn"]
     saved = model.coef_.copy(), model.intercept_.copy()
     model.coef_, model.intercept_ = rounded["weights"][None, :], np.asarray([float(f"{params['bias']:.6g}")])
     expected = model.predict_proba((x - rounded["mean"]) / rounded["scale"])[:, 1]
     model.coef_, model.intercept_ = saved
-    doc = {"about": "Written by scripts/train_answerer.py: validation rows and scikit-learn's predict_proba for "
-                    "them under sentence_model.json; tests/qa/test_answer_model.py checks the numpy scorer.",
+    ranks = ((x - rounded["mean"]) / rounded["scale"]) @ rounded["ranker_weights"]
+    doc = {"about": "Written by scripts/train_answerer.py: validation rows, scikit-learn's predict_proba and the "
+                    "ranker's logits for them under sentence_model.json; tests/qa/test_answer_model.py checks the "
+                    "numpy scorer.",
            "features": [[float(f"{v:.10g}") for v in row] for row in x],
-           "probabilities": [float(f"{v:.12g}") for v in expected]}
+           "probabilities": [float(f"{v:.12g}") for v in expected],
+           "rank_scores": [float(f"{v:.12g}") for v in ranks]}
     return json.dumps(doc, indent=None) + "\n"
 
 
@@ -175,13 +212,16 @@ def probabilities(params: dict, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
 
 
+def rank_scores(params: dict, x: np.ndarray) -> np.ndarray:
+    return ((x - params["mean"]) / params["scale"]) @ params["ranker_weights"]
+
+
 def best_of(params: dict, groups: list[Group]) -> list[tuple[Group, float, int]]:
-    """Each group's best candidate: (group, probability, index)."""
+    """Each group's best candidate by the ranker: (group, its probability of answering, index)."""
     out = []
     for g in groups:
-        p = probabilities(params, g.features)
-        i = int(np.argmax(p))
-        out.append((g, float(p[i]), i))
+        i = int(np.argmax(rank_scores(params, g.features)))
+        out.append((g, float(probabilities(params, g.features)[i]), i))
     return out
 
 
@@ -235,16 +275,33 @@ def model_json(params: dict, threshold: float, meta: dict) -> str:
 
     doc = {"about": "Sentence scorer for qa/answering/model.py, written by scripts/train_answerer.py; "
                     "do not edit by hand.",
-           "kind": "logistic_regression", "features": list(FEATURES), "mean": r(params["mean"]),
+           "kind": "listwise_ranker+logistic_regression", "features": list(FEATURES), "mean": r(params["mean"]),
            "scale": r(params["scale"]), "weights": r(params["weights"]), "bias": float(f"{params['bias']:.6g}"),
-           "threshold": threshold, "training": meta}
+           "ranker_weights": r(params["ranker_weights"]), "threshold": threshold, "training": meta}
     return json.dumps(doc, indent=1) + "\n"
+
+
+def harvest_settings(settings: Settings) -> Settings:
+    """``settings`` with a neutral sentence model when the committed one was trained on other features (as
+    after a feature is added): the harvest retrieves and computes features, it never answers, but the
+    engine loads a model when it starts."""
+    try:
+        SentenceModel.load(settings.answer.answer_model or DEFAULT_PATH)
+        return settings
+    except ModelFileError:
+        zeros = [0.0] * len(FEATURES)
+        path = CACHE / "neutral_model.json"
+        path.write_text(json.dumps({"features": list(FEATURES), "mean": zeros, "scale": [1.0] * len(FEATURES),
+                                    "weights": zeros, "bias": 0.0, "ranker_weights": zeros, "threshold": 0.5}),
+                        encoding="utf-8")
+        return settings.model_copy(update={"answer_model": path})
 
 
 def load_groups(settings: Settings, refresh: bool, squad_sample: dict[str, int] | None,
                 with_news: bool = False) -> dict[str, list[Group]]:
     """Harvested groups of both sets, cached under var/answerer/ (a local cache, never committed)."""
     CACHE.mkdir(parents=True, exist_ok=True)
+    settings = harvest_settings(settings)
     key = json.dumps([settings.model, settings.answer.answer_passages, list(FEATURES)], sort_keys=True)
     tag = hashlib.sha1(key.encode()).hexdigest()[:10]
     groups: dict[str, list[Group]] = {s: [] for s in SPLITS}
@@ -273,18 +330,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-questions", type=int, default=3000,
                         help="SQuAD training questions sampled evenly (bounded for the shared CPU)")
     parser.add_argument("--validation-questions", type=int, default=1500)
-    parser.add_argument("--with-news", action="store_true",
-                        help="also train on the Wikinews dev set's training split (off: the shipped model keeps the "
-                             "whole Wikinews set held out for evaluation)")
+    parser.add_argument("--squad-only", action="store_true",
+                        help="train on SQuAD alone (default: also the Wikinews dev set's training split, by gold "
+                             "article; its validation/test articles stay held out — on the weekly news set, held "
+                             "out entirely, answers holding the fact .859 vs .840 SQuAD-only)")
     args = parser.parse_args(argv)
     sample = {"train": args.train_questions, "validation": args.validation_questions, "test": 0}
-    groups = load_groups(Settings(), args.refresh, sample, args.with_news)
+    with_news = not args.squad_only
+    groups = load_groups(Settings(), args.refresh, sample, with_news)
     params = fit(groups["train"])
     rows = curve(params, groups["validation"])
     threshold = choose_threshold(rows)
     counts = {s: {"questions": len({g.qid for g in gs}), "groups": len(gs)} for s, gs in groups.items()}
     meta = {"data": "SQuAD v1.1 dev split by article (sha1 of the title: 60/20/20)"
-                    + (" and evaluation/data/wikinews-dev.jsonl split by gold article" if args.with_news else ""),
+                    + (" and evaluation/data/wikinews-dev.jsonl split by gold article" if with_news else ""),
             "squad_sample": sample, "rows": params["rows"],
             "positives": params["positives"], "regularisation_C": REGULARISATION, "splits": counts,
             "decline_budget": DECLINE_BUDGET, "near_miss_target": NEAR_MISS_TARGET}
@@ -300,9 +359,9 @@ def main(argv: list[str] | None = None) -> int:
           "|---|---|---|---|")
     for r in reliability(params, groups["validation"]):
         print(f"| {r['bin']} | {r['n']} | {r['predicted']:.3f} | {r['observed']:.3f} |")
-    print("\n| feature | weight (standardised) |\n|---|---|")
-    for name, w in zip(FEATURES, params["weights"]):
-        print(f"| {name} | {w:+.3f} |")
+    print("\n| feature | answerability weight | ranker weight | (standardised) |\n|---|---|---|---|")
+    for name, w, rw in zip(FEATURES, params["weights"], params["ranker_weights"]):
+        print(f"| {name} | {w:+.3f} | {rw:+.3f} | |")
     scores = fixed_scores(params, groups["validation"])
     if args.check:
         same = True

@@ -116,7 +116,7 @@ def _chunk_paragraphs(index) -> dict[int, str]:
 def _settings_summary(settings: Settings) -> dict:
     keys = ("model", "chunk_tokens", "overlap_sentences", "title_in_embedding", "retrieval_mode", "candidates",
             "fusion", "rrf_k", "dense_weight", "keyword_weight", "title_weight", "answer_passages",
-            "answer_max_sentences", "answer_min_score", "answer_extra_ratio")
+            "answer_max_sentences", "answer_min_score", "answer_confidence_mass")
     return {k: getattr(settings, k) for k in keys}
 
 

@@ -1,8 +1,9 @@
 """Build or update an index from a corpus folder: parse → chunk → embed → store → publish.
 
 Incremental by default: records are matched to the live version by corpus path and
-content hash, so only new or changed articles are parsed and embedded; deleted ones are
-removed. An incremental build writes only what changed (the store keeps versions apart); every
+content hash, so only new or changed articles are parsed and embedded; a changed one is stored as
+a new revision beside the held ones (index/types.py ``ArticleMeta.revision``); deleted ones are
+removed with every revision. An incremental build writes only what changed (the store keeps versions apart); every
 build publishes atomically.
 """
 
@@ -13,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -22,13 +23,15 @@ from tqdm import tqdm
 
 from index.chunk import Chunker
 from index.dates import mentions as date_mentions
+from index import entities as entity_recognition
 from index.encoders import Encoder, make_encoder
+from index.entities import Entity, EntityRecogniser
 from index.errors import NewsQAError
 from index.formats import Record, UnusableFile, parse_record, read_records, suffixes
 from index.settings import IndexSettings
 from index.stories import Fingerprint, fingerprint
 from index.stores import IndexUnavailable, IndexWriter, Store, open_store
-from index.types import FORMAT_VERSION, Article, Chunk, Manifest, Skipped
+from index.types import FORMAT_VERSION, Article, Chunk, Filters, Manifest, Skipped
 
 log = logging.getLogger(__name__)
 ARTICLES_PER_BATCH = 32  # per encode call: the progress bar moves every few seconds even on 2 CPU cores
@@ -61,6 +64,9 @@ class BuildReport:
     seconds: float = 0.0
     reason_full: str | None = None
     future_dated: int = 0  # articles read in this build dated after the build date (a mistyped year, usually)
+    kept_revisions: int = 0  # a full build: earlier revisions of the corpus's articles carried over from the live version
+    entities: str | None = None  # the entity recogniser used (None: off, or spaCy or its model not installed)
+    entity_seconds: float = 0.0  # spent finding entities (in this process or the workers)
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int) -> tuple[list[Record], list[Skipped]]:
@@ -134,16 +140,18 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
     encoder = encoder or make_encoder(settings)
     chunking = settings.chunking_params(encoder.max_seq_tokens)
     chunker = make_chunker(encoder, chunking)
+    recogniser = make_recogniser(settings)
+    entities = recogniser.identity if recogniser else None
 
     live = store.live_version()
     reason_full = "--full requested" if full else None
     if live is not None and not full:
-        reason_full = _incompatibility(store, encoder, chunking, settings.vector_index)
+        reason_full = _incompatibility(store, encoder, chunking, settings.vector_index, entities)
     elif live is None:
         reason_full = "no existing index"
 
     report = BuildReport(location=store.location, version=live, full=reason_full is not None,
-                         skipped=skipped, reason_full=reason_full)
+                         skipped=skipped, reason_full=reason_full, entities=entities)
     writer = store.begin(incremental=reason_full is None, dimension=encoder.dimension,
                          vector_kind=settings.vector_index)
     try:
@@ -169,17 +177,32 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
             store.discard(writer)
             report.seconds = time.perf_counter() - started
             return report
-        writer.remove(gone + changed + stale_unusable)
+        # A changed article is not removed: adding it stores a new revision and keeps the held ones
+        # (text and chunks as they were), so citations of them stay valid. A deleted file removes the
+        # article with every revision.
+        writer.remove(gone + stale_unusable)
+        keep_from: dict[str, date] = {}
+        if reason_full is not None and live is not None:
+            # A full build starts empty: the live version's earlier revisions are embedded again and added
+            # first, oldest first, with their own dates, so citations of them stay valid across it.
+            kept, keep_from = _kept_revisions(store, live, current, report)
+            in_chunk = chunking["sentence_vectors"] == "in_chunk"
+            for i in range(0, len(kept), ARTICLES_PER_BATCH):
+                _write_batch(embed_batch(kept[i:i + ARTICLES_PER_BATCH], chunker, encoder, in_chunk, recogniser),
+                             writer, report)
+            report.kept_revisions = len(kept)
 
         bar = tqdm(total=len(pending), unit="article", desc="Embedding", disable=not progress, mininterval=0.5)
         batches = [pending[i:i + ARTICLES_PER_BATCH] for i in range(0, len(pending), ARTICLES_PER_BATCH)]
         if workers is None:
             in_chunk = chunking["sentence_vectors"] == "in_chunk"
-            embedded = (embed_batch(batch, chunker, encoder, in_chunk) for batch in batches)
+            embedded = (embed_batch(batch, chunker, encoder, in_chunk, recogniser) for batch in batches)
         else:  # other processes or machines embed; this one still writes, in the same order
-            embedded = workers.map(BatchJob(settings, chunking, encoder.identity), batches)
+            embedded = workers.map(BatchJob(settings, chunking, encoder.identity, entities), batches)
         for batch, result in zip(batches, embedded):
-            _write_batch(result, writer, report)
+            # A changed article whose new text is unusable is removed (every revision), as before revisions.
+            writer.remove([key for key, _, _ in result.unusable if key in known])
+            _write_batch(result, writer, report, keep_from)
             on_stage("embedding")
             bar.update(len(batch))
         bar.close()
@@ -198,12 +221,48 @@ def _build(store: Store, settings, encoder, full, strict, progress, allow_empty,
             corpus_dir=str(settings.corpus_dir),
             corpus_fingerprint=corpus_fingerprint(r for r in records if r.key not in unusable),
             built_at=_now(), build_seconds=round(report.seconds, 3), skipped=len(report.skipped),
+            entities=entities,
         )
         report.version = store.publish(writer, manifest, on_stage)
     except BaseException:
         store.discard(writer)
         raise
     return report
+
+
+def _kept_revisions(store: Store, live: str, current: dict[str, Record],
+                    report: BuildReport) -> tuple[list[Article], dict[str, date]]:
+    """What a full build keeps of the live version's history: every revision of an article still in the
+    corpus but its latest when the corpus holds that text unchanged (it is built again from the corpus),
+    oldest first; and the valid_from of such unchanged latest revisions, by corpus key. An article gone
+    from the corpus is not kept. Empty when the live version cannot be read (another index format)."""
+    try:
+        reader = store.open(live)
+    except IndexUnavailable as exc:
+        report.warnings.append(("", f"earlier revisions were not kept: the live index could not be read ({exc})"))
+        return [], {}
+    try:
+        latest: dict[str, Article] = {}
+        ids = [int(i) for i in reader.filtered_chunk_ids(Filters())]  # each article's latest revision
+        for i in range(0, len(ids), 2000):
+            latest.update((c.article.path, c.article) for c in reader.chunks(ids[i:i + 2000]))
+        kept, keep_from = [], {}
+        for key, meta in sorted(latest.items()):
+            record = current.get(key)
+            if record is None:
+                continue
+            older = meta.revision
+            if record.content_sha == meta.content_sha:
+                keep_from[key] = meta.valid_from
+                older -= 1
+            for revision in range(1, older + 1):
+                article = reader.article(meta.article_id, revision)
+                if article is not None:
+                    article.valid_to = None
+                    kept.append(article)
+        return kept, keep_from
+    finally:
+        reader.close()
 
 
 def _check_strict(strict: bool, report: BuildReport) -> None:
@@ -222,6 +281,8 @@ class EmbeddedBatch:
     chunks: int = 0
     future_dated: int = 0  # articles dated after the build date
     date_mentions: list[list] = field(default_factory=list)  # per article, as ``articles``
+    entities: list[list[Entity]] = field(default_factory=list)  # per article, as ``articles`` (empty: none found)
+    entity_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -232,15 +293,20 @@ class BatchJob:
     settings: IndexSettings
     chunking: dict
     encoder_identity: str
+    entities: str | None = None  # the build's entity recogniser (None: off)
 
     def embedder(self) -> Callable[[list[Record]], EmbeddedBatch]:
         encoder = make_encoder(self.settings)
         if encoder.identity != self.encoder_identity:
             raise BuildError(f"a worker's encoder is {encoder.identity!r}, the build's is {self.encoder_identity!r}: "
                              "install the same news-qa and model package on every worker")
+        recogniser = make_recogniser(self.settings) if self.entities else None
+        if (recogniser.identity if recogniser else None) != self.entities:
+            raise BuildError(f"a worker's entity recogniser is {recogniser.identity if recogniser else None!r}, the "
+                             f"build's is {self.entities!r}: install the same spaCy model on every worker")
         chunker = make_chunker(encoder, self.chunking)
         in_chunk = self.chunking["sentence_vectors"] == "in_chunk"
-        return lambda records: embed_batch(records, chunker, encoder, in_chunk)
+        return lambda records: embed_batch(records, chunker, encoder, in_chunk, recogniser)
 
 
 class BatchWorkers(Protocol):
@@ -254,10 +320,23 @@ def make_chunker(encoder: Encoder, chunking: dict) -> Chunker:
                    chunking["overlap_sentences"], chunking["title_in_embedding"])
 
 
-def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_chunk: bool) -> EmbeddedBatch:
-    """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing)."""
+def make_recogniser(settings: IndexSettings) -> EntityRecogniser | None:
+    """The entity recogniser a build uses: None when ``settings.entities`` is off or spaCy or its model is not
+    installed (the build then stores no entities)."""
+    return entity_recognition.load_recogniser(settings.entity_model) if settings.entities else None
+
+
+def embed_batch(records: list[Record | Article], chunker: Chunker, encoder: Encoder, in_chunk: bool,
+                recogniser: EntityRecogniser | None = None) -> EmbeddedBatch:
+    """Parse, chunk and embed ``records`` (the CPU-heavy part of a build; writes nothing); an ``Article``
+    among them (a revision a full build keeps) is chunked and embedded as it is."""
     parsed, out = [], EmbeddedBatch(articles=[])
     for record in records:
+        if isinstance(record, Article):  # a revision a full build keeps (_kept_revisions): read before
+            chunks = chunker.chunk(record)
+            if chunks:
+                parsed.append((record, chunks))
+            continue
         try:
             article = parse_record(record)
         except UnusableFile as exc:
@@ -283,18 +362,29 @@ def embed_batch(records: list[Record], chunker: Chunker, encoder: Encoder, in_ch
         out.date_mentions.append(date_mentions(article.body, article.published_date or article.updated_date))
         chunk_at += len(chunks)
         sentence_at += len(spans)
+    if recogniser is not None:
+        started = time.perf_counter()
+        out.entities = recogniser.find([article.body for article, _ in parsed])
+        out.entity_seconds = time.perf_counter() - started
     return out
 
 
-def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport) -> None:
+def _write_batch(batch: EmbeddedBatch, writer: IndexWriter, report: BuildReport,
+                 keep_from: dict[str, date] | None = None) -> None:
     for key, content_sha, reason in batch.unusable:
         report.skipped.append(Skipped(key, reason))
         writer.mark_unusable(key, content_sha, reason)
     report.warnings.extend(batch.warnings)
     report.future_dated += batch.future_dated
-    for item, mentions in zip(batch.articles, batch.date_mentions, strict=True):
+    found = batch.entities or [[] for _ in batch.articles]
+    for item, mentions, entities in zip(batch.articles, batch.date_mentions, found, strict=True):
+        if keep_from and item[0].path in keep_from:  # the text a full build finds unchanged keeps its date
+            item[0].valid_from = keep_from[item[0].path]
         writer.add(*item)
         writer.add_date_mentions(item[0].article_id, mentions)
+        if entities:
+            writer.add_entities(item[0].article_id, entities)
+    report.entity_seconds += batch.entity_seconds
     report.embedded_articles += len(batch.articles)
     report.embedded_chunks += batch.chunks
 
@@ -355,7 +445,8 @@ def distinct_sentences(chunks) -> list[tuple[int, int, int]]:
     return out
 
 
-def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str) -> str | None:
+def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind: str,
+                     entities: str | None) -> str | None:
     """Why the live version cannot be updated in place (so a full build is needed), or None."""
     try:
         manifest = store.live_manifest()
@@ -367,6 +458,8 @@ def _incompatibility(store: Store, encoder: Encoder, chunking: dict, vector_kind
         return "chunking settings changed"
     if manifest.vector_index != vector_kind:
         return f"vector index type changed ({manifest.vector_index} → {vector_kind})"
+    if manifest.entities != entities:  # articles kept would have none, or another model's
+        return f"entity recognition changed ({manifest.entities or 'off'} → {entities or 'off'})"
     return None
 
 

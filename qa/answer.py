@@ -2,10 +2,13 @@
 
 No generator is available offline, so every word of an answer is a quote whose article
 and character offsets are returned. Each sentence of the top passages is scored by a learned
-model (qa/answering: features of the question/sentence pair, logistic regression trained by
-scripts/train_answerer.py); its probability that the best sentence answers is the answer's
-confidence, and below the threshold chosen on a validation split the question is declined.
-For short-fact questions the entity of the asked kind inside the quote is marked as its span.
+model (qa/answering: features of the question/sentence pair; a listwise ranker and an answerability
+logistic regression, trained by scripts/train_answerer.py). The ranker's best sentence leads; its
+probability of answering is the answer's confidence, and below the threshold chosen on a validation split
+the question is declined. Further sentences join, in the ranker's order, until the quoted ones hold the
+set share of the ranker's probability (a confidence set: when the ranker is sure, one quote; when two
+sentences compete, both). For short-fact questions the entity of the asked kind inside the best quote is
+marked as its span.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ _COVERAGE = FEATURES.index("coverage")
 _KIND = FEATURES.index("kind_present")
 #: A sentence of a passage that speaks about the question's time window (published in it, or mentioning a
 #: day inside it): between two sentences that say the same of different days, the one about the asked day wins.
-#: Added to the probability for ordering only (not learned: SQuAD is undated); the decline rule reads the
-#: probability itself.
-WEIGHT_TIME_EVIDENCE = 0.05
+#: Added to the ranker's logit (odds × e^0.25 ≈ 1.28 at full evidence; not learned: SQuAD is undated); the
+#: decline rule reads the answerability probability itself.
+WEIGHT_TIME_EVIDENCE = 0.25
 
 
 @dataclass
@@ -39,7 +42,8 @@ class ScoredSentence:
     start: int  # offsets in the article body
     end: int
     text: str
-    score: float  # P(the sentence answers the question), from the learned model
+    score: float  # P(the sentence answers the question), from the answerability model
+    rank: float  # the ranker's logit (plus time evidence): orders the sentences of one question
     similarity: float
     overlap: float  # IDF-weighted share of the question's terms it holds
     has_kind: bool  # holds the kind of fact the question asks for (False when it asks for none)
@@ -90,7 +94,7 @@ class Answerer:
 
     def score_sentences(self, question: str, query_vector: np.ndarray, passages: list[Passage],
                         index: IndexReader) -> list[ScoredSentence]:
-        """Every sentence of the top passages with its probability of answering, best first."""
+        """Every sentence of the top passages with its probability of answering, in the ranker's order."""
         passages = passages[: self.settings.answer_passages]
         sentences, candidates = gathering.gather(query_vector, passages, index, self.encoder)
         if not candidates:
@@ -98,11 +102,12 @@ class Answerer:
         x = extract(question, candidates, [p.text for p in passages], index.stems,
                     gathering.question_idf(question, index))
         probability = self.model.probabilities(x)
-        scored = [ScoredSentence(s.passage_index, s.start, s.end, s.text, float(p), c.similarity,
+        rank = self.model.rank_scores(x) + WEIGHT_TIME_EVIDENCE * np.asarray(
+            [passages[s.passage_index].time_evidence for s in sentences])
+        scored = [ScoredSentence(s.passage_index, s.start, s.end, s.text, float(p), float(r), c.similarity,
                                  float(row[_COVERAGE]), bool(row[_KIND]))
-                  for s, c, row, p in zip(sentences, candidates, x, probability)]
-        return sorted(scored, key=lambda s: (-(s.score + WEIGHT_TIME_EVIDENCE * passages[s.passage_index].time_evidence),
-                                             s.passage_index, s.start))
+                  for s, c, row, p, r in zip(sentences, candidates, x, probability, rank)]
+        return sorted(scored, key=lambda s: (-s.rank, s.passage_index, s.start))
 
     def span_finder(self) -> EntitySpans | None:
         """The entity model, loaded once on the first short-fact question (None when not installed)."""
@@ -138,17 +143,18 @@ class Answerer:
         chosen = [best]
         quoted = {normalise(best.text)}
         kind = expected_kind(question)
-        wants_kind = kind is not None
-        for candidate in ranked[1:]:
-            if len(chosen) >= self.settings.answer_max_sentences:
+        share = _shares(ranked)
+        held = share[0]
+        for candidate, candidate_share in zip(ranked[1:], share[1:]):
+            if len(chosen) >= self.settings.answer_max_sentences or held >= self.settings.answer_confidence_mass:
                 break
             if normalise(candidate.text) in quoted:  # the same sentence carried by another article
                 continue
-            # A further sentence must be nearly as good and, for a factual question, hold such a fact too.
-            if candidate.score >= self.settings.answer_extra_ratio * best.score and (
-                    candidate.has_kind or not wants_kind):
-                chosen.append(candidate)
-                quoted.add(normalise(candidate.text))
+            if kind is not None and not candidate.has_kind:  # a factual question: only sentences with such a fact
+                continue
+            chosen.append(candidate)
+            quoted.add(normalise(candidate.text))
+            held += candidate_share
         # Reading order within an article reads better than score order; the best article first.
         best_article = passages[best.passage_index].chunk.article.article_id
 
@@ -158,9 +164,17 @@ class Answerer:
 
         chosen.sort(key=reading_order)
         citations = [
-            Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text, score=s.score,
+            Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text,
+                     score=best.score if s is best else best.score * float(np.exp(s.rank - best.rank)),
                      answer_span=self._span(question, kind, s) if s is best else None)
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=best.score)
+
+
+def _shares(ranked: list[ScoredSentence]) -> np.ndarray:
+    """Each sentence's share of the ranker's softmax: its chance of being the answer if one is there."""
+    logits = np.asarray([s.rank for s in ranked])
+    e = np.exp(logits - logits.max())
+    return e / e.sum()

@@ -25,7 +25,8 @@ def _filters(args: argparse.Namespace) -> Filters:
         return [v.strip() for v in option or [] if v.strip()]
 
     return Filters(source=values(args.source), author=values(args.author), section=values(args.section),
-                   conflict=values(args.conflict), published_after=args.after, published_before=args.before)
+                   conflict=values(args.conflict), published_after=args.after, published_before=args.before,
+                   entity=values(args.entity))
 
 
 def _iso_date(text: str) -> date:
@@ -41,6 +42,8 @@ def _add_query_options(parser: argparse.ArgumentParser, default_k: int) -> None:
     parser.add_argument("--author", action="append", help="author name (repeatable)")
     parser.add_argument("--section", action="append")
     parser.add_argument("--conflict", action="append")
+    parser.add_argument("--entity", action="append", help="a person, organisation or place the article mentions "
+                        "(repeatable: every one; names as /facets lists them)")
     parser.add_argument("--after", type=_iso_date, help="published on or after (YYYY-MM-DD)")
     parser.add_argument("--before", type=_iso_date, help="published on or before (YYYY-MM-DD)")
     parser.add_argument("--as-of", type=_iso_date, help="answer as of this date (YYYY-MM-DD; default: today)")
@@ -101,6 +104,10 @@ def cmd_ask(args, settings: Settings) -> int:
             for label, evidence in (("corroborated by", c.corroborated_by), ("conflicting", c.conflicting)):
                 for e in evidence:
                     print(f"      {label}: “{e.quote}” — {_source_line(e.article)}")
+    entities = AskResponse.of(question, result).entities
+    if entities:
+        print("\nMentioned in the sources (--entity NAME to filter): "
+              + "; ".join(f"{e.name} ({e.kind})" for e in entities[:12]))
     return 0
 
 

@@ -17,6 +17,7 @@ from qa.grouping import SORTS, ArticleResult
 from qa.holder import IndexHolder, NoIndex, RebuildRefused, Snapshot
 from qa.passages import Passage
 from qa.pipeline import ASK, CHECK, SEARCH, TIMELINE, Pipeline, Plan, Request, Services, State
+from qa.revisions import History, history
 from qa.settings import Settings
 from qa.stages.timeline import Point
 from qa.stages.verdict import Verdict
@@ -36,6 +37,7 @@ class SearchResult:
     articles: list[ArticleResult] = field(default_factory=list)  # group=article: the page of articles
     total: int | None = None  # group=article: matching articles found (an estimate unless total_exact)
     total_exact: bool = False
+    entities: dict = field(default_factory=dict)  # article id -> [Entity]: the results' articles'
 
 
 @dataclass
@@ -44,6 +46,7 @@ class AskResult:
     answer: Answer
     plan: Plan
     freshness_note: str | None = None
+    entities: dict = field(default_factory=dict)  # article id -> [Entity]: of every article it may cite
 
 
 @dataclass
@@ -81,7 +84,7 @@ class Engine:
 
     @staticmethod
     def result(state: State) -> AskResult:
-        return AskResult(state.passages, state.answer, state.plan, state.freshness_note)
+        return AskResult(state.passages, state.answer, state.plan, state.freshness_note, state.entities)
 
     def ask_steps(self, question: str, top_k: int, filters: Filters | None = None,
                   as_of: date | None = None) -> Iterator[tuple[str, State]]:
@@ -98,7 +101,8 @@ class Engine:
             raise UnknownChoice(f"unknown grouping {group!r}; choose one of {', '.join(GROUPS)}")
         SORTS.get(sort)  # an unknown order fails naming the choices
         state = self.searching.run(Request(query, top_k, filters, as_of, group=group, sort=sort, offset=offset))
-        return SearchResult(state.passages, state.plan, state.articles, state.total, state.total_exact)
+        return SearchResult(state.passages, state.plan, state.articles, state.total, state.total_exact,
+                            state.entities)
 
     def check(self, claim: str, filters: Filters | None = None, as_of: date | None = None) -> CheckResult:
         """A claim against the record as of a date: a verdict and the sentences deciding it."""
@@ -111,9 +115,15 @@ class Engine:
         state = self.timelines.run(Request(query, points, filters, as_of))
         return TimelineResult(state.timeline, state.plan)
 
-    def article(self, article_id: str) -> Article | None:
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        """The article's latest revision, or revision ``revision``."""
         with self.holder.snapshot() as snap:
-            return snap.index.article(article_id)
+            return snap.index.article(article_id, revision)
+
+    def revisions(self, article_id: str, pair: tuple[int, int] | None = None) -> History:
+        """The article's revisions and the diffs between consecutive ones (or between ``pair``)."""
+        with self.holder.snapshot() as snap:
+            return history(snap.index, article_id, pair)
 
     def facets(self) -> Facets:
         with self.holder.snapshot() as snap:

@@ -1,6 +1,6 @@
 """An answer with its provenance, in forms one pastes into a story note or a fact-check: Markdown for
 reading, CSV for a spreadsheet, JSON for tools. Every quote carries its article, outlet, authors,
-dates, URL, character offsets and the hash of the text those offsets index, and the as-of date."""
+dates, URL, character offsets, the revision and hash of the text those offsets index, and the as-of date."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import io
 from qa.schemas import AskResponse, CitationOut
 
 COLUMNS = ("n", "quote", "article_id", "title", "source", "authors", "published_date", "updated_date", "url", "start",
-           "end", "content_sha")
+           "end", "content_sha", "revision")
 
 
 def _cell(c: CitationOut, name: str) -> str:
@@ -31,7 +31,8 @@ def as_markdown(answer: AskResponse) -> str:
                            if p)
         lines.append(f"{c.n}. > {c.quote}")
         lines.append(f"   — *{c.title}*, {byline}" + (f", <{c.url}>" if c.url else ""))
-        lines.append(f"   article `{c.article_id}`, characters {c.start}–{c.end}, text hash `{c.content_sha}`")
+        lines.append(f"   article `{c.article_id}`, characters {c.start}–{c.end}, revision {c.revision}, "
+                     f"text hash `{c.content_sha}`")
     return "\n".join(lines) + "\n"
 
 

@@ -81,6 +81,7 @@ class State:
     freshness_note: str | None = None
     verdict: object | None = None  # qa.stages.verdict.Verdict, set by the verdict stage of a claim check
     timeline: list = field(default_factory=list)  # qa.stages.timeline.Point, set by the timeline stage
+    entities: dict = field(default_factory=dict)  # article id -> [index.Entity], set by the entities stage
 
 
 class Stage(Protocol):
@@ -106,8 +107,8 @@ STAGES: Registry[Stage] = Registry("pipeline stage")
 StageFactory = Callable[[Settings, Services], Stage]
 
 #: The stages of /ask and of /search, in order.
-ASK = ("plan", "retrieve", "windows", "answer", "dates", "corroborate", "generate", "freshness", "cited")
-SEARCH = ("plan", "retrieve", "windows", "group")
+ASK = ("plan", "retrieve", "windows", "answer", "dates", "entities", "corroborate", "generate", "freshness", "cited")
+SEARCH = ("plan", "retrieve", "windows", "group", "entities")
 CHECK = ("plan", "retrieve", "verdict")
 TIMELINE = ("plan", "retrieve", "timeline")
 

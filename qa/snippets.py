@@ -64,7 +64,8 @@ class Snippets:
         return Snippet(start, end, _text(passage, start, end))
 
     def scores(self, passage: Passage, spans: list[tuple[int, int]]) -> list[float]:
-        stored = (self.index.sentence_vectors(passage.chunk.article.article_id, [s for s, _ in spans])
+        stored = (self.index.sentence_vectors(passage.chunk.article.article_id, [s for s, _ in spans],
+                                              passage.chunk.article.revision)
                   if self.vector is not None else {})
         total = sum(idf for _, idf in self.terms) or 1.0
         out = []

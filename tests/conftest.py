@@ -17,7 +17,8 @@ from tests.support import SEED_FILE, PostgresServer, make_settings
 
 # Nothing a test does may write the project's own var/watches.sqlite (a watch left there is checked by
 # every later service): settings made without make_settings get a throw-away file too.
-os.environ.setdefault("NEWSQA_WATCHES_DB", str(Path(tempfile.mkdtemp(prefix="newsqa-watches-")) / "watches.sqlite"))
+_WATCHES_DIR = tempfile.TemporaryDirectory(prefix="newsqa-watches-")  # removed when the test process exits
+os.environ.setdefault("NEWSQA_WATCHES_DB", str(Path(_WATCHES_DIR.name) / "watches.sqlite"))
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +43,7 @@ def small_corpus(tmp_path_factory, squad_data) -> Path:
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory, small_corpus, encoder) -> Settings:
-    settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
+    settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"), entities=True)
     build_index(settings, encoder=encoder, progress=False)
     return settings
 

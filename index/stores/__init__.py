@@ -12,12 +12,12 @@ from pathlib import Path
 
 from index.stores import folder, postgresql  # noqa: F401 - each registers its store
 from index.stores.base import (
-    STORES, ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, FacetSource, IndexReader, IndexUnavailable, IndexWriter, KeywordSearch,
-    Store, StoreOptions, TermStatistics, VectorSearch,
+    STORES, ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, EntityMentions, FacetSource, IndexReader, IndexUnavailable, IndexWriter, KeywordSearch,
+    RevisionHistory, Store, StoreOptions, TermStatistics, VectorSearch,
 )
 
-__all__ = ["STORES", "ArticleLookup", "BatchedSearch", "BuildInProgress", "DateMentions", "FacetSource", "IndexReader", "IndexUnavailable",
-           "IndexWriter", "KeywordSearch", "Store", "StoreOptions", "TermStatistics", "VectorSearch", "close_stores",
+__all__ = ["STORES", "ArticleLookup", "BatchedSearch", "BuildInProgress", "DateMentions", "EntityMentions", "FacetSource", "IndexReader", "IndexUnavailable",
+           "IndexWriter", "KeywordSearch", "RevisionHistory", "Store", "StoreOptions", "TermStatistics", "VectorSearch", "close_stores",
            "open_store", "scheme_of", "url_schemes"]
 
 URL_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")

@@ -7,7 +7,7 @@ build never touches what is live.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from contextlib import AbstractContextManager
@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from index.dates import DateMention
+from index.entities import Entity
 from index.errors import NewsQAError
 from index.registry import Registry
 from index.stories import Fingerprint
@@ -45,7 +46,9 @@ class BuildInProgress(NewsQAError, RuntimeError):
 class ArticleLookup(Protocol):
     """Articles and chunks by id, with their metadata: what a citation is made of."""
 
-    def article(self, article_id: str) -> Article | None: ...
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        """The article's latest revision, or revision ``revision`` (None when unknown)."""
+        ...
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """Chunks by id, in the order asked (unknown ids are left out), with their article's metadata."""
@@ -58,6 +61,15 @@ class ArticleLookup(Protocol):
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
         """Each chunk's article date (the later of published and updated), for recency."""
+        ...
+
+
+@runtime_checkable
+class RevisionHistory(Protocol):
+    """The versions of an article: an edited article is stored as a new revision, the older ones kept."""
+
+    def revisions(self, article_id: str) -> list[ArticleMeta]:
+        """Every stored revision of the article, oldest first, with its validity (empty when unknown)."""
         ...
 
 
@@ -77,8 +89,10 @@ class VectorSearch(Protocol):
         """Stored sentences nearest to ``vector``, best first, with their articles (for corroboration)."""
         ...
 
-    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
-        """Stored vectors of an article's sentences, by start offset (answers reuse them)."""
+    def sentence_vectors(self, article_id: str, starts: Sequence[int],
+                         revision: int | None = None) -> dict[int, np.ndarray]:
+        """Stored vectors of an article's sentences (of its latest revision, or of ``revision``), by start
+        offset (answers reuse them)."""
         ...
 
 
@@ -135,6 +149,17 @@ class DateMentions(Protocol):
 
 
 @runtime_checkable
+class EntityMentions(Protocol):
+    """The people, organisations and places articles mention, found at build time (index/entities.py)."""
+
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's entities in text order, at their body offsets; articles with none are left out.
+        Of each article's latest revision, or of the revision ``revisions`` names for it."""
+        ...
+
+
+@runtime_checkable
 class FacetSource(Protocol):
     """The filter values an index holds, and the chunks a filter keeps."""
 
@@ -146,7 +171,8 @@ class FacetSource(Protocol):
 
 
 @runtime_checkable
-class IndexReader(ArticleLookup, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions, FacetSource, Protocol):
+class IndexReader(ArticleLookup, RevisionHistory, VectorSearch, KeywordSearch, BatchedSearch, TermStatistics, DateMentions,
+                  EntityMentions, FacetSource, Protocol):
     """A read-only, thread-safe view of one published version: every role, and its lifecycle.
 
     A store's reader implements all of it; a component asks only for the role it uses.
@@ -192,7 +218,7 @@ class IndexWriter(Protocol):
     def mark_unusable(self, key: str, content_sha: str, reason: str) -> None: ...
 
     def remove(self, keys: Sequence[str]) -> int:
-        """Remove these records' articles (and unusable marks); returns the chunks removed."""
+        """Remove these records' articles, every revision (and unusable marks); returns the chunks removed."""
         ...
 
     def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray,
@@ -201,12 +227,18 @@ class IndexWriter(Protocol):
         """Store an article, its chunks and its distinct sentences ``(chunk position, start, end)``.
 
         The article joins the story of a stored near-duplicate (by ``fingerprint``) or starts its
-        own; returns the story id.
+        own; returns the story id. An article already held (same id) gets a new revision: the held one
+        is kept, text and chunks unchanged, valid until the new one's ``valid_from`` (its Updated_Date
+        when later than the held one's, else the build date).
         """
         ...
 
     def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
         """The dates an article added by ``add`` mentions in its body; removed with the article."""
+        ...
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an article added by ``add`` mentions; removed with the article."""
         ...
 
     def counts(self) -> tuple[int, int, int]:

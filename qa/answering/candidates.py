@@ -46,12 +46,14 @@ def gather(query_vector: np.ndarray, passages: list[Passage], index: IndexReader
 def sentence_vectors(sentences: list[Sentence], passages: list[Passage], index: IndexReader,
                      encoder: Encoder) -> np.ndarray:
     """The index's stored sentence vectors; only sentences it lacks are embedded now."""
-    by_article: dict[str, list[int]] = {}
+    by_article: dict[tuple[str, int], list[int]] = {}  # (article id, revision) -> sentence starts
     for s in sentences:
-        by_article.setdefault(passages[s.passage_index].chunk.article.article_id, []).append(s.start)
-    stored = {(a, start): v for a, starts in by_article.items()
-              for start, v in index.sentence_vectors(a, starts).items()}
-    keys = [(passages[s.passage_index].chunk.article.article_id, s.start) for s in sentences]
+        article = passages[s.passage_index].chunk.article
+        by_article.setdefault((article.article_id, article.revision), []).append(s.start)
+    stored = {(a, revision, start): v for (a, revision), starts in by_article.items()
+              for start, v in index.sentence_vectors(a, starts, revision).items()}
+    keys = [(passages[s.passage_index].chunk.article.article_id, passages[s.passage_index].chunk.article.revision,
+             s.start) for s in sentences]
     missing = [i for i, key in enumerate(keys) if key not in stored]
     vectors = np.zeros((len(sentences), encoder.dimension), dtype=np.float32)
     for row, key in enumerate(keys):

@@ -20,16 +20,25 @@ QUESTION_FORM = re.compile(r"\bhow\s+(?:long|many|much|far|old|big|large|often|t
 # "last" in a sentence is mostly "last week".
 _DURATION_VERB = re.compile(r"\blast(?:ed)?\W*$", re.IGNORECASE)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-# "this week", "over the past year", "recently": when the question is asked, relative to its as-of date. A
+# "this week", "over the past year", "recently", "currently": when the question is asked, relative to its as-of date. A
 # report says "on Tuesday" or names the date instead, so these words are never terms the answer must hold (the
 # plan reads them as time evidence). Absolute dates ("in 2008") stay terms: sentences often state them.
 RELATIVE_TIME = re.compile(
     r"\b(?:(?:this|last|past|next|previous|coming)\s+(?:few\s+)?(?:week(?:end)?|month|year|days?|weeks|months|years)"
     r"|(?:over|in|during)\s+the\s+(?:past|last|previous)\s+(?:\d+|a|one|two|three|four|five|six|several|few)?\s*"
     r"(?:days?|weeks?|months?|years?)|so\s+far\s+this\s+(?:week|month|year)|(?:in\s+)?recent\s+(?:days|weeks|months)"
-    r"|recently|lately|yesterday|today|tonight|this\s+morning|at\s+the\s+weekend)\b", re.IGNORECASE)
+    r"|recently|lately|yesterday|today|tonight|this\s+morning|at\s+the\s+weekend"
+    r"|currently|presently|nowadays|at\s+present|these\s+days|(?:right\s+)?now)\b", re.IGNORECASE)
 
 KINDS = ("number", "duration", "date", "name", "place", "organisation")
+# "Which MP …", "What minister …": a person asked for by role, as "who" asks.
+_PERSON_ROLE = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:mps?|ministers?|senators?|presidents?|leaders?|officials?|players?|coach(?:es)?|"
+    r"candidates?|persons?|people|man|men|woman|women|officers?|judges?|actors?|actress(?:es)?|singers?|authors?|"
+    r"writers?|members?|politicians?|directors?|executives?|spokes(?:man|woman|person)|journalists?|reporters?|"
+    r"scientists?|doctors?|soldiers?|suspects?|victims?|governors?|mayors?|chancellors?|premiers?|prime\s+ministers?|"
+    r"ambassadors?|diplomats?|athletes?|drivers?|managers?|founders?|chairm[ae]n|ceos?|inventors?|artists?)\b"
+    r"(?!\s+(?:states?|countries|nations|organi[sz]ations?|groups?|parties|bod(?:y|ies)|companies|firms)\b)")
 
 
 def expected_kind(question: str) -> str | None:
@@ -41,7 +50,7 @@ def expected_kind(question: str) -> str | None:
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time|century)\b|\bwhich (year|date|day|month)\b", q):
         return "date"
-    if re.search(r"\bwho(m|se)?\b", q):
+    if re.search(r"\bwho(m|se)?\b", q) or _PERSON_ROLE.search(q):
         return "name"
     if re.search(r"\bwhere\b|\b(?:what|which) (?:city|country|town|state|county|province|region|island|place)\b", q):
         return "place"

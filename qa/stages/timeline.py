@@ -47,7 +47,8 @@ class TimelineStage:
                 break
             copies = [p.chunk.article, *p.also_in]
             first = min(copies, key=lambda m: (m.effective_date or date.max, m.article_id))
-            stored = index.sentence_vectors(p.chunk.article.article_id, [s for s, _ in p.sentences])
+            stored = index.sentence_vectors(p.chunk.article.article_id, [s for s, _ in p.sentences],
+                                            p.chunk.article.revision)
             best = max(p.sentences, key=lambda span: float(np.dot(stored[span[0]], vector)) if span[0] in stored
                        else -1.0)
             quote = p.text[best[0] - p.start:best[1] - p.start]

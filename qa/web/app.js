@@ -41,6 +41,7 @@ const articles = new Map(); // article_id -> Promise of the article
 function readForm({offset = 0} = {}) {
   const state = {q: input.value.trim(), mode: form.elements.mode.value, source: [], sort: $("sort").value, offset};
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]:checked")) state.source.push(box.value);
+  state.entity = [...$("f-entity").querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value);
   for (const [name, select] of Object.entries(SELECTS)) state[name] = select.value;
   for (const [name, date] of Object.entries(DATES)) state[name] = date.value;
   return state;
@@ -52,6 +53,7 @@ function readURL() {
   const mode = params.get("mode");
   const state = {q: (params.get("q") ?? "").trim(), mode: Object.hasOwn(MODES, mode) ? mode : "ask",
                  source: params.getAll("source").filter(Boolean),
+                 entity: params.getAll("entity").filter(Boolean),
                  sort: SORTS.includes(params.get("sort")) ? params.get("sort") : "relevance",
                  offset: Number.isInteger(offset) && offset > 0 ? offset : 0};
   for (const name of SINGLE) state[name] = params.get(name) ?? "";
@@ -67,6 +69,7 @@ function toURL(state) {
     if (state.offset) params.set("offset", String(state.offset));
   }
   for (const value of state.source) params.append("source", value);
+  for (const value of state.entity) params.append("entity", value);
   for (const name of SINGLE) if (state[name]) params.set(name, state[name]);
   const query = params.toString();
   return query ? `/?${query}` : "/";
@@ -106,6 +109,8 @@ function writeForm(state) {
   $("sort").value = state.sort;
   for (const value of state.source) sourceBox(value, 0); // keep values the index no longer has
   for (const box of $("f-source").querySelectorAll("input[type=checkbox]")) box.checked = state.source.includes(box.value);
+  for (const value of state.entity) entityBox(value);
+  for (const box of $("f-entity").querySelectorAll("input[type=checkbox]")) box.checked = state.entity.includes(box.value);
   for (const [name, select] of Object.entries(SELECTS)) {
     if (state[name]) option(select, state[name], state[name]);
     select.value = state[name];
@@ -116,7 +121,7 @@ function writeForm(state) {
 }
 
 function countFilters(state) {
-  const n = state.source.length + SINGLE.filter((name) => state[name]).length;
+  const n = state.source.length + state.entity.length + SINGLE.filter((name) => state[name]).length;
   $("filter-count").textContent = n ? `(${n} on)` : "";
 }
 
@@ -151,6 +156,7 @@ async function parsed(response) {
 function filtersOf(state) {
   const filters = {};
   if (state.source.length) filters.source = state.source;
+  if (state.entity.length) filters.entity = state.entity;
   for (const name of ["author", "section", "conflict", "published_after", "published_before"]) {
     if (state[name]) filters[name] = name.startsWith("published") ? state[name] : [state[name]];
   }
@@ -224,20 +230,23 @@ function checkRequest(state) {
   return api("/check", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
 }
 
-/** GET /timeline takes the query and an as-of date only: the other filters do not narrow it. */
+/** GET /timeline takes the query, an as-of date and entities only: the other filters do not narrow it. */
 function timelineRequest(state) {
   const params = new URLSearchParams({q: state.q});
   if (state.as_of) params.set("as_of", state.as_of);
+  for (const value of state.entity) params.append("entity", value);
   return api(`/timeline?${params}`);
 }
 
-function getArticle(id) {
-  if (!articles.has(id)) {
-    const pending = api(`/articles/${encodeURIComponent(id)}`);
-    pending.catch(() => articles.delete(id));
-    articles.set(id, pending);
+/** An article's text: its latest revision, or the revision a quote was taken from (offsets index into it). */
+function getArticle(id, revision = null) {
+  const key = revision ? `${id}@${revision}` : id;
+  if (!articles.has(key)) {
+    const pending = api(`/articles/${encodeURIComponent(id)}${revision ? `?revision=${revision}` : ""}`);
+    pending.catch(() => articles.delete(key));
+    articles.set(key, pending);
   }
-  return articles.get(id);
+  return articles.get(key);
 }
 
 // ---------- running a query ----------
@@ -269,12 +278,14 @@ async function run(state) {
       });
     }
     if (mine !== generation) return;
-    if (state.mode === "check") fill(results, renderCheck(data, {open: openArticle, metaLine}));
-    else if (state.mode === "timeline") {
+    if (state.mode === "check") {
+      fill(results, renderCheck(data, {open: openArticle, metaLine}));
+    } else if (state.mode === "timeline") {
       fill(results, renderTimeline(data, {open: openArticle, metaLine, notes: unused(state),
                                           width: results.clientWidth - 48})); // inside the section's padding
+    } else {
+      fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
     }
-    else fill(results, state.mode === "search" ? renderSearch(data) : renderAnswer(data), watchButton(state));
   } catch (error) {
     if (mine !== generation) return;
     fill(results, el("div", {class: "error", role: "alert"}, el("h2", {}, "The service could not answer"),
@@ -285,11 +296,12 @@ async function run(state) {
   refreshHealth();
 }
 
-/** A note naming the filters a timeline does not apply (GET /timeline narrows by date only through as_of). */
+/** A note on the filters a timeline does not apply (GET /timeline narrows by as_of and entities only). */
 function unused(state) {
   const off = state.source.length + ["author", "section", "conflict", "published_after", "published_before"]
     .filter((name) => state[name]).length;
-  return off ? [`Timelines apply the As of date only; the other ${off === 1 ? "filter is" : "filters are"} not used.`] : [];
+  return off ? [`Timelines apply the As of date and the entities only; the other ${off === 1 ? "filter is" : "filters are"} `
+                + "not used."] : [];
 }
 
 function submit({push = true, offset = 0} = {}) {
@@ -350,7 +362,7 @@ function answerText(answer, citations) {
 }
 
 function openCitation(c) {
-  openArticle(c.article_id, {start: c.start, end: c.end, expect: c.quote,
+  openArticle(c.article_id, {start: c.start, end: c.end, expect: c.quote, revision: c.revision,
                              label: `Cited as [${c.n}]`, cls: "hl"});
 }
 
@@ -381,6 +393,7 @@ function renderAnswer(data) {
       el("p", {class: "reason"}, data.reason ?? "The indexed articles do not say."),
       notes));
   }
+  out.push(mentions(data.entities));
   if (data.citations.length) {
     out.push(el("section", {class: "sources", "aria-labelledby": "sources-h"},
       el("h2", {id: "sources-h"}, "Sources"),
@@ -399,6 +412,17 @@ function renderAnswer(data) {
       el("ol", {class: "hits"}, rest.map((p) => passageItem(p, queryTerms(data.question))))));
   }
   return out;
+}
+
+/** The people, organisations and places the sources mention; each button keeps only articles mentioning it. */
+function mentions(entities) {
+  if (!entities?.length) return null;
+  const shown = entities.slice(0, 12);
+  return el("section", {class: "mentions", "aria-labelledby": "mentions-h"},
+    el("h2", {id: "mentions-h"}, "Mentioned in the sources"),
+    el("ul", {}, shown.map((e) => el("li", {},
+      el("button", {type: "button", class: `entity ${e.kind}`, title: `Only articles mentioning ${e.name} (${e.kind})`,
+                    onclick: () => { entityBox(e.name).checked = true; submit(); }}, e.name)))));
 }
 
 function sourceCard(c) {
@@ -449,7 +473,7 @@ function evidence(heading, cls, items) {
 // ---------- rendering: search ----------
 
 function passageItem(p, terms) {
-  const open = () => openArticle(p.article_id, {start: p.start, end: p.end, expect: p.text,
+  const open = () => openArticle(p.article_id, {start: p.start, end: p.end, expect: p.text, revision: p.revision,
                                                 label: "Passage", cls: "hl passage"});
   const item = el("li", {class: "hit"},
     el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, p.title || "(untitled)")),
@@ -482,7 +506,7 @@ function renderSearch(data) {
 /** One card per article: title, outlet and dates, the snippet with query words marked, its other passages. */
 function articleItem(a, terms) {
   const s = a.snippet;
-  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text,
+  const open = () => openArticle(a.article_id, {start: s.start, end: s.end, expect: s.text, revision: a.revision,
                                                 label: "The matching sentences", cls: "hl"});
   const item = el("li", {class: "hit article-hit", "data-article": a.article_id},
     el("h3", {}, el("button", {type: "button", class: "title", onclick: open}, a.title || "(untitled)")),
@@ -504,7 +528,7 @@ function morePassages(a, terms) {
     el("ol", {class: "more-passages"}, a.more_passages.map((p) => el("li", {},
       el("p", {class: "passage-text"}, markTerms(p.text, terms)),
       el("button", {type: "button", class: "link",
-        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text,
+        onclick: () => openArticle(a.article_id, {start: p.start, end: p.end, expect: p.text, revision: a.revision,
                                                   label: "Passage", cls: "hl passage"})},
         "Read it in the article")))));
 }
@@ -524,7 +548,8 @@ function pager(data) {
 
 // ---------- the article reader ----------
 
-async function openArticle(id, {start = null, end = null, expect = null, label = "", cls = "hl"} = {}) {
+async function openArticle(id, {start = null, end = null, expect = null, revision = null, label = "",
+                                cls = "hl"} = {}) {
   const mine = ++reading;
   $("reader-title").textContent = "Loading the article…";
   readerBody.replaceChildren();
@@ -532,7 +557,7 @@ async function openArticle(id, {start = null, end = null, expect = null, label =
   writeReaderURL({id, start, end});
   let article;
   try {
-    article = await getArticle(id);
+    article = await getArticle(id, revision);
   } catch (error) {
     if (mine !== reading) return;
     $("reader-title").textContent = "Article unavailable";
@@ -587,6 +612,18 @@ function sourceBox(value, count) {
     box.append(el("label", {class: "check"}, checkbox, ` ${value}`, el("span", {class: "count"})));
   }
   if (count) checkbox.parentElement.querySelector(".count").textContent = ` (${count})`;
+  return checkbox;
+}
+
+/** The checkbox of an entity filter (under "Mentioning"), added if missing; unchecking it drops the filter. */
+function entityBox(value) {
+  const box = $("f-entity");
+  let checkbox = [...box.querySelectorAll("input")].find((i) => i.value === value);
+  if (!checkbox) {
+    checkbox = el("input", {type: "checkbox", name: "entity", value});
+    box.append(el("label", {class: "check"}, checkbox, ` ${value}`));
+  }
+  box.hidden = false;
   return checkbox;
 }
 
@@ -661,7 +698,7 @@ for (const radio of form.elements.mode) {
 $("sort").addEventListener("change", () => { if (input.value.trim()) submit(); });
 $("filters").addEventListener("change", () => { if (input.value.trim()) submit(); else countFilters(readForm()); });
 $("clear-filters").addEventListener("click", () => {
-  writeForm({...readForm(), source: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
+  writeForm({...readForm(), source: [], entity: [], ...Object.fromEntries(SINGLE.map((n) => [n, ""]))});
   if (input.value.trim()) submit(); else countFilters(readForm());
 });
 window.addEventListener("popstate", () => {

@@ -48,7 +48,7 @@ function quoteSection(kind, heading, quotes, open, metaLine) {
 }
 
 function quoteCard(q, kind, heading, open, metaLine) {
-  const show = () => open(q.article_id, {start: q.start, end: q.end, expect: q.quote,
+  const show = () => open(q.article_id, {start: q.start, end: q.end, expect: q.quote, revision: q.revision,
                                          label: `${heading} the claim`,
                                          cls: kind === "contradicting" ? "hl conflicting" : "hl"});
   const card = el("li", {class: `card quote-card ${kind}`, "data-article": q.article_id},

@@ -157,7 +157,7 @@ export function renderTimeline(data, {open, metaLine, notes = [], width = WIDEST
     return el("section", {class: "timeline", "aria-labelledby": "timeline-h"}, heading,
               el("p", {}, `No story matched${asOf}.`), allNotes);
   }
-  const openPoint = (p, n) => open(p.article_id, {start: p.start, end: p.end, expect: p.quote,
+  const openPoint = (p, n) => open(p.article_id, {start: p.start, end: p.end, expect: p.quote, revision: p.revision,
                                                   label: `Report ${n} on the timeline`, cls: "hl"});
   const laid = layout(points, Math.round(Math.max(NARROWEST, Math.min(WIDEST, width))));
   const first = laid.placed[0];

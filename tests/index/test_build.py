@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -166,6 +167,41 @@ def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, encoder, s
     report = build_index(settings, encoder=encoder, progress=False)
     assert report.articles == 6
     assert not list((settings.index_dir / VERSIONS).glob(".building-*"))
+
+
+def test_sigkill_while_adding_a_revision_leaves_the_revisions_as_they_were(tmp_path, encoder):
+    """Killed after it marked the held revision superseded (and wrote the new one) but before its commit,
+    a build leaves revision 1 the latest, text and validity unchanged; the next build adds revision 2."""
+    from tests.index.test_contracts import EDITED_TEXT, FIRST_TEXT, write_bridge
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_bridge(corpus, FIRST_TEXT)
+    settings = make_settings(corpus, tmp_path / "index")
+    build_index(settings, encoder=encoder, progress=False)
+    live = live_version(settings.index_dir)
+    write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
+    marker = tmp_path / "paused"
+    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(settings.index_dir)}
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "embedding", str(marker)], env=env,
+                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the build never reached the stage"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    index = open_index(settings.index_dir)
+    [only] = index.revisions(index.chunks([0])[0].article.article_id)
+    assert live_version(settings.index_dir) == live and (only.revision, only.valid_to) == (1, None)
+    assert index.article(only.article_id).body == FIRST_TEXT
+    assert build_index(settings, encoder=encoder, progress=False).updated == 1
+    after = open_index(settings.index_dir)
+    assert [(m.revision, m.valid_to) for m in after.revisions(only.article_id)] == [(1, date(2024, 4, 10)), (2, None)]
+    assert after.article(only.article_id, 1).body == FIRST_TEXT
 
 
 @pytest.mark.parametrize("victim", [MANIFEST, VECTORS, SENTENCE_VECTORS, METADATA])

@@ -167,7 +167,7 @@ def test_every_registered_store_has_a_fresh_location_for_the_contract_suite():
 @pytest.fixture(scope="module", params=implementations(STORES))
 def built(request, small_corpus, encoder, tmp_path_factory) -> tuple[Store, Settings]:
     fresh = FRESH_LOCATIONS[request.param](tmp_path_factory.mktemp(request.param), request)
-    settings = make_settings(small_corpus, fresh)
+    settings = make_settings(small_corpus, fresh, entities=True)
     build_index(settings, encoder=encoder, progress=False)
     return open_store(settings.index_dir, settings.keep_versions), settings
 
@@ -315,3 +315,158 @@ def test_story_members_as_of_leave_out_copies_published_later(with_late_copy):
     assert sources(date(2025, 12, 25)) == ["New York Times"]
     assert sources(date(2026, 1, 20)) == ["New York Times", "Wire Copy Daily"]  # published that day: listed
     assert reader.story_members([story_id], date(2025, 12, 10)) == {}  # the original's text is of 2025-12-21
+
+
+def test_store_keeps_the_entities_each_article_mentions(built, encoder):
+    """Entities come back per article at their exact offsets, as the recogniser found them; facets count the
+    articles mentioning each; the ``entity`` filter (case-insensitive, a leading "the" ignored, every name)
+    keeps only the articles that mention it, before the cut."""
+    from index.entities import ENTITY_MODEL, entity_key, load_recogniser
+
+    reader = built[0].open()
+    chunks = reader.chunks([int(i) for i in reader.filtered_chunk_ids(Filters())])
+    ids = sorted({c.article.article_id for c in chunks})
+    stored = reader.entities(ids + ["no-such-article"])
+    seed = next(c.article.article_id for c in chunks if c.article.source == "New York Times")
+    assert set(stored) <= set(ids) and seed in stored and len(stored) > 1
+    body = reader.article(seed).body
+    assert stored[seed] == load_recogniser(ENTITY_MODEL).find([body])[0]
+    for article_id, found in stored.items():
+        text = reader.article(article_id).body
+        assert all(text[e.start:e.end] == e.text for e in found) and found == sorted(found)
+
+    mentioning: dict[tuple[str, str], set[str]] = {}
+    for article_id, found in stored.items():
+        for e in found:
+            mentioning.setdefault((e.kind, entity_key(e.text)), set()).add(article_id)
+    facets = reader.facets(limit=1000).entities
+    assert set(facets) == {"person", "organisation", "place"}
+    listed = {(kind, entity_key(name)): n for kind, values in facets.items() for name, n in values}
+    assert listed == {key: len(articles) for key, articles in mentioning.items()}
+    assert all([n for _, n in values] == sorted((n for _, n in values), reverse=True) for values in facets.values())
+    assert all(len(values) <= 2 for values in reader.facets(limit=2).entities.values())
+
+    question = encoder.encode(["What happened in the meeting?"])[0]
+    for name in ("moscow", "THE WHITE HOUSE"):
+        only = Filters(entity=[name])
+        holding = {a for (_, key), articles in mentioning.items() if key == entity_key(name) for a in articles}
+        assert holding == {seed}
+        for hits in (reader.dense_search(question, 50, only), reader.sentence_search(question, 50, only),
+                     reader.keyword_search("meeting", 50, only)):
+            assert hits and {c.article.article_id for c in reader.chunks([i for i, _ in hits])} == holding
+    elsewhere = next(key for key, articles in mentioning.items() if seed not in articles)[1]
+    assert reader.dense_search(question, 5, Filters(entity=["Moscow", elsewhere])) == []  # no article names both
+    assert len(reader.filtered_chunk_ids(Filters(entity=[elsewhere]))) > 0
+
+
+# --- revisions -----------------------------------------------------------------------------------
+
+BRIDGE = ("=== METADATA ===\nSource: Tay Courier\nTitle: Bridge to reopen\nPublished_Date: 2024-03-01\n{updated}"
+          "=== ARTICLE ===\n{body}\n")
+FIRST_TEXT = ("The Tay bridge will reopen on 12 May after repairs costing 4 million pounds. "
+              "Engineers replaced the deck.")
+EDITED_TEXT = ("Storms delayed the work by six weeks. The Tay bridge will now reopen on 30 June after repairs "
+               "costing 6 million pounds. Engineers replaced the deck and rails.")
+OTHER = ("=== METADATA ===\nSource: Tay Courier\nTitle: Festival\nPublished_Date: 2024-03-02\n=== ARTICLE ===\n"
+         "The harbour festival drew 20,000 visitors to Dundee on Saturday.\n")
+
+
+def write_bridge(corpus, body: str, updated: str | None = None) -> None:
+    (corpus / "bridge.txt").write_text(BRIDGE.format(updated=f"Updated_Date: {updated}\n" if updated else "",
+                                                     body=body), encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", implementations(STORES))
+def test_store_keeps_every_revision_of_an_edited_article(kind, request, tmp_path, encoder):
+    """An edited article becomes revision 2 beside revision 1 (nothing rewritten); reads see the latest
+    revision, or with as_of the revision current then, offsets exact for each; an unchanged build adds
+    none, a failed one leaves them as they were, a deleted file removes them all."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_bridge(corpus, FIRST_TEXT)
+    (corpus / "other.txt").write_text(OTHER, encoding="utf-8")
+    settings = make_settings(corpus, FRESH_LOCATIONS[kind](tmp_path, request), entities=True)
+    build_index(settings, encoder=encoder, progress=False)
+    store = open_store(settings.index_dir, settings.keep_versions)
+    before = store.open()
+    article_id = next(c.article.article_id for c in before.chunks([int(i) for i in before.filtered_chunk_ids(Filters())])
+                      if c.article.path == "bridge.txt")
+
+    write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
+    report = build_index(settings, encoder=encoder, progress=False)
+    assert (report.updated, report.added, report.removed, report.articles) == (1, 0, 0, 2)
+    reader = store.open()
+    first, second = reader.revisions(article_id)
+    assert (first.revision, first.valid_from, first.valid_to) == (1, date(2024, 3, 1), date(2024, 4, 10))
+    assert (second.revision, second.valid_from, second.valid_to) == (2, date(2024, 4, 10), None)
+    assert first.content_sha != second.content_sha and second.updated_date == date(2024, 4, 10)
+    assert reader.article(article_id).body == EDITED_TEXT and reader.article(article_id).revision == 2
+    assert reader.article(article_id, 1).body == FIRST_TEXT and reader.article(article_id, 3) is None
+    assert reader.article_count() == 2
+
+    question = encoder.encode(["When will the Tay bridge reopen?"])[0]
+    for as_of, revision, text in ((None, 2, EDITED_TEXT), (date(2024, 3, 20), 1, FIRST_TEXT),
+                                  (date(2024, 4, 10), 2, EDITED_TEXT), (date(2024, 5, 1), 2, EDITED_TEXT)):
+        filters = Filters(as_of=as_of)
+        for hits in (reader.dense_search(question, 5, filters), reader.sentence_search(question, 5, filters),
+                     reader.keyword_search("Tay bridge reopen", 5, filters),
+                     [(int(i), 0.0) for i in reader.filtered_chunk_ids(filters)]):
+            bridge = [c for c in reader.chunks([i for i, _ in hits]) if c.article.article_id == article_id]
+            assert bridge, (as_of, hits)
+            for chunk in bridge:  # only the revision current then, its quotes exact in that revision's text
+                assert (chunk.article.revision, chunk.article.content_sha) == \
+                       (revision, (first, second)[revision - 1].content_sha), as_of
+                assert text[chunk.start:chunk.end] == chunk.text == \
+                       reader.article(article_id, revision).body[chunk.start:chunk.end]
+        sentences = [h for h in reader.similar_sentences(question, 5, filters) if h.article.article_id == article_id]
+        assert sentences and all(h.article.revision == revision and text[h.start:h.end] == h.text for h in sentences)
+        members = reader.story_members([second.story_id], as_of)[second.story_id]
+        assert [(m.article_id, m.revision) for m in members] == [(article_id, revision)]
+    # Each revision's own entities, at offsets into its own text (the edit moved "Tay" 38 characters on).
+    for revision, text in ((1, FIRST_TEXT), (2, EDITED_TEXT), (None, EDITED_TEXT)):
+        found = reader.entities([article_id], None if revision is None else {article_id: revision})[article_id]
+        assert found and all(text[e.start:e.end] == e.text for e in found), revision
+    assert reader.entities([article_id], {article_id: 1}) != reader.entities([article_id])
+    # Each revision's own sentence vectors: the sentence starting at 0 differs between them.
+    old, new = reader.sentence_vectors(article_id, [0], 1)[0], reader.sentence_vectors(article_id, [0], 2)[0]
+    assert float(old @ new) < 0.9 and float(reader.sentence_vectors(article_id, [0])[0] @ new) > 0.999
+
+    # A reader opened before the edit still sees revision 1 as the latest, undated end and all.
+    assert [(m.revision, m.valid_to) for m in before.revisions(article_id)] == [(1, None)]
+    assert before.article(article_id).body == FIRST_TEXT
+    assert {c.article.revision for c in before.chunks([i for i, _ in before.dense_search(question, 5)])} == {1}
+
+    live = store.live_version()
+    assert build_index(settings, encoder=encoder, progress=False).version == live  # unchanged: no revision 3
+    assert len(store.open().revisions(article_id)) == 2
+
+    write_bridge(corpus, EDITED_TEXT + " A third text.", updated="2024-05-01")
+    for stage in ("embedding", "verified"):
+        def fail(name, stage=stage):
+            if name == stage:
+                raise RuntimeError(f"failed at {stage}")
+
+        with pytest.raises(RuntimeError, match=stage):
+            build_index(settings, encoder=encoder, progress=False, on_stage=fail)
+        assert store.live_version() == live
+        after = store.open()
+        assert [(m.revision, m.valid_to) for m in after.revisions(article_id)] == [(1, date(2024, 4, 10)), (2, None)]
+        assert after.article(article_id).body == EDITED_TEXT
+
+    # A full build (a new model, --full) keeps the history: revision 1 is embedded again with its own dates.
+    write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
+    kept = build_index(settings, encoder=encoder, progress=False, full=True)
+    assert kept.full and kept.kept_revisions == 1 and kept.articles == 2
+    rebuilt = store.open()
+    assert [(m.revision, m.valid_from, m.valid_to, m.content_sha) for m in rebuilt.revisions(article_id)] == \
+           [(m.revision, m.valid_from, m.valid_to, m.content_sha) for m in reader.revisions(article_id)]
+    assert rebuilt.article(article_id, 1).body == FIRST_TEXT and rebuilt.article(article_id).body == EDITED_TEXT
+    early = [c for c in rebuilt.chunks([i for i, _ in rebuilt.dense_search(question, 5, Filters(as_of=date(2024, 3, 20)))])
+             if c.article.article_id == article_id]
+    assert early and all(c.article.revision == 1 and FIRST_TEXT[c.start:c.end] == c.text for c in early)
+    live = store.live_version()
+
+    (corpus / "bridge.txt").unlink()  # a deleted file removes the article, every revision
+    build_index(settings, encoder=encoder, progress=False)
+    gone = store.open()
+    assert gone.revisions(article_id) == [] and gone.article(article_id, 1) is None and gone.article_count() == 1

@@ -1,8 +1,11 @@
-"""What kind of fact a question asks for, and whether a sentence holds one."""
+"""What kind of fact a question asks for, whether a sentence holds one, and how many sentences an answer quotes."""
 
+import types
+
+import numpy as np
 import pytest
 
-from qa.answer import expected_kind, kind_match
+from qa.answer import Answerer, ScoredSentence, expected_kind, kind_match
 from qa.answering.kinds import content_of
 
 
@@ -15,6 +18,10 @@ from qa.answering.kinds import content_of
     ("In what year was the treaty signed?", "date"),
     ("Who joined Witkoff in Moscow?", "name"),
     ("Whose plan was leaked?", "name"),
+    ("Which MP supports the campaign?", "name"),  # a person asked for by role
+    ("Which Liberal MPs crossed the floor?", "name"),
+    ("What member states voted against?", None),  # a role word that is not the head noun
+    ("Which party won the seat?", "organisation"),
     ("Why did the talks fail?", None),
 ])
 def test_expected_kind(question, kind):
@@ -37,7 +44,53 @@ def test_kind_match_wants_a_fact_the_question_does_not_already_hold():
     ("What did the council approve over the past year?", "What did the council approve ?"),
     ("How many people attended last week's rally?", "people attended 's rally?"),
     ("Who resigned recently as minister?", "Who resigned as minister?"),
+    ("Who currently leads the talks?", "Who leads the talks?"),  # the present, read by the plan as such
+    ("Who is now in charge?", "Who is in charge?"),
     ("What happened in 2008?", "What happened in 2008?"),  # an absolute date often is in the sentence
 ])
 def test_content_of_drops_only_the_words_naming_the_kind_or_when_it_is_asked(question, content):
     assert content_of(question).split() == content.split()
+
+
+def _sentence(i: int, rank: float, score: float = 0.5, has_kind: bool = True) -> ScoredSentence:
+    return ScoredSentence(0, 100 * i, 100 * i + 40, f"Sentence number {i} of the passage.", score, rank, 0.5, 0.5,
+                          has_kind)
+
+
+def _answer_with(ranked: list[ScoredSentence], question: str = "Why did it happen?", mass: float = 0.9,
+                 most: int = 3):
+    """The answerer's choice among ``ranked`` (already scored): the model is bypassed, selection is what runs."""
+    answerer = Answerer.__new__(Answerer)
+    answerer.settings = types.SimpleNamespace(answer_max_sentences=most, answer_confidence_mass=mass)
+    answerer.threshold = 0.1
+    answerer.score_sentences = lambda *args: ranked
+    answerer._span = lambda *args: None
+    article = types.SimpleNamespace(article_id="a1")
+    passage = types.SimpleNamespace(chunk=types.SimpleNamespace(article=article))
+    return answerer.answer(question, np.zeros(3), [passage], None)
+
+
+def test_a_sure_ranker_quotes_one_sentence_and_competing_sentences_are_all_quoted():
+    sure = _answer_with([_sentence(1, 9.0), _sentence(2, 4.0), _sentence(3, 3.0)])
+    assert [c.start for c in sure.citations] == [100]
+    torn = _answer_with([_sentence(1, 5.0), _sentence(2, 4.9), _sentence(3, 4.8), _sentence(4, 1.0)])
+    assert [c.start for c in torn.citations] == [100, 200, 300]  # up to answer_max_sentences, in reading order
+    assert len(_answer_with([_sentence(1, 5.0), _sentence(2, 4.9), _sentence(3, 4.8)], most=2).citations) == 2
+
+
+def test_the_best_sentence_keeps_the_highest_score_and_sets_the_confidence():
+    answer = _answer_with([_sentence(2, 5.0, score=0.3), _sentence(1, 4.9, score=0.6)])
+    best = max(answer.citations, key=lambda c: c.score)
+    assert best.start == 200 and answer.confidence == 0.3  # the ranker's choice, even if another scores higher
+    assert all(c.score < 0.3 for c in answer.citations if c is not best)
+
+
+def test_a_factual_question_adds_only_sentences_holding_such_a_fact():
+    answer = _answer_with([_sentence(1, 5.0), _sentence(2, 4.9, has_kind=False), _sentence(3, 4.8)],
+                          question="How many people attended?")
+    assert [c.start for c in answer.citations] == [100, 300]
+
+
+def test_below_the_threshold_the_question_is_declined():
+    answer = _answer_with([_sentence(1, 5.0, score=0.05)])
+    assert not answer.answerable and answer.citations == [] and "threshold" in answer.reason

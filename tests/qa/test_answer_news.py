@@ -67,11 +67,26 @@ def test_declined_when_the_corpus_lacks_the_named_entity(engine, question):
     assert answer.citations == [] and "threshold" in answer.reason
 
 
+QUOTED_NOT_YET = {"Which MP supports McDonald's campaign to change the definition of McJob?",
+                  "Who was arrested over the plot to bomb JFK airport?"}
+
+
+@pytest.mark.parametrize("question,expected", [
+    pytest.param(q, e, marks=pytest.mark.xfail(strict=True, reason="issue 23, not met yet: the answering sentence "
+                                                                     "ranks below the confidence set"))
+    if q in QUOTED_NOT_YET else (q, e) for q, e in ANSWERABLE])
+def test_who_which_answers_quote_the_answering_sentence(engine, question, expected):
+    """The answer's quotes hold the fact, even where the on-topic neighbour leads (test below)."""
+    answer = engine.ask(question, 5).answer
+    assert answer.answerable, answer.reason
+    assert any(expected in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.xfail(strict=True, reason="issue 23, not met yet: the learned scorer still quotes the on-topic "
                                         "neighbour (the sentence naming the question's words) instead of the one "
                                         "holding the answer; strict, so a fix turns this red until unmarked")
 @pytest.mark.parametrize("question,expected", ANSWERABLE)
-def test_who_which_questions_quote_the_answering_sentence(engine, question, expected):
+def test_who_which_questions_lead_with_the_answering_sentence(engine, question, expected):
     answer = engine.ask(question, 5).answer
     assert answer.answerable, answer.reason
     best = max(answer.citations, key=lambda c: c.score)

@@ -32,6 +32,7 @@ def test_ask_prints_answer_and_sources(small_index):
     assert "five hours" in result.stdout and "[1]" in result.stdout
     assert "Sources:" in result.stdout and "New York Times" in result.stdout
     assert "David E. Sanger" in result.stdout and "2025-12-03" in result.stdout
+    assert "Mentioned in the sources (--entity NAME to filter):" in result.stdout and "Putin (person)" in result.stdout
     assert result.stderr.strip() == ""
 
 
@@ -40,6 +41,16 @@ def test_search_json_with_filter(small_index):
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)["results"]
     assert 1 <= len(results) <= 3 and {r["source"] for r in results} == {"New York Times"}
+
+
+def test_search_entity_filter(small_index):
+    """--entity keeps the articles that mention every name given (the seed alone names Witkoff and Moscow)."""
+    result = qa("search", "the", "-k", "10", "--entity", "witkoff", "--entity", "Moscow", "--json",
+                settings=small_index)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == 1 and results[0]["source"] == "New York Times"
+    assert any(e["name"] == "Witkoff" and e["kind"] == "person" for e in results[0]["entities"])
 
 
 @pytest.mark.parametrize("args,code,message", [

@@ -71,7 +71,7 @@ def test_every_stage_is_built_from_settings_and_declares_what_it_needs(name, enc
 
 def test_the_ask_and_search_pipelines_name_registered_stages_in_order():
     assert set(ASK) <= set(STAGES.names()) and set(SEARCH) <= set(STAGES.names())
-    assert ASK[:3] == SEARCH[:3] == ("plan", "retrieve", "windows") and SEARCH[3:] == ("group",)
+    assert ASK[:3] == SEARCH[:3] == ("plan", "retrieve", "windows") and SEARCH[3:] == ("group", "entities")
 
 
 class NoteStage:

@@ -79,7 +79,7 @@ def base(tmp_path_factory, encoder):
     corpus = root / "corpus"
     corpus.mkdir()
     write_corpus(corpus)
-    settings = make_settings(corpus, root / "index", port=free_port())
+    settings = make_settings(corpus, root / "index", port=free_port(), entities=True)
     build_index(settings, encoder=encoder, progress=False)
     with serving(settings, Engine(settings, encoder)) as url:
         yield url
@@ -624,3 +624,23 @@ def test_the_timeline_lists_what_changed_between_reports(page):
         assert all(c in text for c in p["changed"])
     marked = page.locator("#results svg.timeline-axis g.point.changed")
     assert marked.evaluate_all("gs => gs.map(g => Number(g.dataset.n) - 1)") == [i for i, _ in changed]
+
+
+def test_the_sources_entities_are_listed_and_a_click_filters_by_one(page, base):
+    """The people, organisations and places of the answer's sources are buttons; one applies the entity
+    filter (asked again with it, kept in the URL and in the filters panel, where unticking drops it)."""
+    data = ask(page, SEED_QUESTION)
+    names = [e["name"] for e in data["entities"]]
+    buttons = page.locator("#results .mentions button.entity")
+    assert names and buttons.count() == min(len(names), 12)
+    assert buttons.all_text_contents() == names[:buttons.count()]
+    with page.expect_request(lambda r: r.url.endswith("/ask") and r.method == "POST") as request:
+        buttons.first.click()
+    assert json.loads(request.value.post_data)["filters"]["entity"] == [names[0]]
+    page.locator("#results .answer:not(.streaming)").wait_for()
+    assert parse_qs(urlparse(page.url).query)["entity"] == [names[0]]
+    box = page.locator("#f-entity input[type=checkbox]")
+    assert box.count() == 1 and box.is_checked() and page.locator("#filter-count").text_content() == "(1 on)"
+    with page.expect_request(lambda r: r.url.endswith("/ask") and r.method == "POST") as request:
+        box.uncheck()
+    assert "entity" not in json.loads(request.value.post_data)["filters"]

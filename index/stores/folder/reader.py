@@ -6,7 +6,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ import numpy as np
 
 from index.ann import VectorIndexError
 from index.dates import DateMention
+from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import fts_query, stems
 from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
 from index.stores.folder import keyword_index
@@ -26,7 +27,8 @@ from index.types import (
 )
 
 META_COLUMNS = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from, "
-                "a.published_date, a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id")
+                "a.published_date, a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id, "
+                "a.article, a.revision, a.valid_from, a.valid_to, a.superseded")
 
 
 #: Filtered id sets kept per reader, in ids (8 bytes each): 128 MiB.
@@ -42,7 +44,9 @@ class FolderReader:
     D12). Incremental builds commit newer generations into the same file, so every read is bounded by
     the ids of the generation this reader loaded: ids are never reused and builds only insert and
     delete rows, never change one, so a row read is that generation's row, a row added later is never
-    seen, and one a later build removed drops out as an unknown id would. (Facet counts and term
+    seen, and one a later build removed drops out as an unknown id would. The one change a build makes
+    to a row, marking an article's revision superseded (``superseded``, ``valid_to``), names the
+    generation that made it, and a reader heeds it only when that generation is its own or older. (Facet counts and term
     statistics are read as they are now: they weigh and list, they cite nothing.)
     """
 
@@ -62,9 +66,11 @@ class FolderReader:
             db = self._db()
             chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
             sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
-            self._dates = _DateRange(*db.execute(
-                "SELECT MIN(effective_date), MAX(effective_date), MIN(published_date), MAX(published_date) "
-                "FROM articles").fetchone())
+            low, high, first, last, revised = db.execute(
+                "SELECT MIN(effective_date), MAX(effective_date), MIN(published_date), MAX(published_date), "
+                "MAX(CASE WHEN revision > 1 THEN valid_from END) FROM articles").fetchone()
+            # A later revision's valid_from counts as a date: an as-of before it is no no-op.
+            self._dates = _DateRange(low, max(filter(None, (high, revised)), default=None), first, last)
             removed = {kind: np.fromiter((r[0] for r in db.execute(
                 "SELECT id FROM removed_vectors WHERE kind = ? ORDER BY id", (kind,))), dtype=np.int64)
                 for kind in ("chunks", "sentences")}
@@ -72,6 +78,10 @@ class FolderReader:
             self.close()
             raise IndexUnavailable(f"{directory / METADATA} is missing or corrupt ({exc}); rebuild the index") from None
         self.generation = state.generation
+        # This generation's view holds superseded revisions: every read then picks each article's revision
+        # (``_filter_sql``); None keeps the plain reads of an index without any.
+        self._revised = state.generation if db.execute(
+            "SELECT 1 FROM articles WHERE superseded <= ? LIMIT 1", (state.generation,)).fetchone() else None
         self._next_chunk, self._next_sentence = state.next_chunk, state.next_sentence  # this generation's id bounds
         self.version = directory.name if not state.generation else f"{directory.name}@{state.generation}"
         try:
@@ -130,12 +140,30 @@ class FolderReader:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def article(self, article_id: str) -> Article | None:
-        row = self._db().execute(f"SELECT * FROM articles a WHERE article_id = ? AND {_HELD}",
-                                 (article_id, self._next_chunk)).fetchone()
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        which, args = self._revision_sql(revision)
+        row = self._db().execute(f"SELECT * FROM articles a WHERE a.article = ? AND {which} AND {_HELD}",
+                                 (article_id, *args, self._next_chunk)).fetchone()
         if row is None:
             return None
-        return Article(**_meta_fields(row), body=row["body"])
+        return Article(**self._meta(row), body=row["body"])
+
+    def revisions(self, article_id: str) -> list[ArticleMeta]:
+        rows = self._db().execute(f"SELECT {META_COLUMNS} FROM articles a WHERE a.article = ? AND {_HELD} "
+                                  "ORDER BY a.revision", (article_id, self._next_chunk))
+        return [ArticleMeta(**self._meta(r)) for r in rows]
+
+    def _revision_sql(self, revision: int | None) -> tuple[str, list]:
+        """SQL over ``articles a``: revision ``revision``, or (None) the latest this generation holds."""
+        if revision is not None:
+            return "a.revision = ?", [int(revision)]
+        return "(a.superseded IS NULL OR a.superseded > ?)", [self.generation]
+
+    def _meta(self, row: sqlite3.Row) -> dict:
+        fields = _meta_fields(row)
+        superseded = row["superseded"] is not None and row["superseded"] <= self.generation
+        return fields | dict(article_id=row["article"], revision=row["revision"], valid_from=_date(row["valid_from"]),
+                             valid_to=_date(row["valid_to"]) if superseded else None)
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         if not ids:
@@ -158,7 +186,7 @@ class FolderReader:
                 id=row["id"], chunk_id=row["chunk_id"], position=row["position"], start=row["start"],
                 end=row["end"], text=row["body"][row["start"]:row["end"]],  # Python slicing: exact, NUL-safe
                 sentences=[tuple(s) for s in json.loads(row["sentences"])],
-                article=ArticleMeta(**_meta_fields(row)),
+                article=ArticleMeta(**self._meta(row)),
             ))
         return out
 
@@ -183,13 +211,16 @@ class FolderReader:
                       title_weight: float = 1.0, kinds: Sequence[str] = SEARCHES) -> dict[str, Hits]:
         return separate_searches(self, text, vector, k, filters, title_weight, kinds)
 
-    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
+    def sentence_vectors(self, article_id: str, starts: Sequence[int],
+                         revision: int | None = None) -> dict[int, np.ndarray]:
         if not starts:
             return {}
         marks = ",".join("?" * len(starts))
+        which, args = self._revision_sql(revision)
         rows = self._db().execute(
-            f"SELECT start, id FROM sentences WHERE article_id = ? AND start IN ({marks}) AND id < ?",
-            [article_id, *starts, self._next_sentence]).fetchall()
+            f"""SELECT s.start, s.id FROM sentences s JOIN articles a USING(article_id)
+                WHERE a.article = ? AND {which} AND s.start IN ({marks}) AND s.id < ?""",
+            [article_id, *args, *starts, self._next_sentence]).fetchall()
         if not rows:
             return {}
         vectors = self.sentence_vector_index.vectors(np.array([r["id"] for r in rows], dtype=np.int64))
@@ -203,13 +234,13 @@ class FolderReader:
             f"""SELECT s.id, s.start, s."end", a.body, {META_COLUMNS} FROM sentences s JOIN articles a
                 USING(article_id) WHERE s.id IN ({','.join('?' * len(hits))})""", [i for i, _ in hits]).fetchall()
         by_id = {r["id"]: r for r in rows}
-        return [SentenceHit(article=ArticleMeta(**_meta_fields(r)), start=r["start"], end=r["end"],
+        return [SentenceHit(article=ArticleMeta(**self._meta(r)), start=r["start"], end=r["end"],
                             text=r["body"][r["start"]:r["end"]], score=score)
                 for i, score in hits if (r := by_id.get(i)) is not None]
 
     def story_members(self, story_ids: Sequence[str], as_of: date | None = None) -> dict[str, list[ArticleMeta]]:
         out: dict[str, list[ArticleMeta]] = {}
-        where, args = _filter_sql(Filters(as_of=as_of))  # the rule evidence follows
+        where, args = _filter_sql(Filters(as_of=as_of), self._revised)  # the rule evidence follows
         for batch in _batches(sorted(set(story_ids)), 500):
             rows = self._db().execute(
                 f"""SELECT {META_COLUMNS} FROM articles a WHERE a.story_id IN ({','.join('?' * len(batch))})
@@ -217,7 +248,7 @@ class FolderReader:
                     ORDER BY a.published_date IS NULL, a.published_date, a.article_id""",
                 [*batch, self._next_chunk, *args])
             for r in rows:
-                out.setdefault(r["story_id"], []).append(ArticleMeta(**_meta_fields(r)))
+                out.setdefault(r["story_id"], []).append(ArticleMeta(**self._meta(r)))
         return out
 
     def chunk_dates(self, ids: Sequence[int]) -> dict[int, date | None]:
@@ -239,7 +270,7 @@ class FolderReader:
 
     def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
         """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
-        where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters))
+        where, args = _filter_sql(None if filters is None else self._dates.without_noops(filters), self._revised)
         rows = self._db().execute(
             f"""SELECT DISTINCT c.id FROM date_mentions m JOIN chunks c
                     ON c.article_id = m.article_id AND m.start >= c.start AND m."end" <= c."end"
@@ -248,9 +279,29 @@ class FolderReader:
             [last.isoformat(), first.isoformat(), *args])
         return [r[0] for r in rows]
 
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's people, organisations and places in text order (articles naming none are left out),
+        of its latest revision or the one ``revisions`` names."""
+        out: dict[str, list[Entity]] = {}
+        revisions = revisions or {}
+        for batch in _batches(sorted(set(article_ids)), 500):
+            rows = self._db().execute(
+                f"""SELECT a.article, e.start, e."end", e.kind, e.text, a.revision, a.superseded FROM entities e
+                    JOIN articles a ON a.article_id = e.article_id
+                    WHERE a.article IN ({','.join('?' * len(batch))}) AND {_HELD}
+                    ORDER BY a.article, e.start""", [*batch, self._next_chunk])
+            for r in rows:
+                wanted = revisions.get(r[0])
+                if (r[5] == wanted) if wanted is not None else (r[6] is None or r[6] > self.generation):
+                    out.setdefault(r[0], []).append(Entity(r[1], r[2], r[3], r[4]))
+        return out
+
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
-        """One stored sentence's (chunk id, vector): a build verifies that search finds it again."""
-        row = self._db().execute("SELECT id, chunk FROM sentences LIMIT 1").fetchone()
+        """One stored sentence's (chunk id, vector): a build verifies that search finds it again (a sentence of
+        a latest revision: searches without as_of see no other)."""
+        row = self._db().execute("SELECT s.id, s.chunk FROM sentences s JOIN articles a USING(article_id) "
+                                 "WHERE (a.superseded IS NULL OR a.superseded > ?) LIMIT 1", (self.generation,)).fetchone()
         return None if row is None else (row["chunk"], self.sentence_vector_index.vectors(np.array([row["id"]]))[0])
 
     def _allowed(self, table: str, filters: Filters | None) -> np.ndarray | None:
@@ -260,10 +311,10 @@ class FolderReader:
         date conditions are dropped, so the common query pays no filter at all. Other sets are kept
         (this version never changes), so a filter's O(matching rows) read is paid once, not per query.
         """
-        if filters is None:
+        if filters is None and self._revised is None:
             return None
-        filters = self._dates.without_noops(filters)
-        if filters.is_empty():
+        filters = self._dates.without_noops(filters or Filters())
+        if filters.is_empty() and self._revised is None:
             return None
         key = (table, repr(filters))
         with self._allowed_lock:
@@ -271,7 +322,7 @@ class FolderReader:
             if ids is not None:
                 self._allowed_cache.move_to_end(key)
                 return ids
-        where, args = _filter_sql(filters)
+        where, args = _filter_sql(filters, self._revised)
         bound = self._next_chunk if table == "chunks" else self._next_sentence
         cursor = self._db().cursor()
         cursor.row_factory = None  # plain tuples: 10x cheaper than sqlite3.Row for millions of ids
@@ -291,7 +342,7 @@ class FolderReader:
             return []
         # A date that excludes nothing must not cost a join per matching chunk (4x at 10k articles).
         filters = None if filters is None else self._dates.without_noops(filters)
-        where, args = _filter_sql(filters)
+        where, args = _filter_sql(filters, self._revised)
         if title_weight == 1.0 and self.keyword_index is not None:  # tantivy: ~100x faster on common words
             if not where:
                 return self.keyword_index.search(stems(text), k)
@@ -331,15 +382,22 @@ class FolderReader:
             # One display form per normalised key (the most common spelling), counted together.
             return [(r[0], r[1]) for r in db.execute(sql, (limit,))]
 
+        latest = f"(superseded IS NULL OR superseded > {int(self.generation)})"  # each article once
         per_column = {
             column: counts(f"""SELECT MAX({column}), COUNT(*) AS n FROM articles WHERE {column}_key IS NOT NULL
-                               GROUP BY {column}_key ORDER BY n DESC, MAX({column}) LIMIT ?""")
+                               AND {latest} GROUP BY {column}_key ORDER BY n DESC, MAX({column}) LIMIT ?""")
             for column in ("source", "section", "conflict")
         }
-        authors = counts("""SELECT MAX(name), COUNT(DISTINCT article_id) AS n FROM article_authors
-                            GROUP BY name_key ORDER BY n DESC, MAX(name) LIMIT ?""")
+        authors = counts(f"""SELECT MAX(name), COUNT(DISTINCT article_id) AS n FROM article_authors
+                             WHERE article_id IN (SELECT article_id FROM articles WHERE {latest})
+                             GROUP BY name_key ORDER BY n DESC, MAX(name) LIMIT ?""")
         low, high = db.execute("SELECT MIN(published_date), MAX(published_date) FROM articles").fetchone()
-        return Facets(author=authors, published_min=_date(low), published_max=_date(high), **per_column)
+        entities = {kind: [(entity_name(r[0]), r[1]) for r in db.execute(
+            f"""SELECT MAX(text), COUNT(DISTINCT article_id) AS n FROM entities WHERE kind = ?
+                AND article_id IN (SELECT article_id FROM articles WHERE {latest})
+                GROUP BY key ORDER BY n DESC, MAX(text) LIMIT ?""", (kind, limit))] for kind in ENTITY_KINDS}
+        return Facets(author=authors, published_min=_date(low), published_max=_date(high), entities=entities,
+                      **per_column)
 
     def article_count(self) -> int:
         return self.manifest.articles
@@ -374,11 +432,22 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _filter_sql(filters: Filters | None) -> tuple[str, list]:
-    """SQL over ``articles a`` for the metadata filters (normalised, case-folded exact values)."""
-    if filters is None or filters.is_empty():
-        return "", []
+def _filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[str, list]:
+    """SQL over ``articles a`` for the metadata filters (normalised, case-folded exact values).
+
+    ``revised``: the reader's generation when it holds superseded revisions: each article then passes in
+    one revision only, the latest, or with ``as_of`` the one current then (``ArticleMeta.current_at``)."""
     clauses, args = [], []
+    if revised is not None:
+        if filters is not None and filters.as_of:
+            clauses.append("(a.superseded IS NULL OR a.superseded > ? OR a.valid_to > ?) "
+                           "AND (a.revision = 1 OR a.valid_from <= ?)")
+            args += [revised, filters.as_of.isoformat(), filters.as_of.isoformat()]
+        else:
+            clauses.append("(a.superseded IS NULL OR a.superseded > ?)")
+            args.append(revised)
+    if filters is None or filters.is_empty():
+        return " AND ".join(clauses), args
     for column in ("source", "section", "conflict"):
         values = [filter_key(v) for v in getattr(filters, column)]
         if values:
@@ -406,6 +475,9 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
         clauses.append("EXISTS (SELECT 1 FROM date_mentions m WHERE m.article_id = a.article_id "
                        "AND m.first_day <= ? AND m.last_day >= ?)")
         args += [filters.mentioning[1].isoformat(), filters.mentioning[0].isoformat()]
+    for name in dict.fromkeys(entity_key(v) for v in filters.entity):  # every entity named: each must be mentioned
+        clauses.append("EXISTS (SELECT 1 FROM entities e WHERE e.article_id = a.article_id AND e.key = ?)")
+        args.append(name)
     return " AND ".join(clauses), args
 
 

@@ -17,9 +17,9 @@ METADATA = "meta.sqlite"
 
 # *_key columns hold filter_key(value): filters compare Unicode-normalised, case-folded values.
 SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS articles (
-    article_id TEXT PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
+CREATE TABLE IF NOT EXISTS articles (   -- one row per revision of an article
+    article_id TEXT PRIMARY KEY,         -- the row: the article's id for revision 1, "<id>@<n>" for revision n
+    path TEXT NOT NULL,
     content_sha TEXT NOT NULL,
     title TEXT NOT NULL,
     source TEXT, authors TEXT NOT NULL, reported_from TEXT,
@@ -30,8 +30,16 @@ CREATE TABLE IF NOT EXISTS articles (
     source_key TEXT, section_key TEXT, conflict_key TEXT,
     effective_date TEXT,                 -- the later of published and updated: when the stored text existed
     story_id TEXT NOT NULL,              -- shared by near-duplicate articles (index/stories.py)
-    signature BLOB NOT NULL              -- MinHash of the body's word shingles
-);
+    signature BLOB NOT NULL,             -- MinHash of the body's word shingles
+    article TEXT NOT NULL,               -- the article's id, shared by its revisions
+    revision INTEGER NOT NULL,           -- 1, 2, ...: a changed text is stored again, the old rows are kept
+    valid_from TEXT NOT NULL,            -- this revision is the article's text from this day (ISO) ...
+    valid_to TEXT,                       -- ... until the next revision's valid_from
+    superseded INTEGER                   -- the generation that added the next revision (NULL: the latest);
+);                                       -- readers of older generations still see this row as the latest
+CREATE INDEX IF NOT EXISTS articles_article ON articles(article, revision);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE INDEX IF NOT EXISTS articles_superseded ON articles(superseded) WHERE superseded IS NOT NULL;
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source_key);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_date);
 CREATE INDEX IF NOT EXISTS articles_effective ON articles(effective_date);
@@ -51,7 +59,7 @@ CREATE INDEX IF NOT EXISTS article_authors_name ON article_authors(name_key);
 CREATE INDEX IF NOT EXISTS article_authors_article ON article_authors(article_id);
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,              -- the id in vectors.faiss
-    chunk_id TEXT NOT NULL UNIQUE,
+    chunk_id TEXT NOT NULL,              -- <article id>-<position>: the same in every revision
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     start INTEGER NOT NULL,
@@ -77,6 +85,16 @@ CREATE TABLE IF NOT EXISTS date_mentions (  -- dates the body mentions (index/da
 );
 CREATE INDEX IF NOT EXISTS date_mentions_article ON date_mentions(article_id, start);
 CREATE INDEX IF NOT EXISTS date_mentions_days ON date_mentions(first_day, last_day);
+CREATE TABLE IF NOT EXISTS entities (  -- people, organisations, places the body names (index/entities.py)
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL,                  -- person, organisation or place
+    text TEXT NOT NULL,                  -- body[start:end]
+    key TEXT NOT NULL                    -- filter_key(text): what the entity filter and facets compare
+);
+CREATE INDEX IF NOT EXISTS entities_article ON entities(article_id, start);
+CREATE INDEX IF NOT EXISTS entities_key ON entities(key, article_id);
 CREATE TABLE IF NOT EXISTS skipped (     -- records that read but hold no usable article
     path TEXT PRIMARY KEY,
     content_sha TEXT NOT NULL,

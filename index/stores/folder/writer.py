@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,9 @@ from index.stores.folder.keyword_index import KeywordWriter
 from index.stores.folder.schema import METADATA, SCHEMA, SENTENCE_VECTORS, VECTORS, State, connect
 from index.stores.folder.segments import Segment, add_segment, save_segment
 from index.dates import DateMention
+from index.entities import Entity, entity_key
 from index.stories import Fingerprint, same_story
-from index.types import Article, Chunk, Manifest, filter_key
+from index.types import Article, Chunk, Manifest, filter_key, revision_valid_from
 
 
 class FolderWriter:
@@ -60,11 +62,12 @@ class FolderWriter:
             for chunk_id, title, text in self.db.execute("SELECT rowid, title, text FROM chunks_fts"):
                 self.keywords.add([chunk_id], title, [text])
         self.state: State | None = None
+        self._row_keys: dict[str, str] = {}  # article id -> row of the revision this build added
         self.written: list[str] = []
         self.committed = False
 
     def known_articles(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT path, content_sha FROM articles"))
+        return dict(self.db.execute("SELECT path, content_sha FROM articles WHERE superseded IS NULL"))
 
     def known_unusable(self) -> dict[str, tuple[str, str]]:
         return {path: (sha, reason) for path, sha, reason in self.db.execute("SELECT * FROM skipped")}
@@ -83,7 +86,7 @@ class FolderWriter:
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM chunks WHERE article_id IN {of_paths}", batch)]
             sentence_ids += [r[0] for r in self.db.execute(
                 f"SELECT id FROM sentences WHERE article_id IN {of_paths}", batch)]
-            for table in ("sentences", "article_authors", "chunks", "story_bands", "date_mentions"):
+            for table in ("sentences", "article_authors", "chunks", "story_bands", "date_mentions", "entities"):
                 self.db.execute(f"DELETE FROM {table} WHERE article_id IN {of_paths}", batch)
             self.db.execute(f"DELETE FROM articles WHERE path IN ({marks})", batch)
         for batch in _batches(ids, 500):
@@ -107,27 +110,29 @@ class FolderWriter:
             sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray,
             fingerprint: Fingerprint) -> str:
         story_id = self.story_for(fingerprint) or article.article_id
+        row_key, revision, valid_from = self._new_revision(article)
         self.db.execute(
-            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                article.article_id, article.path, article.content_sha, article.title, article.source,
+                row_key, article.path, article.content_sha, article.title, article.source,
                 json.dumps(article.authors), article.reported_from,
                 _iso(article.published_date), _iso(article.updated_date),
                 article.section, article.page, article.conflict, article.url,
                 json.dumps(article.extra), article.body,
                 _key(article.source), _key(article.section), _key(article.conflict),
                 _iso(article.effective_date), story_id, fingerprint.signature.tobytes(),
+                article.article_id, revision, valid_from.isoformat(), None, None,
             ),
         )
         self.db.executemany("INSERT INTO story_bands VALUES (?, ?)",
-                            [(key, article.article_id) for key in fingerprint.bands])
+                            [(key, row_key) for key in fingerprint.bands])
         self.db.executemany("INSERT INTO article_authors VALUES (?, ?, ?)",
-                            [(article.article_id, name, filter_key(name)) for name in article.authors])
+                            [(row_key, name, filter_key(name)) for name in article.authors])
         ids = np.arange(self._next_id, self._next_id + len(chunks), dtype=np.int64)
         self._next_id += len(chunks)
         self.db.executemany(
             'INSERT INTO chunks (id, chunk_id, article_id, position, start, "end", sentences) VALUES (?,?,?,?,?,?,?)',
-            [(int(i), c.chunk_id, c.article_id, c.position, c.start, c.end, json.dumps(c.sentences))
+            [(int(i), c.chunk_id, row_key, c.position, c.start, c.end, json.dumps(c.sentences))
              for i, c in zip(ids, chunks)],
         )
         self.db.executemany("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
@@ -138,21 +143,43 @@ class FolderWriter:
         self._next_sentence += len(sentences)
         self.db.executemany(
             self._insert_sentence,
-            [(int(sid), int(ids[pos]), article.article_id, start, end) for sid, (pos, start, end) in
+            [(int(sid), int(ids[pos]), row_key, start, end) for sid, (pos, start, end) in
              zip(sentence_ids, sentences)],
         )
         self.sentence_vectors.add(sentence_ids, sentence_vectors)
         return story_id
 
+    def _new_revision(self, article: Article) -> tuple[str, int, date]:
+        """The row key, revision number and valid_from of the article about to be added; a held latest
+        revision is marked superseded by this generation (its rows, text and chunks stay as they are)."""
+        held = self.db.execute("SELECT article_id, revision, valid_from FROM articles "
+                               "WHERE article = ? AND superseded IS NULL", (article.article_id,)).fetchone()
+        if held is None:
+            return article.article_id, 1, revision_valid_from(article, None, _today())
+        revision = held["revision"] + 1
+        valid_from = revision_valid_from(article, date.fromisoformat(held["valid_from"]), _today())
+        self.db.execute("UPDATE articles SET superseded = ?, valid_to = ? WHERE article_id = ?",
+                        (self.generation, valid_from.isoformat(), held["article_id"]))
+        row_key = f"{article.article_id}@{revision}"
+        self._row_keys[article.article_id] = row_key
+        return row_key, revision, valid_from
+
     def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
         """The dates an added article's body mentions (removed with the article)."""
+        row_key = self._row_keys.get(article_id, article_id)  # the revision just added
         self.db.executemany('INSERT INTO date_mentions (article_id, start, "end", first_day, last_day) '
                             "VALUES (?,?,?,?,?)",
-                            [(article_id, m.start, m.end, m.first.isoformat(), m.last.isoformat()) for m in mentions])
+                            [(row_key, m.start, m.end, m.first.isoformat(), m.last.isoformat()) for m in mentions])
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an added article's body names (removed with the article)."""
+        row_key = self._row_keys.get(article_id, article_id)  # the revision just added
+        self.db.executemany('INSERT INTO entities (article_id, start, "end", kind, text, key) VALUES (?,?,?,?,?,?)',
+                            [(row_key, e.start, e.end, e.kind, e.text, entity_key(e.text)) for e in entities])
 
     def counts(self) -> tuple[int, int, int]:
-        return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                     for table in ("articles", "chunks", "sentences"))
+        return tuple(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # articles: latest revisions
+                     for table in ("articles WHERE superseded IS NULL", "chunks", "sentences"))
 
     def finish(self, manifest: Manifest) -> State:
         """Write this generation's vector segments (merging as segments.py says) and stage its state.
@@ -247,6 +274,10 @@ class FolderWriter:
         if self.in_place:
             for name in self.written:
                 (self.directory / name).unlink(missing_ok=True)
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
 
 
 def _key(value: str | None) -> str | None:

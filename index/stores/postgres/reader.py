@@ -8,12 +8,13 @@ including user text, travel as bound parameters.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
 
 from index.dates import DateMention
+from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
 from index.stores.postgres.connection import Database
@@ -27,9 +28,11 @@ from index.types import (
 
 S = SCHEMA
 META = ("a.article_id, a.path, a.content_sha, a.title, a.source, a.authors, a.reported_from, a.published_date, "
-        "a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id")
+        "a.updated_date, a.section, a.page, a.conflict, a.url, a.extra, a.story_id, a.revision, a.valid_from, "
+        "a.valid_to, a.superseded")
 META_FIELDS = ("article_id", "path", "content_sha", "title", "source", "authors", "reported_from", "published_date",
-               "updated_date", "section", "page", "conflict", "url", "extra", "story_id")
+               "updated_date", "section", "page", "conflict", "url", "extra", "story_id", "revision", "valid_from",
+               "valid_to", "superseded")
 #: How much of a version the reader remembers (a version never changes; see memo.py): about a hundred
 #: questions' passages, their sentences (1.5 KiB a vector) and candidates' dates.
 MEMO_CHUNKS, MEMO_SENTENCES, MEMO_STORIES, MEMO_DATES, MEMO_STEMS = 4096, 16384, 4096, 65536, 16384
@@ -51,6 +54,11 @@ class PostgresReader:
         self._dates: Memo[date | None] = Memo(MEMO_DATES)
         self._frequencies: Memo[int] = Memo(MEMO_STEMS)
         self._mentions: Memo[list[DateMention]] = Memo(MEMO_CHUNKS)  # chunk id -> dates its text mentions
+        # This version holds superseded revisions: every read then picks each article's revision (filter_sql);
+        # None keeps the plain reads (no join to articles) of an index without any.
+        self._revised = version_id if self._rows(
+            f"SELECT EXISTS (SELECT 1 FROM {S}.articles a WHERE a.superseded <= %(v)s AND {visible('a')})")[0][0] \
+            else None
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -69,10 +77,24 @@ class PostgresReader:
 
     # --- records -----------------------------------------------------------------------------
 
-    def article(self, article_id: str) -> Article | None:
-        rows = self._rows(f"SELECT {META}, a.body FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}",
-                          id=article_id)
-        return Article(**_meta(rows[0]), body=rows[0][len(META_FIELDS)]) if rows else None
+    def article(self, article_id: str, revision: int | None = None) -> Article | None:
+        which = "a.revision = %(rev)s" if revision is not None else _LATEST
+        rows = self._rows(f"""SELECT {META}, a.body FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}
+                              AND {which}""", id=article_id, rev=revision)
+        return Article(**self._meta(rows[0]), body=rows[0][len(META_FIELDS)]) if rows else None
+
+    def revisions(self, article_id: str) -> list[ArticleMeta]:
+        rows = self._rows(f"""SELECT {META} FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}
+                              ORDER BY a.revision""", id=article_id)
+        return [ArticleMeta(**self._meta(r)) for r in rows]
+
+    def _meta(self, row: Sequence) -> dict:
+        """An article row's fields; its valid_to only once this version holds the revision that superseded it."""
+        fields = _meta(row)
+        superseded = fields.pop("superseded")
+        if superseded is None or superseded > self._scope["v"]:
+            fields["valid_to"] = None
+        return fields
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """One statement brings the chunks not yet held, with their sentence vectors and story members
@@ -89,13 +111,14 @@ class PostgresReader:
         vectors, stories = [], {}
         mentions = []
         for r in self._rows(queries.passages(list(META_FIELDS)), ids=ids):
-            meta = ArticleMeta(**_meta(r[14:]))
+            meta = ArticleMeta(**self._meta(r[14:]))
             if r[0] == "member":
                 stories.setdefault(meta.story_id, []).append(meta)
                 continue
             fetched[r[1]] = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
                                         sentences=[tuple(x) for x in r[6]], article=meta)
-            vectors += [((meta.article_id, start), _binary_vector(data)) for start, data in zip(r[8] or (), r[9] or ())]
+            vectors += [((meta.article_id, meta.revision, start), _binary_vector(data))
+                        for start, data in zip(r[8] or (), r[9] or ())]
             mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
         self._chunks.put_many(fetched.items())
         self._mentions.put_many(mentions)
@@ -103,18 +126,20 @@ class PostgresReader:
         self._stories.put_many((story, _oldest_first(members)) for story, members in stories.items())
         return fetched
 
-    def sentence_vectors(self, article_id: str, starts: Sequence[int]) -> dict[int, np.ndarray]:
+    def sentence_vectors(self, article_id: str, starts: Sequence[int],
+                         revision: int | None = None) -> dict[int, np.ndarray]:
         if not starts:
             return {}
-        held, missing = self._sentences.get_many((article_id, int(s)) for s in starts)
-        out = {start: v for (_, start), v in held.items()}
+        held, missing = self._sentences.get_many((article_id, revision, int(s)) for s in starts)
+        out = {start: v for (_, _, start), v in held.items()}
         if missing:
+            which = "a.revision = %(rev)s" if revision is not None else _LATEST
             rows = self._rows(
                 f"""SELECT s.start, s.embedding::text FROM {S}.sentences s JOIN {S}.articles a ON a.row_id = s.article_row
-                    WHERE a.article_id = %(id)s AND {visible('a')} AND s.start = ANY(%(starts)s)""",
-                id=article_id, starts=[start for _, start in missing])
+                    WHERE a.article_id = %(id)s AND {visible('a')} AND {which} AND s.start = ANY(%(starts)s)""",
+                id=article_id, rev=revision, starts=[start for _, _, start in missing])
             fetched = {start: parse_vector(text) for start, text in rows}
-            self._sentences.put_many(((article_id, start), v) for start, v in fetched.items())
+            self._sentences.put_many(((article_id, revision, start), v) for start, v in fetched.items())
             out |= fetched
         return out
 
@@ -129,12 +154,13 @@ class PostgresReader:
                     ORDER BY a.published_date IS NULL, a.published_date, a.article_id""", ids=missing)
             fetched: dict[str, list[ArticleMeta]] = {}
             for r in rows:
-                meta = ArticleMeta(**_meta(r))
+                meta = ArticleMeta(**self._meta(r))
                 fetched.setdefault(meta.story_id, []).append(meta)
             self._stories.put_many(fetched.items())
             out |= fetched
+        out = {story: [m for m in members if m.current_at(as_of)] for story, members in out.items()}
         if as_of is None:
-            return out
+            return {story: members for story, members in out.items() if members}
         cited = {story: [m for m in members if m.effective_date is None or m.effective_date <= as_of]
                  for story, members in out.items()}
         return {story: members for story, members in cited.items() if members}
@@ -169,7 +195,7 @@ class PostgresReader:
 
     def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
         """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         rows = self._rows(
             f"""SELECT DISTINCT c.id FROM {S}.date_mentions m JOIN {S}.chunks c
                     ON c.article_row = m.article_row AND m.start >= c.start AND m."end" <= c."end"
@@ -177,6 +203,26 @@ class PostgresReader:
                 WHERE m.first_day <= %(m_last)s AND m.last_day >= %(m_first)s AND {visible('c')}
                 {"AND " + where if where else ""} ORDER BY c.id""", m_first=first, m_last=last, **params)
         return [r[0] for r in rows]
+
+    def entities(self, article_ids: Sequence[str],
+                 revisions: Mapping[str, int] | None = None) -> dict[str, list[Entity]]:
+        """Each article's people, organisations and places in text order (articles naming none are left out),
+        of its latest revision or the one ``revisions`` names. A version built without the recogniser has
+        none, and is not asked (a question stays within its three statements)."""
+        if not len(article_ids) or self.manifest.entities is None:
+            return {}
+        rows = self._rows(
+            f"""SELECT a.article_id, e.start, e."end", e.kind, e.text, a.revision, a.superseded FROM {S}.entities e
+                JOIN {S}.articles a ON a.row_id = e.article_row
+                WHERE a.article_id = ANY(%(ids)s) AND {visible('a')} ORDER BY a.article_id, e.start""",
+            ids=sorted(set(article_ids)))
+        out: dict[str, list[Entity]] = {}
+        revisions = revisions or {}
+        for article_id, start, end, kind, text, revision, superseded in rows:
+            wanted = revisions.get(article_id)
+            if (revision == wanted) if wanted is not None else (superseded is None or superseded > self._scope["v"]):
+                out.setdefault(article_id, []).append(Entity(start, end, kind, text))
+        return out
 
     # --- search ------------------------------------------------------------------------------
 
@@ -196,7 +242,7 @@ class PostgresReader:
         """One statement: a LATERAL nearest-sentence scan per vector."""
         if not len(vectors) or k <= 0:
             return [[] for _ in vectors]
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         # The text and metadata are read after the cut to k: read before it, the planner may detoast every
         # candidate's body (60 ms a quote at 300 articles when it scans rather than walks the graph).
         rows = self._rows(
@@ -210,7 +256,7 @@ class PostgresReader:
             qs=[vector(v) for v in vectors], k=int(k), **params)
         out: list[list[SentenceHit]] = [[] for _ in vectors]
         for r in rows:
-            out[r[0] - 1].append(SentenceHit(article=ArticleMeta(**_meta(r[4:])), start=r[1], end=r[2], text=r[3],
+            out[r[0] - 1].append(SentenceHit(article=ArticleMeta(**self._meta(r[4:])), start=r[1], end=r[2], text=r[3],
                                              score=float(r[-1])))
         return [sorted(hits, key=lambda h: -h.score) for hits in out]
 
@@ -218,7 +264,7 @@ class PostgresReader:
                  join: bool = False) -> list[tuple]:
         if k <= 0:
             return []
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         return self._rows(queries.nearest(table, columns, where, join), q=vector(vector_), k=int(k), **params)
 
     def hybrid_search(self, text: str, vector_: np.ndarray, k: int, filters: Filters | None = None,
@@ -230,7 +276,7 @@ class PostgresReader:
         out: dict[str, Hits] = {kind: [] for kind in kinds}
         if k <= 0 or not asked:
             return out
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         rows = self._rows(queries.hybrid(asked, where), q=vector(vector_), k=int(k), k_sentences=int(k) * 4,
                           terms=terms, title_weight=float(title_weight), **self._bm25, **params)
         found: dict[str, list[tuple[int, float]]] = {kind: [] for kind in asked}
@@ -255,7 +301,7 @@ class PostgresReader:
         terms = query_stems(text)
         if not terms or k <= 0:
             return []
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         rows = self._rows(f"WITH {queries.keyword(where)} SELECT chunk, score FROM keyword ORDER BY score DESC, chunk",
                           terms=terms, k=int(k), title_weight=float(title_weight), **self._bm25, **params)
         return [(int(i), float(s)) for i, s in rows]
@@ -279,7 +325,7 @@ class PostgresReader:
         return {stem: n for stem, n in held.items() if n}
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
-        where, params = filter_sql(filters)
+        where, params = filter_sql(filters, self._revised)
         rows = self._rows(
             f"""SELECT c.id FROM {S}.chunks c {f"JOIN {S}.articles a ON a.row_id = c.article_row" if where else ""}
                 WHERE {visible('c')} {"AND " + where if where else ""} ORDER BY c.id""", **params)
@@ -291,16 +337,22 @@ class PostgresReader:
 
         per_column = {
             column: counts(f"""SELECT MAX(a.{column}), COUNT(*) AS n FROM {S}.articles a
-                               WHERE a.{column}_key IS NOT NULL AND {visible('a')}
+                               WHERE a.{column}_key IS NOT NULL AND {visible('a')} AND {_LATEST}
                                GROUP BY a.{column}_key ORDER BY n DESC, MAX(a.{column}) LIMIT %(limit)s""")
             for column in ("source", "section", "conflict")
         }
         authors = counts(f"""SELECT MAX(t.name), COUNT(DISTINCT a.row_id) AS n
                              FROM {S}.articles a, unnest(a.authors, a.author_keys) AS t(name, key)
-                             WHERE {visible('a')} GROUP BY t.key ORDER BY n DESC, MAX(t.name) LIMIT %(limit)s""")
+                             WHERE {visible('a')} AND {_LATEST}
+                             GROUP BY t.key ORDER BY n DESC, MAX(t.name) LIMIT %(limit)s""")
         low, high = self._rows(f"SELECT MIN(a.published_date), MAX(a.published_date) FROM {S}.articles a "
                                f"WHERE {visible('a')}")[0]
-        return Facets(author=authors, published_min=low, published_max=high, **per_column)
+        entities = {kind: [(entity_name(name), n) for name, n in counts(f"""SELECT MAX(e.text), COUNT(DISTINCT a.row_id) AS n FROM {S}.entities e
+                                     JOIN {S}.articles a ON a.row_id = e.article_row
+                                     WHERE e.kind = '{kind}' AND {visible('a')} AND {_LATEST}
+                                     GROUP BY e.key ORDER BY n DESC, MAX(e.text) LIMIT %(limit)s""")]
+                    for kind in ENTITY_KINDS}
+        return Facets(author=authors, published_min=low, published_max=high, entities=entities, **per_column)
 
     def article_count(self) -> int:
         return self.manifest.articles
@@ -309,7 +361,8 @@ class PostgresReader:
         return self.manifest.chunks
 
     def any_sentence(self) -> tuple[int, np.ndarray] | None:
-        rows = self._rows(f"SELECT t.chunk, t.embedding::text FROM {S}.sentences t WHERE {visible('t')} LIMIT 1")
+        rows = self._rows(f"""SELECT t.chunk, t.embedding::text FROM {S}.sentences t JOIN {S}.articles a
+                               ON a.row_id = t.article_row WHERE {visible('t')} AND {_LATEST} LIMIT 1""")
         return (rows[0][0], parse_vector(rows[0][1])) if rows else None
 
 
@@ -323,11 +376,25 @@ def manifest_of(data) -> Manifest:
         raise IndexUnavailable(f"the stored manifest is unreadable ({exc}); rebuild the index") from None
 
 
-def filter_sql(filters: Filters | None) -> tuple[str, dict]:
-    """SQL over ``articles a`` for the metadata filters (normalised, case-folded exact values), and its parameters."""
-    if filters is None or filters.is_empty():
-        return "", {}
+#: The revision of an article version ``%(v)s`` sees as the latest.
+_LATEST = "(a.superseded IS NULL OR a.superseded > %(v)s)"
+
+
+def filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[str, dict]:
+    """SQL over ``articles a`` for the metadata filters (normalised, case-folded exact values), and its parameters.
+
+    ``revised``: the reader's version when it holds superseded revisions: each article then passes in one
+    revision only, the latest, or with ``as_of`` the one current then (``ArticleMeta.current_at``)."""
     clauses, params = [], {}
+    if revised is not None:
+        if filters is not None and filters.as_of:
+            clauses.append("(a.superseded IS NULL OR a.superseded > %(v)s OR a.valid_to > %(f_as_of)s) "
+                           "AND (a.revision = 1 OR a.valid_from <= %(f_as_of)s)")
+            params["f_as_of"] = filters.as_of
+        else:
+            clauses.append(_LATEST)
+    if filters is None or filters.is_empty():
+        return " AND ".join(clauses), params
     for column in ("source", "section", "conflict"):
         values = [filter_key(v) for v in getattr(filters, column)]
         if values:
@@ -352,6 +419,9 @@ def filter_sql(filters: Filters | None) -> tuple[str, dict]:
         clauses.append(f"EXISTS (SELECT 1 FROM {S}.date_mentions m WHERE m.article_row = a.row_id "
                        "AND m.first_day <= %(f_m_last)s AND m.last_day >= %(f_m_first)s)")
         params["f_m_first"], params["f_m_last"] = filters.mentioning
+    for i, name in enumerate(dict.fromkeys(entity_key(v) for v in filters.entity)):  # each must be mentioned
+        clauses.append(f"EXISTS (SELECT 1 FROM {S}.entities e WHERE e.article_row = a.row_id AND e.key = %(f_e{i})s)")
+        params[f"f_e{i}"] = name
     return " AND ".join(clauses), params
 
 

@@ -94,11 +94,29 @@ CREATE TABLE IF NOT EXISTS {s}.date_mentions (  -- dates the body mentions (inde
 );
 CREATE INDEX IF NOT EXISTS date_mentions_article ON {s}.date_mentions (article_row, start);
 CREATE INDEX IF NOT EXISTS date_mentions_days ON {s}.date_mentions (first_day, last_day);
+CREATE TABLE IF NOT EXISTS {s}.entities (  -- people, organisations, places the body names (index/entities.py)
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
+    start int NOT NULL, "end" int NOT NULL,
+    kind text NOT NULL,                  -- person, organisation or place
+    text text NOT NULL,                  -- body[start:end]
+    key text NOT NULL                    -- filter_key(text): what the entity filter and facets compare
+);
+CREATE INDEX IF NOT EXISTS entities_article ON {s}.entities (article_row, start);
+CREATE INDEX IF NOT EXISTS entities_key ON {s}.entities (key, article_row);
 CREATE TABLE IF NOT EXISTS {s}.skipped (   -- records that read but hold no usable article
     path text NOT NULL, content_sha text NOT NULL, reason text NOT NULL,
     born bigint NOT NULL, died bigint
 );
 CREATE INDEX IF NOT EXISTS skipped_path ON {s}.skipped (path);
+-- Revisions (index format 6): a changed article is a new row, revision n+1; the held row is kept, marked
+-- superseded by the version that added the next (versions before it still see it as the latest) and
+-- valid until the next revision's valid_from. Added in place: a database of an older index format is
+-- rebuilt with --full into the same tables.
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS revision int NOT NULL DEFAULT 1;
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_from date;  -- this revision's text from this day ...
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_to date;    -- ... until the next revision's
+ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS superseded bigint;  -- the version that added the next
+CREATE INDEX IF NOT EXISTS articles_superseded ON {s}.articles (superseded) WHERE superseded IS NOT NULL;
 """
 
 #: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow).

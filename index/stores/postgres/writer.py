@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date, datetime, timezone
 
 import numpy as np
 import psycopg
@@ -16,8 +17,9 @@ import psycopg
 from index.stores.postgres.literals import term_counts, vector
 from index.stores.postgres.schema import SCHEMA, visible
 from index.dates import DateMention
+from index.entities import Entity, entity_key
 from index.stories import Fingerprint, same_story
-from index.types import Article, Chunk, filter_key
+from index.types import Article, Chunk, filter_key, revision_valid_from
 
 S = SCHEMA
 
@@ -34,7 +36,8 @@ class PostgresWriter:
         return self.conn.execute(statement, {**self._scope, **params}).fetchall()
 
     def known_articles(self) -> dict[str, str]:
-        return dict(self._rows(f"SELECT a.path, a.content_sha FROM {S}.articles a WHERE {visible('a')}"))
+        return dict(self._rows(f"SELECT a.path, a.content_sha FROM {S}.articles a "
+                               f"WHERE {visible('a')} AND a.superseded IS NULL"))
 
     def known_unusable(self) -> dict[str, tuple[str, str]]:
         return {path: (sha, reason) for path, sha, reason in self._rows(
@@ -75,17 +78,20 @@ class PostgresWriter:
             sentences: list[tuple[int, int, int]], sentence_vectors: np.ndarray,
             fingerprint: Fingerprint) -> str:
         story_id = self.story_for(fingerprint) or article.article_id
+        revision, valid_from = self._new_revision(article)
         row_id = self.conn.execute(
             f"""INSERT INTO {S}.articles (born, article_id, path, content_sha, title, source, authors, author_keys,
                     reported_from, published_date, updated_date, effective_date, section, page, conflict, url, extra,
-                    body, source_key, section_key, conflict_key, story_id, signature)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    body, source_key, section_key, conflict_key, story_id, signature, revision, valid_from)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                        %s, %s)
                 RETURNING row_id""",
             (self.version_id, article.article_id, article.path, article.content_sha, article.title, article.source,
              list(article.authors), [filter_key(n) for n in article.authors], article.reported_from,
              article.published_date, article.updated_date, article.effective_date, article.section, article.page,
              article.conflict, article.url, json.dumps(article.extra), article.body, _key(article.source),
-             _key(article.section), _key(article.conflict), story_id, fingerprint.signature.tobytes()),
+             _key(article.section), _key(article.conflict), story_id, fingerprint.signature.tobytes(),
+             revision, valid_from),
         ).fetchone()[0]
         chunk_ids = self._ids("chunk_ids", len(chunks))
         sentence_ids = self._ids("sentence_ids", len(sentences))
@@ -109,16 +115,43 @@ class PostgresWriter:
                     copy.write_row((sid, self.version_id, chunk_ids[position], row_id, start, end, vector(vec)))
         return story_id
 
+    def _new_revision(self, article: Article) -> tuple[int, date]:
+        """The revision number and valid_from of the article about to be added; a held latest revision is
+        marked superseded by this version (its rows stay as they are: versions before this one still see
+        it as the latest)."""
+        held = self._rows(f"""SELECT a.row_id, a.revision, a.valid_from, a.effective_date FROM {S}.articles a
+                              WHERE a.article_id = %(id)s AND {visible('a')} AND a.superseded IS NULL""",
+                          id=article.article_id)
+        today = datetime.now(timezone.utc).date()
+        if not held:
+            return 1, revision_valid_from(article, None, today)
+        row_id, revision, previous, effective = held[0]
+        valid_from = revision_valid_from(article, previous or effective or today, today)
+        self._rows(f"UPDATE {S}.articles a SET superseded = %(v)s, valid_to = %(to)s WHERE a.row_id = %(row)s "
+                   "RETURNING 1", row=row_id, to=valid_from)
+        return revision + 1, valid_from
+
     def add_date_mentions(self, article_id: str, mentions: Sequence[DateMention]) -> None:
         """The dates an added article's body mentions (they live and die with its row)."""
         if not mentions:
             return
-        row_id = self._rows(f"SELECT a.row_id FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}",
-                            id=article_id)[0][0]
+        row_id = self._rows(f"""SELECT a.row_id FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}
+                                AND a.superseded IS NULL""", id=article_id)[0][0]
         with self.conn.cursor() as cur:
             with cur.copy(f'COPY {S}.date_mentions (article_row, start, "end", first_day, last_day) FROM STDIN') as copy:
                 for m in mentions:
                     copy.write_row((row_id, m.start, m.end, m.first, m.last))
+
+    def add_entities(self, article_id: str, entities: Sequence[Entity]) -> None:
+        """The people, organisations and places an added article's body names (they live and die with its row)."""
+        if not entities:
+            return
+        row_id = self._rows(f"""SELECT a.row_id FROM {S}.articles a WHERE a.article_id = %(id)s AND {visible('a')}
+                                AND a.superseded IS NULL""", id=article_id)[0][0]
+        with self.conn.cursor() as cur:
+            with cur.copy(f'COPY {S}.entities (article_row, start, "end", kind, text, key) FROM STDIN') as copy:
+                for e in entities:
+                    copy.write_row((row_id, e.start, e.end, e.kind, e.text, entity_key(e.text)))
 
     def _ids(self, sequence: str, n: int) -> list[int]:
         if n == 0:
@@ -132,8 +165,9 @@ class PostgresWriter:
         return int(n), int(tokens)
 
     def counts(self) -> tuple[int, int, int]:
-        return tuple(self._rows(f"SELECT count(*) FROM {S}.{table} t WHERE {visible('t')}")[0][0]
-                     for table in ("articles", "chunks", "sentences"))
+        return tuple(self._rows(f"SELECT count(*) FROM {S}.{table} t WHERE {visible('t')}{latest}")[0][0]
+                     for table, latest in (("articles", " AND t.superseded IS NULL"), ("chunks", ""),
+                                           ("sentences", "")))
 
     def abandon(self) -> None:
         """Roll back everything this build wrote and let go of its connection."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from index import NewsQAError
+from index import Filters, NewsQAError
 from qa.api.access import Access
 from qa.api.errors import invalid, responses
 from qa.engine import Engine
@@ -57,11 +57,13 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
                                                                      "json: the POST /ask response."),
         top_k: int = Query(settings.default_top_k, ge=1, le=settings.max_top_k),
         as_of: date | None = Query(None, description="Answer as of this date (default: today, UTC)."),
+        entity: list[str] = Query([], description="A person, organisation or place the article mentions (repeatable: "
+                                                 "every one must be mentioned; names as /facets lists them)."),
     ) -> Response:
         """The answer with its provenance, to download or paste: every quote with its article, outlet, authors,
         dates, URL, offsets and text hash, and the as-of date."""
         question = q.strip()
-        answer = AskResponse.of(question, engine.ask(question, top_k, None, as_of))
+        answer = AskResponse.of(question, engine.ask(question, top_k, _entities(entity), as_of))
         if format == "json":
             return Response(answer.model_dump_json(indent=2), media_type="application/json")
         body, kind = (as_markdown(answer), "text/markdown") if format == "md" else (as_csv(answer), "text/csv")
@@ -74,11 +76,13 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
                        description="What the story is about."),
         points: int = Query(10, ge=1, le=settings.max_top_k, description="Stories on the timeline."),
         as_of: date | None = Query(None, description="The record as of this date (default: today, UTC)."),
+        entity: list[str] = Query([], description="A person, organisation or place the article mentions (repeatable: "
+                                                 "every one must be mentioned; names as /facets lists them)."),
     ) -> TimelineResponse:
         """A quoted timeline: the matching stories in date order, each with its first report, one verbatim
         sentence, and what changed since the story before."""
         query = q.strip()
-        return TimelineResponse.of(query, engine.timeline(query, points, None, as_of))
+        return TimelineResponse.of(query, engine.timeline(query, points, _entities(entity), as_of))
 
     @api.post("/check", response_model=CheckResponse, responses=responses(401, 429, 503, 413))
     def check(request: CheckRequest) -> CheckResponse:
@@ -126,6 +130,8 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         conflict: list[str] = Query([]),
         published_after: date | None = Query(None, description="Inclusive ISO date."),
         published_before: date | None = Query(None, description="Inclusive ISO date."),
+        entity: list[str] = Query([], description="A person, organisation or place the article mentions (repeatable: "
+                                                 "every one must be mentioned; names as /facets lists them)."),
         as_of: date | None = Query(None, description="Search as of this date (default: today, UTC; a future date is "
                                                      "clamped to today, and `notes` says so)."),
     ) -> SearchResponse | PassageSearchResponse:
@@ -136,7 +142,7 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
             raise invalid(("query", unknown[0]), f"unknown parameter; filters are {', '.join(sorted(FILTER_PARAMS))}")
         try:
             filters = FilterModel(source=source, author=author, section=section, conflict=conflict,
-                                  published_after=published_after, published_before=published_before)
+                                  published_after=published_after, published_before=published_before, entity=entity)
         except ValidationError as exc:
             raise invalid(("query", "published_after"), exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
         query = q.strip()
@@ -144,6 +150,11 @@ def router(engine: Engine, settings: LimitSettings, access: Access) -> APIRouter
         return search_response(query, result, group, sort, offset, top_k)
 
     return api
+
+
+def _entities(names: list[str]) -> Filters | None:
+    """The entity filter of a GET form (blank values dropped, as FilterModel does), or None."""
+    return FilterModel(entity=names).to_filters() if any(n.strip() for n in names) else None
 
 
 def event(name: str, data: dict) -> str:
