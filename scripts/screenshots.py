@@ -1,10 +1,12 @@
 #!/usr/bin/env python
 """Screenshots of the reader's page for the README: the claim check and the timeline views.
 
-Builds an index of the bundled seeds/ (or --corpus DIR) in a temporary folder, serves the real app on a free
+Builds an index of the bundled seeds/ (or --corpus DIR; plus, with --wikinews-titles REGEX, the Wikinews articles
+whose titles match, for a story reported over time) in a temporary folder, serves the real app on a free
 loopback port, and drives Debian's Chromium through Playwright (as tests/system/test_web.py does):
 
     python scripts/screenshots.py                  # writes docs/check.png and docs/timeline.png
+    python scripts/screenshots.py --wikinews-titles Haiti --timeline "Haiti presidential election date"
     python scripts/screenshots.py --out /tmp/shots --claim "…" --timeline "…"
 
 Nothing is fetched from the network: the model comes from the installed package, the page from qa/web/.
@@ -13,6 +15,7 @@ Nothing is fetched from the network: the model comes from the installed package,
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import socket
 import sys
@@ -81,19 +84,39 @@ def shoot(base: str, out: Path, claim: str, timeline: str, width: int, chromium:
     return written
 
 
+def add_wikinews(corpus: Path, titles: str) -> None:
+    """The Wikinews articles whose titles match ``titles`` (a regular expression), as one .jsonl file."""
+    import re
+
+    from evaluation.wikinews_questions import default_corpus_path
+
+    pattern = re.compile(titles, re.IGNORECASE)
+    lines = [line for line in default_corpus_path().read_text(encoding="utf-8").splitlines()
+             if pattern.search(json.loads(line)["title"])]
+    if not lines:
+        raise SystemExit(f"no Wikinews title matches {titles!r}")
+    (corpus / "wikinews-story.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=PROJECT_ROOT / "seeds", help="articles to index (default: seeds/)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs", help="folder for the PNGs (default: docs/)")
     parser.add_argument("--claim", default=CLAIM, help="the claim checked in check.png")
     parser.add_argument("--timeline", default=TIMELINE, help="the query of timeline.png")
+    parser.add_argument("--wikinews-titles", metavar="REGEX",
+                        help="also index the Wikinews articles (../shared/data/wikinews-en) whose titles match")
     parser.add_argument("--width", type=int, default=1200, help="viewport width in CSS pixels")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args(argv)
     if not Path(args.chromium).is_file():
         raise SystemExit(f"no Chromium at {args.chromium} (apt-get install chromium, or pass --chromium)")
     with tempfile.TemporaryDirectory(prefix="newsqa-shots-") as tmp:
-        settings = Settings(corpus_dir=args.corpus, index_dir=Path(tmp) / "index", port=free_port(),
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(args.corpus, corpus)
+        if args.wikinews_titles:
+            add_wikinews(corpus, args.wikinews_titles)
+        settings = Settings(corpus_dir=corpus, index_dir=Path(tmp) / "index", port=free_port(),
                             watches_db=Path(tmp) / "watches.sqlite")
         build_index(settings, progress=False)
         base, server = serve(settings)

@@ -1,6 +1,7 @@
-"""Stage "timeline": the retrieved stories in date order, each with its first report, one quoted
-sentence (the one closest to the query), its other copies, and what changed since the point before
-(a number, year or calendar word the earlier quote gave differently)."""
+"""Stage "timeline": the retrieved stories in date order, each article once with its first report, one
+quoted sentence (of its best passage, the one closest to the query), its other copies, and what changed
+since the point before (a number, year or calendar word the earlier quote gave differently) — so a change
+is always between two reports, never between two sentences of one article."""
 
 from __future__ import annotations
 
@@ -33,18 +34,26 @@ class Point:
 RELEVANCE_SHARE = 0.5
 
 
+#: Passages retrieved for a timeline: several may come from one long article, which is one point.
+PASSAGES = 40
+
+
 class TimelineStage:
     name = "timeline"
     uses_index = True
-    passages_needed = 0
+    passages_needed = PASSAGES
 
     def run(self, state: State, snapshot: Snapshot) -> None:
         index, vector = snapshot.index, state.query_vector
         points = []
+        seen: set[str] = set()
         best_score = state.passages[0].score if state.passages else 0.0
-        for p in state.passages[: state.request.top_k]:
-            if p.score < RELEVANCE_SHARE * best_score:
+        for p in state.passages:
+            if p.score < RELEVANCE_SHARE * best_score or len(points) >= state.request.top_k:
                 break
+            if p.chunk.article.article_id in seen:  # one point per report: its best passage
+                continue
+            seen.add(p.chunk.article.article_id)
             copies = [p.chunk.article, *p.also_in]
             first = min(copies, key=lambda m: (m.effective_date or date.max, m.article_id))
             stored = index.sentence_vectors(p.chunk.article.article_id, [s for s, _ in p.sentences],

@@ -61,3 +61,24 @@ def test_the_command_line_prints_the_timeline_oldest_first(engine, capsys, monke
     out = capsys.readouterr().out
     assert out.index("2024-03-02  Valley Post") < out.index("2024-03-04  North Herald") < out.index("2024-03-10")
     assert "changed since the story before: number: 12 → 31" in out
+
+
+LONG = {
+    "day1.txt": FLOOD["day1.txt"],
+    "day5-long.txt": ("North Herald", "2024-03-06", "The valley after the flood",
+                      " ".join(f"On the Ure river bank {n}, the flood that killed 31 people left homes and farms "
+                               f"ruined, and families there still count what the water took from them."
+                               for n in range(1, 25))),
+}
+
+
+def test_a_long_article_is_one_point_however_many_of_its_passages_match(tmp_path, encoder):
+    (tmp_path / "corpus").mkdir()
+    settings = make_settings(write_articles(tmp_path / "corpus", LONG), tmp_path / "index")
+    build_index(settings, encoder=encoder, progress=False)
+    engine = Engine(settings, encoder)
+    passages = engine.search("Ure river flood deaths", 10, group="passage").passages
+    long_ones = [p for p in passages if p.chunk.article.title == "The valley after the flood"]
+    assert len(long_ones) >= 2  # several passages of the long article are retrieved ...
+    points = engine.timeline("Ure river flood deaths", 10).points
+    assert [p.article.title for p in points] == ["Floods hit the valley", "The valley after the flood"]  # ... one point

@@ -19,7 +19,8 @@ import pytest
 
 from index import PROJECT_ROOT, build_index
 from qa.engine import Engine
-from tests.support import SEED_FILE, free_port, make_settings, serving
+from tests.qa.test_timeline import FLOOD
+from tests.support import SEED_FILE, free_port, make_settings, serving, write_articles
 
 if os.environ.get("NEWSQA_REQUIRE_BROWSER"):  # set by .ci/run: in CI a missing piece fails, never skips
     import playwright.sync_api as playwright_api
@@ -68,6 +69,7 @@ def write_corpus(folder: Path) -> None:
             if len(picked) == 5:
                 break
     (folder / "wikinews.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+    write_articles(folder, {name: FLOOD[name] for name in ("day1.txt", "day3.txt")})  # a story whose toll changes
 
 
 @pytest.fixture(scope="module")
@@ -612,7 +614,7 @@ def test_the_timeline_draws_reports_in_date_order_and_a_point_opens_its_article_
 
 def test_the_timeline_lists_what_changed_between_reports(page):
     with page.expect_response(lambda r: "/timeline?" in r.url) as response:
-        page.goto("/?" + str(httpx.QueryParams({"q": "Putin peace talks", "mode": "timeline"})))
+        page.goto("/?" + str(httpx.QueryParams({"q": "Ure river flood deaths", "mode": "timeline"})))
     data = response.value.json()
     page.locator("#results .timeline-list > li").first.wait_for()
     changed = [(i, p["changed"]) for i, p in enumerate(data["points"]) if p["changed"]]
