@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +42,25 @@ def pause(stage):
         time.sleep(600)
 build_index(Settings(), progress=False, on_stage=pause)
 """
+
+
+@contextmanager
+def paused_build(stage: str, corpus: Path, index_dir, marker: Path, timeout: float = 120):
+    """A build of ``corpus`` into ``index_dir`` in a child process, paused at ``stage`` for the body of the
+    ``with`` and SIGKILLed when it ends (the crash tests)."""
+    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(index_dir)}
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, stage, str(marker)], env=env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the build never reached the stage"
+            time.sleep(0.05)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
 
 
 def write_articles(folder: Path, articles: dict[str, tuple[str, str, str, str]]) -> Path:

@@ -1,10 +1,7 @@
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from evaluation import squad
 from index import PROJECT_ROOT, BuildError, Filters, IndexUnavailable, build_index, live_version, open_index
 from index.stores.folder import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, VERSIONS
-from tests.support import KILLABLE_BUILD, SEED_FILE, make_settings, version_dir
+from tests.support import SEED_FILE, make_settings, paused_build, version_dir
 
 
 def txt(title: str, body: str) -> str:
@@ -148,19 +145,8 @@ def test_sigkill_at_any_stage_leaves_previous_index_serving(tmp_path, encoder, s
     live = live_version(settings.index_dir)
     corpus_of(corpus, paragraphs[:6])
 
-    marker = tmp_path / "paused"
-    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(settings.index_dir)}
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, stage, str(marker)], env=env,
-                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "the build never reached the stage"
-            time.sleep(0.05)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    with paused_build(stage, corpus, settings.index_dir, tmp_path / "paused"):
+        pass  # killed where it paused
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 2
     # the next build cleans up what the killed one left and succeeds
@@ -181,19 +167,8 @@ def test_sigkill_while_adding_a_revision_leaves_the_revisions_as_they_were(tmp_p
     build_index(settings, encoder=encoder, progress=False)
     live = live_version(settings.index_dir)
     write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
-    marker = tmp_path / "paused"
-    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": str(settings.index_dir)}
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "embedding", str(marker)], env=env,
-                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "the build never reached the stage"
-            time.sleep(0.05)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    with paused_build("embedding", corpus, settings.index_dir, tmp_path / "paused"):
+        pass  # killed where it paused
     index = open_index(settings.index_dir)
     [only] = index.revisions(index.chunks([0])[0].article.article_id)
     assert live_version(settings.index_dir) == live and (only.revision, only.valid_to) == (1, None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ import pytest
 
 from evaluation import squad
 from index import PROJECT_ROOT, BuildInProgress, build_index, live_version, open_index, open_store
-from tests.support import KILLABLE_BUILD, NEW_ARTICLE, SEED_FILE, free_port, make_settings
+from tests.support import NEW_ARTICLE, SEED_FILE, free_port, make_settings, paused_build
 
 QUESTIONS = ["How long did the Moscow meeting with Putin last?", "Who joined Witkoff in Moscow?",
              "What did the Kremlin say about the peace plan?"]
@@ -211,20 +210,8 @@ def test_a_killed_build_leaves_the_previous_version_serving(postgres_server, tmp
     live = build_index(settings, encoder=encoder, progress=False).version
     squad.write_corpus(squad_data[0][:40], corpus)  # enough articles for the build to pass "embedding" twice
 
-    marker = tmp_path / "paused"
-    env = {**os.environ, "NEWSQA_CORPUS_DIR": str(corpus), "NEWSQA_INDEX_DIR": settings.index_dir}
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, stage, str(marker)], env=env, cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 180
-        while not marker.exists():
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "the build never reached the stage"
-            time.sleep(0.05)
+    with paused_build(stage, corpus, settings.index_dir, tmp_path / "paused", timeout=180):
         assert open_store(settings.index_dir).build_running()
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
     assert live_version(settings.index_dir) == live
     assert open_index(settings.index_dir).article_count() == 2
     # The server rolled the dead build back: no row of it is left, and its lock is gone.
