@@ -25,7 +25,7 @@ from index.stores.base import BuildInProgress, IndexUnavailable
 from index.stores.postgres.connection import Database, is_url, redact
 from index.stores.postgres.live import CHANNEL, UNKNOWN, LiveWatcher
 from index.stores.postgres.reader import PostgresReader, manifest_of
-from index.stores.postgres.schema import FORMAT, SCHEMA, VERSIONED, ddl, visible
+from index.stores.postgres.schema import FORMAT, SCHEMA, VECTOR_INDEXES, VERSIONED, ddl, visible
 from index.stores.postgres.writer import PostgresWriter
 from index.types import Manifest
 
@@ -112,16 +112,18 @@ class PostgresStore:
                                 ).fetchone()
             version_id = conn.execute(f"SELECT nextval('{S}.version_ids')").fetchone()[0]
             conn.autocommit = False  # from here on, one transaction: the build's
+            deferred = _defer_vector_indexes(conn)
         except BaseException:
             conn.close()
             raise
         floor = live[1] if incremental and live is not None else version_id
         name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-v{version_id}"
-        return PostgresWriter(conn, version_id, name, floor)
+        return PostgresWriter(conn, version_id, name, floor, deferred_indexes=deferred)
 
     def publish(self, writer: PostgresWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
         conn = writer.conn
         try:
+            writer.finish()
             conn.execute(f"""INSERT INTO {S}.versions (id, name, floor, manifest, chunks, tokens)
                              VALUES (%s, %s, %s, %s, %s, %s)""",
                          (writer.version_id, writer.version, writer.floor, manifest.to_json(),
@@ -196,6 +198,17 @@ def _read_live(conn: psycopg.Connection) -> str | None:
         conn.rollback()
         return None  # nothing was ever built in this database
     return row[0] if row else None
+
+
+def _defer_vector_indexes(conn: psycopg.Connection) -> bool:
+    """In a build's transaction: when no row holds a vector (a first build, or every version pruned), drop the
+    HNSW indexes so the build loads without maintaining them and creates them once at the end
+    (``PostgresWriter.finish``); no reader can need them meanwhile. True if dropped."""
+    empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {S}.chunks) AND NOT EXISTS (SELECT 1 FROM {S}.sentences)"
+                         ).fetchone()[0]
+    if empty:
+        conn.execute(f"DROP INDEX IF EXISTS {', '.join(f'{S}.{name}' for name in VECTOR_INDEXES)}")
+    return empty
 
 
 def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> None:
