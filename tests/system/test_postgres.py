@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -248,13 +249,16 @@ class Replica:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "NEWSQA_INDEX_DIR": settings.index_dir, "NEWSQA_CORPUS_DIR": str(settings.corpus_dir),
                "NEWSQA_PG_TIMEOUT": "2", "NEWSQA_PG_POOL_SIZE": "4", "NEWSQA_LOG_LEVEL": "WARNING"}
+        # Its log goes to a file: a pipe nobody reads fills up (a 503 logs a line; an outage answers many
+        # quickly) and would block the replica in its next write.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)], env=env,
-                                     cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def wait(self) -> None:
         deadline = time.monotonic() + 180
         while True:
-            assert self.proc.poll() is None, self.proc.stderr.read().decode()[-2000:]
+            assert self.proc.poll() is None, self.stderr()[-2000:]
             try:
                 if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
                     return
@@ -263,12 +267,17 @@ class Replica:
             assert time.monotonic() < deadline, "the replica did not start"
             time.sleep(0.25)
 
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
 
 
 @pytest.fixture(scope="module")
