@@ -78,6 +78,37 @@ def _no_filters():
     return Filters()
 
 
+def vector_indexes(dsn: str) -> set[str]:
+    return {r[0] for r in rows(dsn, "SELECT indexname FROM pg_indexes WHERE schemaname = 'newsqa' "
+                                    "AND indexdef LIKE '%USING hnsw%'")}
+
+
+def test_a_first_build_creates_the_vector_indexes_after_loading_and_a_failed_one_restores_them(
+        postgres_server, tmp_path, encoder, squad_data):
+    """A build into empty tables drops the HNSW indexes and creates them over the loaded rows, in its transaction."""
+    settings = make_settings(seed_corpus(tmp_path / "corpus", squad_data[0], 2), postgres_server.new_database())
+
+    def killed_after_writing(stage: str) -> None:
+        if stage == "written":  # the indexes were created over the rows already
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        build_index(settings, encoder=encoder, progress=False, on_stage=killed_after_writing)
+    assert vector_indexes(settings.index_dir) == {"chunks_embedding", "sentences_embedding"}
+    assert rows(settings.index_dir, "SELECT count(*) FROM newsqa.sentences") == [(0,)]
+    report = build_index(settings, encoder=encoder, progress=False)
+    assert vector_indexes(settings.index_dir) == {"chunks_embedding", "sentences_embedding"}
+    with psycopg.connect(settings.index_dir) as conn:
+        conn.execute("SET enable_seqscan = off")  # a handful of rows: only then does the planner take the index
+        probe = "(SELECT embedding FROM newsqa.sentences ORDER BY id LIMIT 1)"
+        plan = "\n".join(r[0] for r in conn.execute(
+            f"EXPLAIN SELECT id FROM newsqa.sentences ORDER BY embedding <=> {probe} LIMIT 3").fetchall())
+        assert "sentences_embedding" in plan, plan
+        nearest = conn.execute(f"SELECT id FROM newsqa.sentences ORDER BY embedding <=> {probe} LIMIT 1").fetchone()
+        assert nearest == conn.execute("SELECT id FROM newsqa.sentences ORDER BY id LIMIT 1").fetchone()
+    assert report.sentences == rows(settings.index_dir, "SELECT count(*) FROM newsqa.sentences")[0][0]
+
+
 def test_a_second_build_fails_fast_while_one_holds_the_lock(postgres_server, tmp_path, encoder, squad_data):
     corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 1)
     settings = make_settings(corpus, postgres_server.new_database())
