@@ -107,6 +107,11 @@ def test_a_first_build_creates_the_vector_indexes_after_loading_and_a_failed_one
         nearest = conn.execute(f"SELECT id FROM newsqa.sentences ORDER BY embedding <=> {probe} LIMIT 1").fetchone()
         assert nearest == conn.execute("SELECT id FROM newsqa.sentences ORDER BY id LIMIT 1").fetchone()
     assert report.sentences == rows(settings.index_dir, "SELECT count(*) FROM newsqa.sentences")[0][0]
+    # the build analysed what it loaded (not autovacuum, a minute later): the first questions are planned on it
+    analysed = rows(settings.index_dir, "SELECT c.relname, c.reltuples, s.last_analyze IS NOT NULL FROM pg_class c "
+                                        "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = 'sentences' "
+                                        "AND s.schemaname = 'newsqa'")
+    assert analysed == [("sentences", report.sentences, True)]
 
 
 def test_a_second_build_fails_fast_while_one_holds_the_lock(postgres_server, tmp_path, encoder, squad_data):

@@ -25,6 +25,8 @@ FLUSH_ROWS = 20_000
 #: maintenance_work_mem of a build that creates the HNSW indexes after loading (the graph is built in memory
 #: while it fits, much faster than inserting row by row; PostgreSQL takes only what it uses).
 INDEX_BUILD_MEMORY = "1GB"
+#: A table this build grew by more than this share of its rows is analysed before publishing.
+ANALYZE_SHARE = 0.1
 
 #: The binary COPY of each table: its columns and their types.
 ARTICLES = ("articles", [
@@ -75,6 +77,7 @@ class PostgresWriter:
         self._pending: dict[str, _Pending] = {}  # article id -> what add() buffered, in order
         self._pending_bands: dict[int, list[_Pending]] = {}
         self._pending_rows = 0
+        self._written: dict[str, int] = {}  # table -> rows this build wrote into it
 
     def _rows(self, statement: str, **params) -> list[tuple]:
         self.flush()  # what this statement reads includes everything added before it
@@ -198,15 +201,26 @@ class PostgresWriter:
                                 (SENTENCES, sentence_rows), (MENTIONS, mentions)):
                 if rows:
                     _copy(cur, table, rows)
+                    self._written[table[0]] = self._written.get(table[0], 0) + len(rows)
 
     def finish(self) -> None:
-        """Everything written, and the vector indexes a load into empty tables left for last built over it."""
+        """Everything written; the vector indexes a load into empty tables left for last built over it; and
+        the planner's statistics of every table this build grew by over a tenth, committed with the rows, so
+        the first questions to the new version are planned on its real sizes (autovacuum comes a minute later)."""
         self.flush()
         if self.deferred_indexes:
             self.conn.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
             for statement in VECTOR_INDEXES.values():
                 self.conn.execute(statement)
             self.deferred_indexes = False
+        if self._written:
+            sizes = dict(self.conn.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE relnamespace = %s::regnamespace AND relname = ANY(%s)",
+                (S, list(self._written))).fetchall())
+            grown = [t for t, n in self._written.items() if n > ANALYZE_SHARE * max(sizes.get(t, 0), 0)]
+            if grown:  # ANALYZE in the transaction samples its own rows too
+                self.conn.execute(f"ANALYZE {', '.join(f'{S}.{t}' for t in sorted(grown))}")
+            self._written = {}
 
     def keyword_statistics(self) -> tuple[int, int]:
         """Chunks and their tokens in this version: BM25's N and average length."""
