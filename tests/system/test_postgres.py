@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -74,6 +75,42 @@ def _no_filters():
     from index import Filters
 
     return Filters()
+
+
+def vector_indexes(dsn: str) -> set[str]:
+    return {r[0] for r in rows(dsn, "SELECT indexname FROM pg_indexes WHERE schemaname = 'newsqa' "
+                                    "AND indexdef LIKE '%USING hnsw%'")}
+
+
+def test_a_first_build_creates_the_vector_indexes_after_loading_and_a_failed_one_restores_them(
+        postgres_server, tmp_path, encoder, squad_data):
+    """A build into empty tables drops the HNSW indexes and creates them over the loaded rows, in its transaction."""
+    settings = make_settings(seed_corpus(tmp_path / "corpus", squad_data[0], 2), postgres_server.new_database())
+
+    def killed_after_writing(stage: str) -> None:
+        if stage == "written":  # the indexes were created over the rows already
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        build_index(settings, encoder=encoder, progress=False, on_stage=killed_after_writing)
+    assert vector_indexes(settings.index_dir) == {"chunks_embedding", "sentences_embedding"}
+    assert rows(settings.index_dir, "SELECT count(*) FROM newsqa.sentences") == [(0,)]
+    report = build_index(settings, encoder=encoder, progress=False)
+    assert vector_indexes(settings.index_dir) == {"chunks_embedding", "sentences_embedding"}
+    with psycopg.connect(settings.index_dir) as conn:
+        conn.execute("SET enable_seqscan = off")  # a handful of rows: only then does the planner take the index
+        probe = "(SELECT embedding FROM newsqa.sentences ORDER BY id LIMIT 1)"
+        plan = "\n".join(r[0] for r in conn.execute(
+            f"EXPLAIN SELECT id FROM newsqa.sentences ORDER BY embedding <=> {probe} LIMIT 3").fetchall())
+        assert "sentences_embedding" in plan, plan
+        nearest = conn.execute(f"SELECT id FROM newsqa.sentences ORDER BY embedding <=> {probe} LIMIT 1").fetchone()
+        assert nearest == conn.execute("SELECT id FROM newsqa.sentences ORDER BY id LIMIT 1").fetchone()
+    assert report.sentences == rows(settings.index_dir, "SELECT count(*) FROM newsqa.sentences")[0][0]
+    # the build analysed what it loaded (not autovacuum, a minute later): the first questions are planned on it
+    analysed = rows(settings.index_dir, "SELECT c.relname, c.reltuples, s.last_analyze IS NOT NULL FROM pg_class c "
+                                        "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = 'sentences' "
+                                        "AND s.schemaname = 'newsqa'")
+    assert analysed == [("sentences", report.sentences, True)]
 
 
 def test_a_second_build_fails_fast_while_one_holds_the_lock(postgres_server, tmp_path, encoder, squad_data):
@@ -235,13 +272,16 @@ class Replica:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "NEWSQA_INDEX_DIR": settings.index_dir, "NEWSQA_CORPUS_DIR": str(settings.corpus_dir),
                "NEWSQA_PG_TIMEOUT": "2", "NEWSQA_PG_POOL_SIZE": "4", "NEWSQA_LOG_LEVEL": "WARNING"}
+        # Its log goes to a file: a pipe nobody reads fills up (a 503 logs a line; an outage answers many
+        # quickly) and would block the replica in its next write.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(self.port)], env=env,
-                                     cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def wait(self) -> None:
         deadline = time.monotonic() + 180
         while True:
-            assert self.proc.poll() is None, self.proc.stderr.read().decode()[-2000:]
+            assert self.proc.poll() is None, self.stderr()[-2000:]
             try:
                 if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
                     return
@@ -250,12 +290,17 @@ class Replica:
             assert time.monotonic() < deadline, "the replica did not start"
             time.sleep(0.25)
 
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
 
 
 @pytest.fixture(scope="module")

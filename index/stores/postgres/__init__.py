@@ -22,10 +22,10 @@ from contextlib import contextmanager, suppress
 import psycopg
 
 from index.stores.base import BuildInProgress, IndexUnavailable
-from index.stores.postgres.connection import Database, is_url, redact
+from index.stores.postgres.connection import READER_SETTINGS, Database, is_url, redact
 from index.stores.postgres.live import CHANNEL, UNKNOWN, LiveWatcher
 from index.stores.postgres.reader import PostgresReader, manifest_of
-from index.stores.postgres.schema import FORMAT, SCHEMA, VERSIONED, ddl, visible
+from index.stores.postgres.schema import FORMAT, SCHEMA, VECTOR_INDEXES, VERSIONED, ddl, visible
 from index.stores.postgres.writer import PostgresWriter
 from index.types import Manifest
 
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 S = SCHEMA
 #: The build lock: one advisory lock per schema (pg_locks shows a bigint key as classid/objid).
 LOCK_KEY = (0x6E657773 << 32) | zlib.crc32(SCHEMA.encode())
+#: Stored sentence vectors a build searches for before publishing.
+VERIFY_PROBES = 8
 
 
 class PostgresStore:
@@ -112,16 +114,18 @@ class PostgresStore:
                                 ).fetchone()
             version_id = conn.execute(f"SELECT nextval('{S}.version_ids')").fetchone()[0]
             conn.autocommit = False  # from here on, one transaction: the build's
+            deferred = _defer_vector_indexes(conn)
         except BaseException:
             conn.close()
             raise
         floor = live[1] if incremental and live is not None else version_id
         name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-v{version_id}"
-        return PostgresWriter(conn, version_id, name, floor)
+        return PostgresWriter(conn, version_id, name, floor, deferred_indexes=deferred)
 
     def publish(self, writer: PostgresWriter, manifest: Manifest, on_stage: Callable[[str], None]) -> str:
         conn = writer.conn
         try:
+            writer.finish()
             conn.execute(f"""INSERT INTO {S}.versions (id, name, floor, manifest, chunks, tokens)
                              VALUES (%s, %s, %s, %s, %s, %s)""",
                          (writer.version_id, writer.version, writer.floor, manifest.to_json(),
@@ -198,6 +202,17 @@ def _read_live(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
+def _defer_vector_indexes(conn: psycopg.Connection) -> bool:
+    """In a build's transaction: when no row holds a vector (a first build, or every version pruned), drop the
+    HNSW indexes so the build loads without maintaining them and creates them once at the end
+    (``PostgresWriter.finish``); no reader can need them meanwhile. True if dropped."""
+    empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {S}.chunks) AND NOT EXISTS (SELECT 1 FROM {S}.sentences)"
+                         ).fetchone()[0]
+    if empty:
+        conn.execute(f"DROP INDEX IF EXISTS {', '.join(f'{S}.{name}' for name in VECTOR_INDEXES)}")
+    return empty
+
+
 def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> None:
     """Create the tables on first use; refuse a database laid out in another format or dimension, and
     say in one line what an administrator must do when this user may not create them."""
@@ -237,12 +252,16 @@ def _verify(writer: PostgresWriter, manifest: Manifest) -> None:
         raise IndexUnavailable(f"verification failed: the version holds {counts} articles/chunks/sentences, "
                                f"the manifest says {expected}")
     scope = {"v": writer.version_id, "floor": writer.floor}
-    probe = writer.conn.execute(f"SELECT t.embedding FROM {S}.sentences t WHERE {visible('t')} LIMIT 1",
-                                scope).fetchone()
-    if probe is None:
-        return
-    best = writer.conn.execute(
-        f"""SELECT 1 - (t.embedding <=> %(q)s::vector) FROM {S}.sentences t WHERE {visible('t')}
-            ORDER BY t.embedding <=> %(q)s::vector LIMIT 1""", {**scope, "q": probe[0]}).fetchone()
-    if best is None or best[0] < 0.99:
-        raise IndexUnavailable("verification failed: a stored vector did not find itself")
+    # Searched as readers search (their ef_search); HNSW is approximate, and on weakly clustered vectors one
+    # probe in a hundred may miss itself: most of the probes must find themselves (a broken index finds none).
+    for statement in READER_SETTINGS:
+        writer.conn.execute(statement.replace("SET ", "SET LOCAL ", 1))
+    found = writer.conn.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE x.score >= 0.99) FROM (
+                SELECT t.embedding FROM {S}.sentences t WHERE {visible('t')} ORDER BY t.id LIMIT {VERIFY_PROBES}) p
+            CROSS JOIN LATERAL (
+                SELECT 1 - (t.embedding <=> p.embedding) AS score FROM {S}.sentences t WHERE {visible('t')}
+                ORDER BY t.embedding <=> p.embedding LIMIT 1) x""", scope).fetchone()
+    probes, hits = found
+    if probes and hits * 2 <= probes:
+        raise IndexUnavailable(f"verification failed: only {hits} of {probes} stored vectors found themselves")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -167,7 +169,7 @@ class Database:
                 self._pool = ConnectionPool(
                     self.dsn, min_size=1, max_size=self.pool_size, open=False, name="newsqa",
                     kwargs={"autocommit": True, "connect_timeout": self._connect_timeout()},
-                    configure=_configure, check=ConnectionPool.check_connection,
+                    configure=_configure, reset=_returned, check=_check,
                     reconnect_timeout=max(10.0, self.timeout * 2),
                 )
                 self._pool.open(wait=False)
@@ -185,3 +187,22 @@ class Database:
 def _configure(conn: psycopg.Connection) -> None:
     for statement in READER_SETTINGS:
         conn.execute(statement)
+    _returned(conn)
+
+
+#: A pooled connection used within this many seconds is handed out without a round trip to test it (a
+#: question's statements follow each other closely; the test cost as much as a small statement). One idle
+#: longer is tested first, so after an outage the pool reconnects instead of failing a request.
+FRESH_SECONDS = 2.0
+_last_used: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _returned(conn: psycopg.Connection) -> None:
+    _last_used[conn] = time.monotonic()
+
+
+def _check(conn: psycopg.Connection) -> None:
+    if conn.broken or conn.closed:
+        raise psycopg.OperationalError("the connection is closed")
+    if time.monotonic() - _last_used.get(conn, float("-inf")) > FRESH_SECONDS:
+        ConnectionPool.check_connection(conn)

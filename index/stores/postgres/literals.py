@@ -7,6 +7,8 @@ stems need no round trip, and BM25 is computed over the same terms as the folder
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import Stemmer
 
@@ -18,6 +20,14 @@ MAX_STEM_CHARS = 200  # longer "words" are noise (and would bloat the stem index
 
 def vector(values: np.ndarray) -> str:
     return "[" + ",".join(map(repr, np.asarray(values, dtype=np.float32).tolist())) + "]"
+
+
+def vector_bytes(values: np.ndarray) -> list[bytes]:
+    """Each row of ``values`` in pgvector's binary form (``vector_recv``): the dimension and a reserved
+    int16, then big-endian float4s."""
+    values = np.atleast_2d(np.asarray(values, dtype=">f4"))
+    header = struct.pack(">hh", values.shape[1], 0)
+    return [header + row.tobytes() for row in values]
 
 
 def parse_vector(text: str) -> np.ndarray:

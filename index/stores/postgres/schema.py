@@ -9,6 +9,8 @@ readers of the previous version keep seeing exactly their rows until they are pr
 
 from __future__ import annotations
 
+import re
+
 from psycopg import sql
 
 SCHEMA = "newsqa"
@@ -130,3 +132,11 @@ def ddl(dimension: int, schema: str = SCHEMA) -> sql.Composed:
 def visible(alias: str) -> str:
     """The rows of version ``%(v)s`` (with floor ``%(floor)s``) in table ``alias``."""
     return f"({alias}.born BETWEEN %(floor)s AND %(v)s AND ({alias}.died IS NULL OR {alias}.died > %(v)s))"
+
+
+#: The HNSW indexes by name, as the DDL creates them: a build into empty tables drops them and creates them
+#: after loading (writer.finish), much faster than maintaining them row by row.
+VECTOR_INDEXES = {
+    name: f"CREATE INDEX {name} ON {SCHEMA}.{table} USING hnsw (embedding vector_cosine_ops)"
+    for name, table in re.findall(r"CREATE INDEX IF NOT EXISTS (\w+) ON \{s\}\.(\w+) USING hnsw", _DDL)
+}
