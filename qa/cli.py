@@ -83,6 +83,12 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.json:
         print(AskResponse.of(question, result).model_dump_json(indent=2))
         return 0
+    if args.export:
+        from qa.export import as_csv, as_markdown
+
+        response = AskResponse.of(question, result)
+        print((as_markdown if args.export == "md" else as_csv)(response), end="")
+        return 0
     answer = result.answer
     _print_time(result.plan)
     if not answer.answerable:
@@ -156,6 +162,22 @@ def cmd_check(args, settings: Settings) -> int:
             print(textwrap.indent(textwrap.fill(f"“{q.text}”", width=96), "  "))
             print(f"      {_source_line(q.article)}; {q.reason}")
             print(f"      article {q.article.article_id}, characters {q.start}–{q.end}")
+    return 0
+
+
+def cmd_revisions(args, settings: Settings) -> int:
+    from qa.schemas import RevisionsResponse
+
+    pair = (args.from_revision, args.to_revision) if args.from_revision or args.to_revision else None
+    history = RevisionsResponse.of(_engine(settings).revisions(args.article_id, pair))
+    if args.json:
+        print(history.model_dump_json(indent=2, by_alias=True))
+        return 0
+    for r in history.revisions:
+        until = f" until {r.valid_to}" if r.valid_to else " (latest)"
+        print(f"revision {r.revision}: from {r.valid_from or 'undated'}{until} · {r.title} · text hash {r.content_sha[:12]}")
+    for d in history.diffs:
+        print(f"\n--- revision {d.from_revision} → {d.to_revision}\n{d.diff}", end="")
     return 0
 
 
@@ -330,6 +352,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with cited quotes")
     p.add_argument("question")
     _add_query_options(p, default_k=5)
+    p.add_argument("--export", choices=("md", "csv"),
+                   help="print the answer with its provenance as a Markdown note or CSV (as GET /ask?format=)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("search", help="search articles (one result per article, with a snippet) or passages")
@@ -351,6 +375,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     _add_query_options(p, default_k=10)
     p.set_defaults(func=cmd_timeline)
+
+    p = sub.add_parser("revisions", help="an article's revisions and what changed between them")
+    p.add_argument("article_id")
+    p.add_argument("--from", dest="from_revision", type=_count, help="diff from this revision (default: the one "
+                                                                     "before --to)")
+    p.add_argument("--to", dest="to_revision", type=_count, help="... to this one (default: the latest)")
+    p.add_argument("--json", action="store_true", help="print GET /articles/{id}/revisions's response")
+    p.set_defaults(func=cmd_revisions)
 
     p = sub.add_parser("build", help="build or update the index")
     build_cli.add_arguments(p)

@@ -25,7 +25,9 @@ def edited(tmp_path_factory, encoder):
     build_index(settings, encoder=encoder, progress=False)
     write_bridge(corpus, EDITED_TEXT, updated="2024-04-10")
     build_index(settings, encoder=encoder, progress=False)
-    with TestClient(create_app(settings, Engine(settings, encoder))) as client:
+    engine = Engine(settings, encoder)
+    with TestClient(create_app(settings, engine)) as client:
+        client.engine = engine  # for the command-line tests
         yield client
 
 
@@ -92,3 +94,22 @@ def test_exported_answers_name_the_revision(edited):
     assert "revision 1, text hash" in note
     rows = edited.get("/ask", params={"q": QUESTION, "format": "csv"}).text.splitlines()
     assert rows[0].endswith(",content_sha,revision") and rows[1].endswith(",2")
+
+
+def test_the_command_line_lists_revisions_and_exports_answers(edited, capsys, monkeypatch):
+    from qa import cli
+
+    monkeypatch.setattr(cli, "_engine", lambda settings: edited.engine)
+    article_id = ask(edited)["citations"][0]["article_id"]
+    assert cli.main(["revisions", article_id]) == 0
+    out = capsys.readouterr().out
+    assert "revision 1: from 2024-03-01 until 2024-04-10" in out and "revision 2: from 2024-04-10 (latest)" in out
+    assert f"-{FIRST_TEXT}" in out and f"+{EDITED_TEXT}" in out
+    assert cli.main(["revisions", article_id, "--from", "1", "--json"]) == 0
+    assert '"from": 1' in capsys.readouterr().out
+    assert cli.main(["revisions", "nosuchid"]) != 0
+    assert "nosuchid" in capsys.readouterr().err
+    assert cli.main(["ask", QUESTION, "--as-of", "2024-03-20", "--export", "md"]) == 0
+    assert "revision 1, text hash" in capsys.readouterr().out
+    assert cli.main(["ask", QUESTION, "--export", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(",content_sha,revision")
