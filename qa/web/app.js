@@ -366,6 +366,19 @@ function openCitation(c) {
                              label: `Cited as [${c.n}]`, cls: "hl"});
 }
 
+/** Links to GET /ask?format=md|csv: the same answer as a note or rows, each quote with its provenance. */
+function exportLinks(data) {
+  const params = new URLSearchParams({q: data.question});
+  if (data.as_of) params.set("as_of", data.as_of);
+  for (const name of new URLSearchParams(location.search).getAll("entity")) params.append("entity", name);
+  const link = (format, label) => {
+    params.set("format", format);
+    return el("a", {href: `/ask?${params}`, class: `export-${format}`, download: `answer.${format}`}, label);
+  };
+  return el("p", {class: "hint export"}, "Export with provenance: ", link("md", "Markdown note"), " · ",
+            link("csv", "CSV"));
+}
+
 function renderAnswer(data) {
   const out = [];
   const notes = [];
@@ -385,7 +398,8 @@ function renderAnswer(data) {
       el("p", {class: "hint"}, data.method === "generated"
         ? "Written by a language model from the numbered sources; every sentence carries its marker."
         : "Quoted verbatim from the sources below; open a marker to read the sentence in its article.",
-        data.confidence != null ? ` Probability that the first quote answers: ${data.confidence.toFixed(2)}.` : ""),
+        data.confidence != null ? ` Probability that the best quote answers: ${data.confidence.toFixed(2)}.` : ""),
+      exportLinks(data),
       notes));
   } else {
     out.push(el("section", {class: "answer declined", "aria-labelledby": "answer-h"},

@@ -646,3 +646,16 @@ def test_the_sources_entities_are_listed_and_a_click_filters_by_one(page, base):
     with page.expect_request(lambda r: r.url.endswith("/ask") and r.method == "POST") as request:
         box.uncheck()
     assert "entity" not in json.loads(request.value.post_data)["filters"]
+
+
+def test_an_answer_exports_as_a_note_whose_quotes_are_the_articles_text(page, base):
+    """The answer's export links fetch the same answer as Markdown and CSV, every quote with its provenance."""
+    data = ask(page, SEED_QUESTION)
+    href = page.locator("#results .answer a.export-md").get_attribute("href")
+    assert parse_qs(urlparse(href).query)["q"] == [SEED_QUESTION]
+    note = httpx.get(base + href, timeout=60).text
+    for c in data["citations"]:
+        text = httpx.get(f"{base}/articles/{c['article_id']}", params={"revision": c["revision"]}).json()["text"]
+        assert text[c["start"]:c["end"]] == c["quote"] and c["quote"] in note
+    rows = httpx.get(base + page.locator("#results .answer a.export-csv").get_attribute("href"), timeout=60).text
+    assert len(rows.splitlines()) == 1 + len(data["citations"])
