@@ -140,6 +140,16 @@ def ask(page, question: str) -> dict:
     return streamed(response.value)[1]
 
 
+def submit(page, mode: str, query: str) -> dict:
+    """Choose the mode, type the query, press Enter; the GET /<mode> response the page received."""
+    page.goto("/")
+    page.check(f"input[name=mode][value={mode}]")
+    page.fill("#q", query)
+    with page.expect_response(lambda r: f"/{mode}?" in r.url) as response:
+        page.press("#q", "Enter")
+    return response.value.json()
+
+
 def open_citation(page, n: int):
     page.locator(f"#results .answer-text button.cite[data-n='{n}']").click()
     reader = page.locator("dialog#reader")
@@ -407,12 +417,7 @@ def test_as_of_and_cross_outlet_evidence_render_when_the_service_returns_them(pa
 
 def test_search_shows_one_card_per_article_and_expands_its_more_passages_in_place(page, base):
     query = "Putin Witkoff Kushner talks in Moscow"
-    page.goto("/")
-    page.check("input[name=mode][value=search]")
-    page.fill("#q", query)
-    with page.expect_response(lambda r: "/search?" in r.url) as response:
-        page.press("#q", "Enter")
-    data = response.value.json()
+    data = submit(page, "search", query)
     cards = page.locator("#results .hits > li.article-hit")
     cards.first.wait_for()
     ids = [cards.nth(i).get_attribute("data-article") for i in range(cards.count())]
@@ -558,12 +563,7 @@ def story_date(point: dict) -> str | None:
 
 def test_the_timeline_draws_reports_in_date_order_and_a_point_opens_its_article_at_the_quote(page, base):
     query = "president"
-    page.goto("/")
-    page.check("input[name=mode][value=timeline]")
-    page.fill("#q", query)
-    with page.expect_response(lambda r: "/timeline?" in r.url) as response:
-        page.press("#q", "Enter")
-    data = response.value.json()
+    data = submit(page, "timeline", query)
     points = page.locator("#results svg.timeline-axis g.point")
     points.first.wait_for()
     dates = [story_date(p) for p in data["points"]]
