@@ -37,7 +37,9 @@ YEAR = re.compile(r"\b(?:1[89]\d{2}|20\d{2})\b")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%| per ?cent)?")
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}
-NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "one of the leaders" picks one out of many: not a count a later report could change.
+NUMBER_WORD = re.compile(r"\b(" + "|".join(w if w != "one" else r"one(?!\s+of\b)" for w in NUMBER_WORDS) + r")\b",
+                         re.IGNORECASE)
 # Capitalised words that do not start the sentence, joined into names ("Kevin Rudd", "Bank of England").
 NAME = re.compile(r"\b[A-Z][\w-]+(?:['’]s\b)?(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w-]+(?:['’]s\b)?)*")
 NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|denied|denies|deny|rejected|rejects|failed to|"

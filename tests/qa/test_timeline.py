@@ -82,3 +82,11 @@ def test_a_long_article_is_one_point_however_many_of_its_passages_match(tmp_path
     assert len(long_ones) >= 2  # several passages of the long article are retrieved ...
     points = engine.timeline("Ure river flood deaths", 10).points
     assert [p.article.title for p in points] == ["Floods hit the valley", "The valley after the flood"]  # ... one point
+
+
+def test_one_of_many_is_not_a_changed_number():
+    from qa.stages.timeline import changes
+
+    assert changes("One of the rebel leaders says the election is on November 13.",
+                   "The election was moved to November 6.") == ["number: 13 → 6"]
+    assert changes("Twelve people were killed.", "One person was killed.") == ["number: 12 → 1"]
