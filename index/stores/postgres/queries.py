@@ -30,9 +30,9 @@ def keyword(where: str) -> str:
     """BM25 over the postings of ``%(terms)s`` (FTS5's formula: IDF floored at 1e-6, title weighted):
     the CTEs ``hits`` and ``idf`` (with each stem's document frequency ``df``), then the ranked chunks."""
     return f"""hits AS (
-                   SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, c.tokens
-                   FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
-                   WHERE p.stem = ANY(%(terms)s) AND {visible('c')}),
+                   SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, p.tokens, p.article_row
+                   FROM {S}.postings p
+                   WHERE p.stem = ANY(%(terms)s) AND {visible('p')}),
                idf AS (
                    SELECT stem, count(*) AS df,
                           GREATEST(ln((0.5 + %(n)s - count(*)) / (0.5 + count(*))), 1e-6) AS idf
@@ -41,8 +41,7 @@ def keyword(where: str) -> str:
                    SELECT h.chunk, sum(idf.idf * h.f * {K1 + 1} / (h.f + {K1} * (1 - {B} + {B} * h.tokens / %(avgdl)s)))
                           AS score
                    FROM hits h JOIN idf USING (stem)
-                   {f"JOIN {S}.chunks c ON c.id = h.chunk JOIN {S}.articles a ON a.row_id = c.article_row "
-                    f"WHERE {where}" if where else ""}
+                   {f"JOIN {S}.articles a ON a.row_id = h.article_row WHERE {where}" if where else ""}
                    GROUP BY h.chunk ORDER BY score DESC, h.chunk LIMIT %(k)s)"""
 
 
