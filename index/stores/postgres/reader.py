@@ -64,7 +64,7 @@ class PostgresReader:
                 FROM {S}.articles a WHERE {visible('a')}""")[0]
         self._revised = version_id if revised else None
         # A later revision's valid_from counts as a date: an as-of before it is no no-op.
-        self._dates = DateRange(low, max(filter(None, (high, later)), default=None), first, last)
+        self._range = DateRange(low, max(filter(None, (high, later)), default=None), first, last)
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -84,7 +84,7 @@ class PostgresReader:
     def _filter_sql(self, filters: Filters | None) -> tuple[str, dict]:
         """``filter_sql`` of this version, without the date conditions that exclude nothing here: every question
         carries an as-of date (today by default), and kept, it would join articles into every vector scan."""
-        return filter_sql(None if filters is None else self._dates.without_noops(filters), self._revised)
+        return filter_sql(None if filters is None else self._range.without_noops(filters), self._revised)
 
     # --- records -----------------------------------------------------------------------------
 
