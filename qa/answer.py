@@ -100,7 +100,7 @@ class Answerer:
         if not candidates:
             return []
         x = extract(question, candidates, [p.text for p in passages], index.stems,
-                    gathering.question_idf(question, index))
+                    gathering.question_idf(question, index), [p.chunk.article.title for p in passages])
         probability = self.model.probabilities(x)
         rank = self.model.rank_scores(x) + WEIGHT_TIME_EVIDENCE * np.asarray(
             [passages[s.passage_index].time_evidence for s in sentences])
