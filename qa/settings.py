@@ -148,6 +148,12 @@ class AnswerSettings(BaseModel):
         description="Further sentences join the best one, in the ranker's order, until the quoted ones hold this "
                     "share of the ranker's probability of being the answer (one quote when it is sure, up to "
                     "answer_max_sentences when sentences compete; see docs/evaluation.md for the trade-off).")
+    answer_type_lookahead: int = Field(
+        3, ge=0, le=10,
+        description="For a question asking for a name, number, date, place or organisation: when the best sentence "
+                    "holds no entity of that kind (by the entity recogniser), the first of the next this-many "
+                    "sentences that holds one and clears the threshold leads instead, the best one kept beside it "
+                    "(0: off; without the entity model nothing changes).")
 
 
 class TimeSettings(BaseModel):
