@@ -47,7 +47,8 @@ def group_for(qid: str, variant: str, question: str, query_vector, passages: lis
     if not cands:
         return None
     idf = gathering.question_idf(question, index)
-    x = extract(question, cands, [p.text for p in passages], index.stems, idf)
+    x = extract(question, cands, [p.text for p in passages], index.stems, idf,
+                [p.chunk.article.title for p in passages])
     holds = np.array([contains_answer(s.text, answers) for s in sentences], dtype=bool)
     gold = np.array([is_gold(passages[s.passage_index]) for s in sentences], dtype=bool)
     labels = np.where(holds & gold, 1, np.where(holds, -1, 0)).astype(np.int8)

@@ -3,9 +3,10 @@
 No generator is available offline, so every word of an answer is a quote whose article
 and character offsets are returned. Each sentence of the top passages is scored by a learned
 model (qa/answering: features of the question/sentence pair; a listwise ranker and an answerability
-logistic regression, trained by scripts/train_answerer.py). The ranker's best sentence leads; its
-probability of answering is the answer's confidence, and below the threshold chosen on a validation split
-the question is declined. Further sentences join, in the ranker's order, until the quoted ones hold the
+logistic regression, trained by scripts/train_answerer.py). The ranker's best sentence leads — unless the
+question asks for a kind of fact it lacks by the entity recogniser and one of the next few holds one (then
+that one leads, the best kept beside it); the ranker's best sentence's probability of answering decides
+whether to decline (below the threshold chosen on a validation split), the lead's is the answer's confidence. Further sentences join, in the ranker's order, until the quoted ones hold the
 set share of the ranker's probability (a confidence set: when the ranker is sure, one quote; when two
 sentences compete, both). For short-fact questions the entity of the asked kind inside the best quote is
 marked as its span.
@@ -27,6 +28,8 @@ from qa.answering.spans import EntitySpans, load_span_finder
 from qa.passages import Passage, normalise
 from qa.settings import AnswerSettings
 
+_KIND_WORDS = {"number": "a number", "duration": "a duration", "date": "a date", "name": "a name",
+               "place": "a place", "organisation": "an organisation"}
 _COVERAGE = FEATURES.index("coverage")
 _KIND = FEATURES.index("kind_present")
 #: A sentence of a passage that speaks about the question's time window (published in it, or mentioning a
@@ -100,7 +103,7 @@ class Answerer:
         if not candidates:
             return []
         x = extract(question, candidates, [p.text for p in passages], index.stems,
-                    gathering.question_idf(question, index))
+                    gathering.question_idf(question, index), [p.chunk.article.title for p in passages])
         probability = self.model.probabilities(x)
         rank = self.model.rank_scores(x) + WEIGHT_TIME_EVIDENCE * np.asarray(
             [passages[s.passage_index].time_evidence for s in sentences])
@@ -140,37 +143,65 @@ class Answerer:
                 f"threshold {self.threshold:.2f}: the indexed articles do not seem to answer this question.",
                 [], confidence=best.score,
             )
-        chosen = [best]
-        quoted = {normalise(best.text)}
         kind = expected_kind(question)
         share = _shares(ranked)
-        held = share[0]
+        lead = self._typed_lead(question, kind, ranked)
+        if lead is None:
+            return Answer(
+                None, False,
+                f"None of the {1 + self.settings.answer_type_lookahead} closest sentences names "
+                f"{_KIND_WORDS.get(kind, 'the kind of fact asked for')}: the indexed articles do not seem to "
+                "answer this question.", [], confidence=best.score)
+        chosen = [lead] if lead is best else [lead, best]
+        quoted = {normalise(s.text) for s in chosen}
+        held = share[0] + (share[ranked.index(lead)] if lead is not best else 0.0)
         for candidate, candidate_share in zip(ranked[1:], share[1:]):
             if len(chosen) >= self.settings.answer_max_sentences or held >= self.settings.answer_confidence_mass:
                 break
-            if normalise(candidate.text) in quoted:  # the same sentence carried by another article
+            if normalise(candidate.text) in quoted:  # the same sentence (or one carried by another article)
                 continue
             if kind is not None and not candidate.has_kind:  # a factual question: only sentences with such a fact
                 continue
             chosen.append(candidate)
             quoted.add(normalise(candidate.text))
             held += candidate_share
-        # Reading order within an article reads better than score order; the best article first.
-        best_article = passages[best.passage_index].chunk.article.article_id
+        # Reading order within an article reads better than score order; the lead's article first.
+        best_article = passages[lead.passage_index].chunk.article.article_id
 
         def reading_order(s: ScoredSentence) -> tuple:
             article_id = passages[s.passage_index].chunk.article.article_id
             return (article_id != best_article, article_id, s.start)
 
         chosen.sort(key=reading_order)
+        # A quote beside the lead scores below it by the ranker's odds between the two (mirrored for the
+        # best-ranked sentence kept as context beside a typed lead), so the highest score marks the lead.
         citations = [
             Citation(n=n, passage=passages[s.passage_index], start=s.start, end=s.end, quote=s.text,
-                     score=best.score if s is best else best.score * float(np.exp(s.rank - best.rank)),
-                     answer_span=self._span(question, kind, s) if s is best else None)
+                     score=lead.score if s is lead else lead.score * float(np.exp(-abs(s.rank - lead.rank))),
+                     answer_span=self._span(question, kind, s) if s is lead else None)
             for n, s in enumerate(chosen, start=1)
         ]
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        return Answer(text, True, None, citations, confidence=best.score)
+        return Answer(text, True, None, citations, confidence=lead.score)
+
+    def _typed_lead(self, question: str, kind: str | None, ranked: list[ScoredSentence]) -> ScoredSentence | None:
+        """The sentence that leads the answer: the ranker's best, unless the question asks for a kind of fact
+        (a name, a number, a date …) that the best sentence does not hold by the entity recogniser while one
+        of the next few does and clears the threshold. A news lead often restates the question's words ("Which MP
+        supports McDonald's campaign…?": "McDonald's has begun a campaign… by lobbying British MPs") and the fact
+        asked for is in a later sentence ("Clive Betts, MP for…, agrees"); a sentence without an entity of the
+        asked kind cannot answer it."""
+        lookahead = self.settings.answer_type_lookahead
+        finder = self.span_finder() if kind is not None and lookahead else None
+        if finder is None or finder.holds(question, kind, ranked[0].text):
+            return ranked[0]
+        for candidate in ranked[1:1 + lookahead]:
+            if candidate.score >= self.threshold and finder.holds(question, kind, candidate.text):
+                return candidate
+        if self.settings.answer_type_decline and not any(
+                finder.holds(question, kind, c.text) for c in ranked[1:1 + lookahead]):
+            return None
+        return ranked[0]
 
 
 def _shares(ranked: list[ScoredSentence]) -> np.ndarray:

@@ -148,6 +148,16 @@ class AnswerSettings(BaseModel):
         description="Further sentences join the best one, in the ranker's order, until the quoted ones hold this "
                     "share of the ranker's probability of being the answer (one quote when it is sure, up to "
                     "answer_max_sentences when sentences compete; see docs/evaluation.md for the trade-off).")
+    answer_type_lookahead: int = Field(
+        3, ge=0, le=10,
+        description="For a question asking for a name, number, date, place or organisation: when the best sentence "
+                    "holds no entity of that kind (by the entity recogniser), the first of the next this-many "
+                    "sentences that holds one and clears the threshold leads instead, the best one kept beside it "
+                    "(0: off; without the entity model nothing changes).")
+    answer_type_decline: bool = Field(
+        False, description="Decline when neither the best sentence nor the next answer_type_lookahead ones hold an "
+                           "entity of the asked kind (needs the entity model). Off: on the SQuAD test split it "
+                           "declined 3.0 points more answerable questions for 1.7 more near misses (docs/evaluation.md).")
 
 
 class TimeSettings(BaseModel):

@@ -43,15 +43,25 @@ FEATURES = (
     "neighbour_similarity",    # best similarity of the sentences just before and after it
     "neighbour_coverage",      # best coverage of those neighbours
     "similarity_x_coverage",   # the two main signals together
+    "context_coverage",        # coverage of the sentence read with the one before it and its article's title
+    "new_names",               # log(1 + capitalised words the question lacks), past the sentence's first word
+    "new_full_name",           # two or more adjacent such words (a full name) when the question asks "who"
     # Derived from the columns above (``derive``): ranks within the question's candidates, one interaction.
     "similarity_rank",         # 1 / (1 + rank of its similarity among the candidates)
     "coverage_rank",           # 1 / (1 + rank of its coverage)
     "kind_x_coverage",         # holds a new fact of the asked kind and the question's terms
+    "kind_x_context_coverage",  # holds one and, read in its context, the question's terms (the answer beside
+                                # the sentence restating the question: "The seat had been held by Oona King")
 )
-BASE = 20  # columns computed from text; the rest are derived from them
+BASE = 23  # columns computed from text; the rest are derived from them
 
 _WORD = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*[\w]")
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:de|van|von|bin|al|da|di|del|la|le)\s+)?[A-Z][\w'’-]*)+")
+_OPENERS = {"the", "a", "an", "in", "on", "at", "but", "and", "after", "as", "for", "it", "he", "she", "they",
+            "we", "this", "that", "these", "those", "there", "his", "her", "their", "its", "when", "while", "if",
+            "with", "from", "by", "to", "of", "some", "many", "most", "former", "new", "last", "earlier", "later",
+            "according", "during", "since", "however", "meanwhile", "under", "before", "both", "all", "no"}
 _NOT_NAMES = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "is", "are", "was",
               "were", "did", "does", "do", "the", "a", "an", "in", "on", "of", "i", "has", "have", "had", "can",
               "will", "would", "could", "should", "name", "list", "tell"}
@@ -93,12 +103,35 @@ def _name_found(name: str, words: set[str], text_lower: str) -> bool:
     return name in words or (not name.isalnum() and name in text_lower)
 
 
+def _new_names(sentence: str, question_words: set[str]) -> tuple[int, bool]:
+    """Capitalised words of the sentence the question lacks, and whether two of them stand together as a
+    full name does ("Oona King"). Any sentence starts with a capital, so its first word counts only when it
+    opens a run of capitalised words that is not a common opener ("Clive Betts, MP for…", not "The Oxford")."""
+    offset = len(sentence) - len(sentence.lstrip())
+    opening = _NAME_RUN.match(sentence, offset)
+    words = set()
+    for match in _CAPITALISED.finditer(sentence):
+        word = match.group(0).rstrip(".").lower()
+        if match.start() == offset and (opening is None or word in _OPENERS):
+            continue
+        if word not in question_words and word not in _NOT_NAMES:
+            words.add(word)
+    full = False
+    for run in _NAME_RUN.finditer(sentence):
+        if sum(1 for w in run.group(0).split() if w.rstrip(".").lower() in words) >= 2:
+            full = True
+            break
+    return len(words), full
+
+
 def extract(question: str, candidates: Sequence[Candidate], passage_texts: Sequence[str],
-            stems: Callable[[str], list[str]], idf: Mapping[str, float]) -> np.ndarray:
+            stems: Callable[[str], list[str]], idf: Mapping[str, float],
+            passage_titles: Sequence[str] = ()) -> np.ndarray:
     """The feature matrix (one row per candidate, columns in ``FEATURES`` order).
 
-    ``passage_texts[i]`` is the text of the passage ranked ``i``; ``stems`` is the index's analyser and
-    ``idf`` the weight of each question stem (stems missing from it weigh 0)."""
+    ``passage_texts[i]`` is the text of the passage ranked ``i`` and ``passage_titles[i]`` its article's
+    title; ``stems`` is the index's analyser and ``idf`` the weight of each question stem (stems missing
+    from it weigh 0)."""
     n = len(candidates)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
@@ -118,13 +151,22 @@ def extract(question: str, candidates: Sequence[Candidate], passage_texts: Seque
         1 for name in names if not any(_name_found(name, w, t) for w, t in zip(passage_words, passage_lower)))
     best_passage_score = max((c.passage_score for c in candidates), default=0.0) or 1.0
 
+    title_stems = [set(stems(t)) for t in passage_titles]
+    question_words = _words(question)
     coverage = np.zeros(n)
+    sentence_stems = [set(stems(c.text)) for c in candidates]
     for i, c in enumerate(candidates):
-        sentence_stems = set(stems(c.text))
-        missing = [w for s, w in weights.items() if s not in sentence_stems]
+        missing = [w for s, w in weights.items() if s not in sentence_stems[i]]
         coverage[i] = (total - sum(missing)) / total if weights else 0.0
+        context = sentence_stems[i] | (sentence_stems[c.previous] if c.previous is not None else set())
+        if c.passage < len(title_stems):
+            context = context | title_stems[c.passage]
+        out[i, 20] = sum(w for s, w in weights.items() if s in context) / total if weights else 0.0
+        new_names, full_name = _new_names(c.text, question_words)
+        out[i, 21] = math.log1p(new_names)
+        out[i, 22] = 1.0 if kind == "name" and full_name else 0.0
         p = c.passage
-        p_stems = passage_stems[p] if p < len(passage_stems) else sentence_stems
+        p_stems = passage_stems[p] if p < len(passage_stems) else sentence_stems[i]
         words, lower = _words(c.text), c.text.lower()
         if names:
             entity_share = sum(1 for name in names if _name_found(name, words, lower)) / len(names)
@@ -176,4 +218,5 @@ def derive(x: np.ndarray) -> np.ndarray:
         x[:, BASE] = _reciprocal_rank(x[:, 0])
         x[:, BASE + 1] = _reciprocal_rank(x[:, 2])
         x[:, BASE + 2] = x[:, 8] * x[:, 2]
+        x[:, BASE + 3] = x[:, 8] * x[:, 20]
     return x

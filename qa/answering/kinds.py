@@ -59,6 +59,12 @@ def expected_kind(question: str) -> str | None:
     return None
 
 
+def asks_for_person(question: str) -> bool:
+    """"Which MP …", "What minister …": a person asked for by role (a bare "who" may be answered by a team
+    or a company)."""
+    return _PERSON_ROLE.search(question.lower()) is not None
+
+
 def content_of(question: str) -> str:
     """The question without the words that only name the kind of answer or when it is asked relative to its
     as-of date (its terms to look for)."""

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from index import load_entity_pipeline
+from qa.answering.kinds import asks_for_person
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,16 @@ LABELS = {
     "duration": ("DATE", "TIME", "QUANTITY"),
     "date": ("DATE", "TIME"),
     "name": ("PERSON", "ORG", "NORP", "GPE"),
+    "place": ("GPE", "LOC", "FAC"),
+    "organisation": ("ORG",),
+}
+# The labels that can answer each kind, for the check that a sentence holds an answer at all: stricter than
+# LABELS, which also marks a nationality or a country as the span of a "who" answer when no person is named.
+ANSWERS = {
+    "number": ("CARDINAL", "MONEY", "QUANTITY", "PERCENT"),
+    "duration": ("DATE", "TIME", "QUANTITY"),
+    "date": ("DATE", "TIME"),
+    "name": ("PERSON", "ORG"),
     "place": ("GPE", "LOC", "FAC"),
     "organisation": ("ORG",),
 }
@@ -47,6 +58,20 @@ class EntitySpans:
     def __init__(self, nlp) -> None:
         self.nlp = nlp
 
+    def holds(self, question: str, kind: str | None, sentence: str) -> bool:
+        """Whether the sentence holds an entity that can answer: of the asked kind's first labels (a person
+        for "who", not any name), and one the question does not name."""
+        labels = ANSWERS.get(kind)
+        if labels is None or not sentence.strip():
+            return True  # nothing to check
+        if kind == "name" and asks_for_person(question):
+            labels = ("PERSON",)
+        asked = {w.lower() for w in _WORD.findall(question)}
+        found = self.nlp(sentence).ents
+        entities = [e for e in found if e.label_ in labels
+                    or (kind == "date" and e.label_ == "CARDINAL" and _YEAR.fullmatch(e.text))]
+        return bool(_fresh(entities, asked))
+
     def find(self, question: str, kind: str | None, sentence: str) -> Span | None:
         if kind not in LABELS or not sentence.strip():
             return None
@@ -59,8 +84,7 @@ class EntitySpans:
         if kind == "date":  # a bare year ("began in 911") is tagged CARDINAL
             labels = labels + ("CARDINAL",)
             entities += [e for e in found if e.label_ == "CARDINAL" and _YEAR.fullmatch(e.text)]
-        # Not one the question already names ("Who succeeded Blair?" is not answered by "Blair").
-        fresh = [e for e in entities if not {w.lower() for w in _WORD.findall(e.text)} <= asked]
+        fresh = _fresh(entities, asked)
         if not fresh:
             return None
         anchors = [m.start() for m in _WORD.finditer(sentence) if m.group(0).lower() in asked and len(m.group(0)) > 3]
@@ -70,6 +94,11 @@ class EntitySpans:
 
         best = min(fresh, key=lambda e: (labels.index(e.label_), distance(e), e.start_char))
         return Span(best.start_char, best.end_char, sentence[best.start_char:best.end_char])
+
+
+def _fresh(entities, asked: set[str]) -> list:
+    """Entities the question does not already name ("Who succeeded Blair?" is not answered by "Blair")."""
+    return [e for e in entities if not {w.lower() for w in _WORD.findall(e.text)} <= asked]
 
 
 def load_span_finder(model: str | None) -> EntitySpans | None:

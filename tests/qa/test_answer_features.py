@@ -95,6 +95,31 @@ def test_kind_features_want_a_new_fact_of_the_asked_kind():
     assert list(col(x, "kind_absent")) == [0.0, 1.0]
 
 
+def test_context_coverage_reads_the_sentence_before_and_the_title():
+    """The answer often stands beside the sentence that restates the question: "It had been held by Oona
+    King" covers the question's words only with the sentence before it (and its article's title)."""
+    q = "Who previously held the seat won by George Galloway?"
+    cands = [Candidate("George Galloway won the seat in east London.", .6, 0, 1, 0, None, 1),
+             Candidate("It had previously been held by Oona King.", .4, 0, 1, 46, 0, None)]
+    x = extract(q, cands, [" ".join(c.text for c in cands)], stems, idf_for(q, {"galloway"}),
+                ["Galloway wins Bethnal Green"])
+    assert col(x, "context_coverage")[1] > col(x, "coverage")[1]
+    assert col(x, "context_coverage")[1] == 1.0  # seat, won, George Galloway before it; held, previously in it
+    assert list(col(x, "new_full_name")) == [0.0, 1.0]  # George Galloway is the question's; Oona King is new
+    assert col(x, "kind_x_context_coverage")[1] == 1.0
+    without_title = extract(q, cands[1:2], [cands[1].text], stems, idf_for(q, {"galloway"}))
+    assert col(without_title, "context_coverage")[0] == col(without_title, "coverage")[0] < 1.0
+
+
+def test_a_sentence_opening_with_a_full_name_counts_it():
+    q = "Which MP supports the campaign?"
+    x = extract(q, [Candidate("Clive Betts agrees with the restaurant chain.", .5, 0, 1, 0),
+                    Candidate("The Oxford dictionary disagrees.", .5, 0, 1, 50)],
+                ["Clive Betts agrees with the restaurant chain. The Oxford dictionary disagrees."], stems, idf_for(q, set()))
+    assert list(col(x, "new_full_name")) == [1.0, 0.0]
+    assert col(x, "new_names")[0] > col(x, "new_names")[1] > 0
+
+
 def test_question_names_skip_question_words_and_possessives():
     assert question_names("Who is Japan's prime minister?") == ["japan"]
     assert question_names("Which MP supports McDonald's campaign?") == ["mp", "mcdonald"]

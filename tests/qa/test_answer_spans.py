@@ -37,3 +37,20 @@ def test_no_span_for_a_fact_the_question_already_names_or_a_why_question(finder)
 def test_absent_or_disabled_entity_model_gives_no_finder():
     assert load_span_finder("no_such_spacy_package") is None
     assert load_span_finder("") is None
+
+
+@pytest.mark.parametrize("question,sentence,holds", [
+    # "Which MP …" asks for a person: a party, a nationality or the question's own names do not answer it.
+    ("Which MP supports McDonald's campaign to change the definition of McJob?",
+     "The McDonald's fast-food giant has begun a campaign by lobbying British MPs.", False),
+    ("Which MP supports McDonald's campaign to change the definition of McJob?",
+     "Clive Betts, MP for Sheffield Attercliffe, agrees with the restaurant chain.", True),
+    # A bare "who" may be answered by an organisation.
+    ("Who won the contract to build the bridge?", "The contract went to Bechtel Corporation last year.", True),
+    ("How many seats did the Liberals win?", "The Liberals said the result was a clear mandate.", False),
+    ("How many seats did the Liberals win?", "The Liberals won 29 seats.", True),
+    ("When was the treaty signed?", "The treaty was signed in Paris.", False),
+    ("Why did the talks fail?", "Talks failed.", True),  # no kind asked: nothing to check
+])
+def test_holds_an_entity_that_can_answer(finder, question, sentence, holds):
+    assert finder.holds(question, expected_kind(question), sentence) is holds
