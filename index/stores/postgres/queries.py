@@ -62,9 +62,12 @@ def hybrid(kinds: tuple[str, ...], where: str) -> str:
         ctes.append(keyword(where))
         found.append("SELECT 'keyword', chunk, article_row, score FROM keyword")
     ctes.append(f"found AS ({' UNION ALL '.join(found)})")
+    # Each hit's date by its article's key (an index probe per hit): a join let the planner hash all of
+    # articles (a sequential scan, 2.5 ms at 10,000 articles) for some 600 hits.
     statement = f"""WITH {', '.join(ctes)}
-        SELECT f.kind, f.chunk, f.score::float8, a.effective_date, NULL::text AS stem
-        FROM found f JOIN {S}.articles a ON a.row_id = f.article_row"""
+        SELECT f.kind, f.chunk, f.score::float8,
+               (SELECT a.effective_date FROM {S}.articles a WHERE a.row_id = f.article_row), NULL::text AS stem
+        FROM found f"""
     if "keyword" in kinds:
         statement += " UNION ALL SELECT 'df', NULL, df::float8, NULL, stem FROM idf"
     return statement
