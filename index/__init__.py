@@ -17,13 +17,13 @@ from index.ingest import IngestOptions, IngestReport, Outcome, ingest_feeds
 from index.registry import Registry, UnknownChoice
 from index.settings import PROJECT_ROOT, IndexSettings
 from index.stores import (
-    ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, EntityMentions, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store,
+    ArticleLookup, BatchedSearch, DeferredVectors, BuildInProgress, DateMentions, EntityMentions, FacetSource, IndexReader, IndexUnavailable, KeywordSearch, Store,
     RevisionHistory, TermStatistics, VectorSearch, open_store,
 )
 from index.types import Article, ArticleMeta, Facets, Filters, Manifest, Skipped, StoredChunk
 
 __all__ = [
-    "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BatchedSearch", "BuildError", "BuildInProgress", "BuildReport",
+    "PROJECT_ROOT", "Article", "ArticleLookup", "ArticleMeta", "BatchedSearch", "DeferredVectors", "BuildError", "BuildInProgress", "BuildReport",
     "DateMention", "DateMentions", "ENTITY_KINDS", "ENTITY_MODEL", "Entity", "EntityMentions",
     "Encoder", "FacetSource", "Facets", "Filters", "IndexReader", "IndexSettings", "IndexUnavailable", "IngestOptions",
     "IngestReport", "KeywordSearch", "Manifest", "ModelUnavailable", "NewsQAError", "Outcome", "RayUnavailable",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from index import ArticleLookup, ArticleMeta, StoredChunk
+from index import ArticleLookup, ArticleMeta, DeferredVectors, StoredChunk
 
 
 @dataclass
@@ -32,8 +32,11 @@ def distinct_passages(fused: Sequence[tuple[int, float]], top_k: int | None, ind
     seen = Seen()
     kept: list[Passage] = []
     page = top_k * 3 + 5 if top_k else max(len(fused), 1)  # a few more than asked: overlapping or duplicate chunks are dropped
+    # A whole pool (top_k None: search results are grouped and paged from it) is read without sentence vectors
+    # where a store can leave them out; the page's snippets read the few they need (qa/snippets.py).
+    read = index.chunks_without_vectors if top_k is None and isinstance(index, DeferredVectors) else index.chunks
     for at in range(0, len(fused), page):
-        for chunk in index.chunks([cid for cid, _ in fused[at:at + page]]):
+        for chunk in read([cid for cid, _ in fused[at:at + page]]):
             passage = seen.admit(Passage(chunk=chunk, score=scores[chunk.id], start=chunk.start, end=chunk.end,
                                          text=chunk.text, sentences=list(chunk.sentences)))
             if passage is not None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index import IndexReader
+from index import DeferredVectors, IndexReader
 from qa.grouping import ArticleResult, Snippet
 from qa.passages import Passage
 
@@ -39,6 +39,8 @@ class Snippets:
                        math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5))) for s in stems]
 
     def fill(self, results: Sequence[ArticleResult]) -> None:
+        if self.vector is not None and isinstance(self.index, DeferredVectors):
+            self.index.chunks([r.best.chunk.id for r in results])  # their sentence vectors, in one round trip
         for result in results:
             result.snippet = self.of(result.best)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from index.stores import folder, postgresql  # noqa: F401 - each registers its store
 from index.stores.base import (
-    STORES, ArticleLookup, BatchedSearch, BuildInProgress, DateMentions, EntityMentions, FacetSource, IndexReader, IndexUnavailable, IndexWriter, KeywordSearch,
+    STORES, ArticleLookup, BatchedSearch, DeferredVectors, BuildInProgress, DateMentions, EntityMentions, FacetSource, IndexReader, IndexUnavailable, IndexWriter, KeywordSearch,
     RevisionHistory, Store, StoreOptions, TermStatistics, VectorSearch,
 )
 
-__all__ = ["STORES", "ArticleLookup", "BatchedSearch", "BuildInProgress", "DateMentions", "EntityMentions", "FacetSource", "IndexReader", "IndexUnavailable",
+__all__ = ["STORES", "ArticleLookup", "BatchedSearch", "DeferredVectors", "BuildInProgress", "DateMentions", "EntityMentions", "FacetSource", "IndexReader", "IndexUnavailable",
            "IndexWriter", "KeywordSearch", "RevisionHistory", "Store", "StoreOptions", "TermStatistics", "VectorSearch", "close_stores",
            "open_store", "scheme_of", "url_schemes"]
 

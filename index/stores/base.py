@@ -107,6 +107,17 @@ class KeywordSearch(Protocol):
 
 
 @runtime_checkable
+class DeferredVectors(Protocol):
+    """A store that reads a chunk's sentence vectors with the chunk (PostgreSQL: in the same statement) and can
+    leave them out: a search reads its whole candidate pool without them, and ``chunks`` of the few passages a
+    page shows then brings theirs in one round trip. Optional: other stores have no such method."""
+
+    def chunks_without_vectors(self, ids: Sequence[int]) -> list[StoredChunk]:
+        """``chunks``, their sentence vectors not read (``sentence_vectors`` and ``chunks`` still bring them)."""
+        ...
+
+
+@runtime_checkable
 class BatchedSearch(Protocol):
     """Several searches in one call: a database store answers each call in one round trip."""
 

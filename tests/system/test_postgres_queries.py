@@ -11,6 +11,8 @@ import pytest
 
 from index import Filters, build_index, open_index
 from index.stores.postgres import PostgresStore
+from index.stores.postgres.memo import Memo
+from index.stores.postgres.reader import PostgresReader
 from qa.engine import Engine
 from tests.support import NEW_ARTICLE, make_settings
 from tests.system.test_postgres import QUESTIONS, seed_corpus
@@ -128,3 +130,41 @@ def test_date_filters_that_exclude_nothing_are_dropped_and_others_still_apply(pg
     early = reader.hybrid_search(QUESTIONS[0], vector, 20, Filters(as_of=before))
     assert any(dates[cid] is not None for cid in unfiltered)  # the filter has something to leave out ...
     assert all(dates[cid] is None for hits in early.values() for cid, _ in hits)  # ... and leaves it out
+
+
+def test_a_search_is_answered_in_at_most_three_statements_with_the_same_results(pg_index, encoder, monkeypatch):
+    """The candidate pool is read without sentence vectors and the page's in one more statement: the results
+    and snippets equal those of a reader that reads every passage's vectors."""
+    Engine(pg_index, encoder).search(QUESTIONS[0], 5)  # the process's store: pool connected, version learnt
+    engine = Engine(pg_index, encoder)
+    with engine.holder.snapshot():
+        pass
+    statements = Statements(monkeypatch)
+    deferred = engine.search(QUESTIONS[2], 5)
+    sent = list(statements.sent)
+    assert len(sent) <= 3, sent  # the searches, the pool, the page's vectors
+    assert deferred.articles and all(r.snippet is not None for r in deferred.articles)
+
+    monkeypatch.setattr(PostgresReader, "chunks_without_vectors", PostgresReader.chunks)  # every vector read
+    eager = Engine(pg_index, encoder).search(QUESTIONS[2], 5)
+    assert [(r.article.article_id, r.snippet, r.score) for r in deferred.articles] == \
+        [(r.article.article_id, r.snippet, r.score) for r in eager.articles]
+
+
+def test_a_chunk_read_without_its_vectors_or_that_forgot_them_is_read_again_with_them(pg_index, encoder, monkeypatch):
+    reader = open_index(pg_index.index_dir)
+    vector = encoder.encode([QUESTIONS[1]])[0]
+    ids = list(dict.fromkeys(cid for hits in reader.hybrid_search(QUESTIONS[1], vector, 10).values() for cid, _ in hits))
+    light = reader.chunks_without_vectors(ids)
+    assert light == open_index(pg_index.index_dir).chunks(ids)  # the same chunks, vectors aside
+    statements = Statements(monkeypatch)
+    assert reader.chunks_without_vectors(ids) == light and statements.sent == []  # remembered
+    assert reader.chunks(ids) == light and len(statements.sent) == 1  # read again, with their vectors
+    chunk = light[0]
+    starts = [s for s, _ in chunk.sentences]
+    assert reader.sentence_vectors(chunk.article.article_id, starts, chunk.article.revision).keys() == set(starts)
+    assert reader.chunks(ids) == light and len(statements.sent) == 1  # nothing more to read
+    reader._sentences = Memo(reader._sentences.size)  # the vectors forgotten, the chunks still remembered
+    assert reader.chunks(ids) == light and len(statements.sent) == 2
+    assert reader.sentence_vectors(chunk.article.article_id, starts, chunk.article.revision).keys() == set(starts)
+    assert len(statements.sent) == 2

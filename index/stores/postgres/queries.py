@@ -73,13 +73,21 @@ def hybrid(kinds: tuple[str, ...], where: str) -> str:
     return statement
 
 
-def passages(meta: list[str]) -> str:
-    """Rows of two kinds for chunks ``%(ids)s``: ``'chunk'`` (the chunk, its text, the start offsets and
-    binary vectors of the stored sentences inside it, the dates its text mentions, its article's metadata)
-    and ``'member'`` (an article of one of their stories). ``meta``: the article columns, unqualified."""
+def passages(meta: list[str], vectors: bool = True) -> str:
+    """Rows of two kinds for chunks ``%(ids)s``: ``'chunk'`` (the chunk, its text, the start offsets of the
+    stored sentences inside it and, with ``vectors``, their vectors as one bytea (pgvector's binary form, one
+    after another: one buffer to decode per chunk, not one per sentence), the dates its text mentions, its
+    article's metadata) and ``'member'`` (an article of one of their stories). ``meta``: the article columns,
+    unqualified."""
     picked = ", ".join(f"a.{m}" for m in meta)
     chunk_meta = ", ".join(f"p.{m}" for m in meta)
     member_meta = ", ".join(f"m.{m}" for m in meta)
+    sentences = f"""LEFT JOIN LATERAL (
+            SELECT array_agg(s.start ORDER BY s.start) AS starts,
+                   string_agg(vector_send(s.embedding), ''::bytea ORDER BY s.start) AS vectors
+            FROM {S}.sentences s
+            WHERE s.article_row = p.article_row AND s.start >= p.start AND s.start < p."end" AND {visible('s')}) v
+            ON true""" if vectors else "CROSS JOIN (SELECT NULL::int4[] AS starts, NULL::bytea AS vectors) v"
     return f"""WITH picked AS (
             SELECT c.id, c.chunk_id, c.position, c.start, c."end", c.sentences, c.article_row,
                    substr(a.body, c.start + 1, c."end" - c.start) AS text, {picked}
@@ -87,12 +95,7 @@ def passages(meta: list[str]) -> str:
             WHERE c.id = ANY(%(ids)s) AND {visible('c')})
         SELECT 'chunk', p.id, p.chunk_id, p.position, p.start, p."end", p.sentences, p.text, v.starts, v.vectors,
                d.starts, d.ends, d.firsts, d.lasts, {chunk_meta}
-        FROM picked p LEFT JOIN LATERAL (
-            SELECT array_agg(s.start ORDER BY s.start) AS starts,
-                   array_agg(vector_send(s.embedding) ORDER BY s.start) AS vectors
-            FROM {S}.sentences s
-            WHERE s.article_row = p.article_row AND s.start >= p.start AND s.start < p."end" AND {visible('s')}) v
-            ON true
+        FROM picked p {sentences}
         LEFT JOIN LATERAL (
             SELECT array_agg(m.start ORDER BY m.start) AS starts, array_agg(m."end" ORDER BY m.start) AS ends,
                    array_agg(m.first_day ORDER BY m.start) AS firsts, array_agg(m.last_day ORDER BY m.start) AS lasts

@@ -49,7 +49,8 @@ class PostgresReader:
         self.manifest = manifest
         self._scope = {"v": version_id, "floor": floor}
         self._bm25 = {"n": chunks, "avgdl": tokens / chunks if chunks else 1.0}
-        self._chunks: Memo[StoredChunk] = Memo(MEMO_CHUNKS)
+        # chunk id -> (chunk, the starts of the sentence vectors read with it, None when read without)
+        self._chunks: Memo[tuple[StoredChunk, tuple[int, ...] | None]] = Memo(MEMO_CHUNKS)
         self._sentences: Memo[np.ndarray] = Memo(MEMO_SENTENCES)  # (article id, start) -> vector
         self._stories: Memo[list[ArticleMeta]] = Memo(MEMO_STORIES)
         self._dates: Memo[date | None] = Memo(MEMO_DATES)
@@ -111,31 +112,57 @@ class PostgresReader:
 
     def chunks(self, ids: Sequence[int]) -> list[StoredChunk]:
         """One statement brings the chunks not yet held, with their sentence vectors and story members
-        (what the answer and its citations read next)."""
+        (what the answer and its citations read next). A chunk held without its vectors (read by
+        ``chunks_without_vectors``, or its vectors since forgotten) is read again with them."""
+        return self._chunks_of(ids, vectors=True)
+
+    def chunks_without_vectors(self, ids: Sequence[int]) -> list[StoredChunk]:
+        """``chunks`` without reading their sentence vectors (a search's whole candidate pool: a page of
+        results shows a few of them). At 10,000 articles the vectors of a 145-passage pool were a third of
+        the statement's time, and decoding them as much again."""
+        return self._chunks_of(ids, vectors=False)
+
+    def _chunks_of(self, ids: Sequence[int], vectors: bool) -> list[StoredChunk]:
         if not len(ids):
             return []
-        held, missing = self._chunks.get_many(int(i) for i in ids)
+        entries, missing = self._chunks.get_many(int(i) for i in ids)
+        held = {}
+        for cid, (chunk, starts) in entries.items():
+            if vectors and (starts is None or not self._holds_vectors(chunk.article, starts)):
+                missing.append(cid)
+            else:
+                held[cid] = chunk
         if missing:
-            held |= self._fetch_passages(missing)
+            held |= self._fetch_passages(missing, vectors)
         return [held[int(i)] for i in ids if int(i) in held]
 
-    def _fetch_passages(self, ids: list[int]) -> dict[int, StoredChunk]:
+    def _holds_vectors(self, article: ArticleMeta, starts: tuple[int, ...]) -> bool:
+        """Whether every sentence vector the chunk's statement brought is still remembered (the sentence
+        memo forgets on its own: without this check a remembered chunk cost a lookup per article)."""
+        _, absent = self._sentences.get_many((article.article_id, article.revision, s) for s in starts)
+        return not absent
+
+    def _fetch_passages(self, ids: list[int], vectors: bool = True) -> dict[int, StoredChunk]:
         fetched: dict[int, StoredChunk] = {}
-        vectors, stories = [], {}
+        entries, vectors_, stories = [], [], {}
         mentions = []
-        for r in self._rows(queries.passages(list(META_FIELDS)), ids=ids):
+        for r in self._rows(queries.passages(list(META_FIELDS), vectors), ids=ids):
             meta = ArticleMeta(**self._meta(r[14:]))
             if r[0] == "member":
                 stories.setdefault(meta.story_id, []).append(meta)
                 continue
-            fetched[r[1]] = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
-                                        sentences=[tuple(x) for x in r[6]], article=meta)
-            vectors += [((meta.article_id, meta.revision, start), _binary_vector(data))
-                        for start, data in zip(r[8] or (), r[9] or ())]
+            chunk = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
+                                sentences=[tuple(x) for x in r[6]], article=meta)
+            fetched[r[1]] = chunk
+            starts = tuple(r[8] or ()) if vectors else None
+            entries.append((r[1], (chunk, starts)))
+            if starts:
+                vectors_ += [((meta.article_id, meta.revision, start), v)
+                             for start, v in zip(starts, _binary_vectors(r[9], len(starts)))]
             mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
-        self._chunks.put_many(fetched.items())
+        self._sentences.put_many(vectors_)
+        self._chunks.put_many(entries)
         self._mentions.put_many(mentions)
-        self._sentences.put_many(vectors)
         self._stories.put_many((story, _oldest_first(members)) for story, members in stories.items())
         return fetched
 
@@ -473,9 +500,10 @@ def _best_per_chunk(sentence_hits: list[tuple[int, float]], k: int) -> Hits:
     return list(best.items())[:k]
 
 
-def _binary_vector(data: bytes) -> np.ndarray:
-    """pgvector's binary form (``vector_send``): dimension and a reserved int16, then big-endian float4s."""
-    return np.frombuffer(data, dtype=">f4", offset=4).astype(np.float32)
+def _binary_vectors(data: bytes, n: int) -> np.ndarray:
+    """``n`` vectors in pgvector's binary form (``vector_send``: the dimension and a reserved int16, then
+    big-endian float4s) one after another: each vector's 4-byte header is one float4 wide."""
+    return np.frombuffer(data, dtype=">f4").reshape(n, -1)[:, 1:].astype(np.float32)
 
 
 def _oldest_first(members: list[ArticleMeta]) -> list[ArticleMeta]:
