@@ -57,10 +57,10 @@ def hybrid(kinds: tuple[str, ...], where: str) -> str:
         found.append("SELECT 'dense' AS kind, chunk, article_row, score FROM dense")
     if "sentence" in kinds:
         ctes.append(f"sentence AS ({nearest('sentences', 't.chunk AS chunk, t.article_row', where).replace('%(k)s', '%(k_sentences)s')})")
-        found.append("SELECT 'sentence', chunk, article_row, score FROM sentence")
+        found.append("SELECT 'sentence' AS kind, chunk, article_row, score FROM sentence")
     if "keyword" in kinds:
         ctes.append(keyword(where))
-        found.append("SELECT 'keyword', chunk, article_row, score FROM keyword")
+        found.append("SELECT 'keyword' AS kind, chunk, article_row, score FROM keyword")
     ctes.append(f"found AS ({' UNION ALL '.join(found)})")
     # Each hit's date by its article's key (an index probe per hit): a join let the planner hash all of
     # articles (a sequential scan, 2.5 ms at 10,000 articles) for some 600 hits.
