@@ -123,6 +123,10 @@ ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_from date;  -- this revi
 ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS valid_to date;    -- ... until the next revision's
 ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS superseded bigint;  -- the version that added the next
 CREATE INDEX IF NOT EXISTS articles_superseded ON {s}.articles (superseded) WHERE superseded IS NOT NULL;
+-- Bodies out of line uncompressed: a passage, a quote and a snippet are substr() of the body, which then reads
+-- only the slices it needs instead of decompressing the whole body (a 145-passage read at 10,000 articles:
+-- 6.7-7.2 -> 5.6-6.0 ms; the table 13% larger). Applies to rows written from now on.
+ALTER TABLE {s}.articles ALTER COLUMN body SET STORAGE EXTERNAL;
 """
 
 #: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow
