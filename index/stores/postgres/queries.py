@@ -77,8 +77,8 @@ def passages(meta: list[str], vectors: bool = True) -> str:
     """Rows of two kinds for chunks ``%(ids)s``: ``'chunk'`` (the chunk, its text, the start offsets of the
     stored sentences inside it and, with ``vectors``, their vectors as one bytea (pgvector's binary form, one
     after another: one buffer to decode per chunk, not one per sentence), the dates its text mentions, its
-    article's metadata) and ``'member'`` (an article of one of their stories). ``meta``: the article columns,
-    unqualified."""
+    article's row and metadata) and ``'member'`` (another article of one of their stories: the chunks' own
+    articles are not sent twice, the reader adds them). ``meta``: the article columns, unqualified."""
     picked = ", ".join(f"a.{m}" for m in meta)
     chunk_meta = ", ".join(f"p.{m}" for m in meta)
     member_meta = ", ".join(f"m.{m}" for m in meta)
@@ -94,7 +94,7 @@ def passages(meta: list[str], vectors: bool = True) -> str:
             FROM {S}.chunks c JOIN {S}.articles a ON a.row_id = c.article_row
             WHERE c.id = ANY(%(ids)s) AND {visible('c')})
         SELECT 'chunk', p.id, p.chunk_id, p.position, p.start, p."end", p.sentences, p.text, v.starts, v.vectors,
-               d.starts, d.ends, d.firsts, d.lasts, {chunk_meta}
+               d.starts, d.ends, d.firsts, d.lasts, p.article_row, {chunk_meta}
         FROM picked p {sentences}
         LEFT JOIN LATERAL (
             SELECT array_agg(m.start ORDER BY m.start) AS starts, array_agg(m."end" ORDER BY m.start) AS ends,
@@ -102,6 +102,8 @@ def passages(meta: list[str], vectors: bool = True) -> str:
             FROM {S}.date_mentions m
             WHERE m.article_row = p.article_row AND m.start >= p.start AND m."end" <= p."end") d ON true
         UNION ALL
-        SELECT 'member', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {member_meta}
+        SELECT 'member', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               {member_meta}
         FROM {S}.articles m
-        WHERE m.story_id IN (SELECT story_id FROM picked) AND {visible('m')}"""
+        WHERE m.story_id IN (SELECT story_id FROM picked) AND m.row_id NOT IN (SELECT article_row FROM picked)
+              AND {visible('m')}"""

@@ -146,11 +146,13 @@ class PostgresReader:
         fetched: dict[int, StoredChunk] = {}
         entries, vectors_, stories = [], [], {}
         mentions = []
+        articles: dict[int, ArticleMeta] = {}  # the chunks' articles by row: members of their stories too
         for r in self._rows(queries.passages(list(META_FIELDS), vectors), ids=ids):
-            meta = ArticleMeta(**self._meta(r[14:]))
             if r[0] == "member":
+                meta = ArticleMeta(**self._meta(r[15:]))
                 stories.setdefault(meta.story_id, []).append(meta)
                 continue
+            meta = articles.get(r[14]) or articles.setdefault(r[14], ArticleMeta(**self._meta(r[15:])))
             chunk = StoredChunk(id=r[1], chunk_id=r[2], position=r[3], start=r[4], end=r[5], text=r[7],
                                 sentences=[tuple(x) for x in r[6]], article=meta)
             fetched[r[1]] = chunk
@@ -160,6 +162,8 @@ class PostgresReader:
                 vectors_ += [((meta.article_id, meta.revision, start), v)
                              for start, v in zip(starts, _binary_vectors(r[9], len(starts)))]
             mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
+        for meta in articles.values():
+            stories.setdefault(meta.story_id, []).append(meta)
         self._sentences.put_many(vectors_)
         self._chunks.put_many(entries)
         self._mentions.put_many(mentions)
