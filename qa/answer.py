@@ -28,6 +28,8 @@ from qa.answering.spans import EntitySpans, load_span_finder
 from qa.passages import Passage, normalise
 from qa.settings import AnswerSettings
 
+_KIND_WORDS = {"number": "a number", "duration": "a duration", "date": "a date", "name": "a name",
+               "place": "a place", "organisation": "an organisation"}
 _COVERAGE = FEATURES.index("coverage")
 _KIND = FEATURES.index("kind_present")
 #: A sentence of a passage that speaks about the question's time window (published in it, or mentioning a
@@ -144,6 +146,12 @@ class Answerer:
         kind = expected_kind(question)
         share = _shares(ranked)
         lead = self._typed_lead(question, kind, ranked)
+        if lead is None:
+            return Answer(
+                None, False,
+                f"None of the {1 + self.settings.answer_type_lookahead} closest sentences names "
+                f"{_KIND_WORDS.get(kind, 'the kind of fact asked for')}: the indexed articles do not seem to "
+                "answer this question.", [], confidence=best.score)
         chosen = [lead] if lead is best else [lead, best]
         quoted = {normalise(s.text) for s in chosen}
         held = share[0] + (share[ranked.index(lead)] if lead is not best else 0.0)
@@ -176,7 +184,7 @@ class Answerer:
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
         return Answer(text, True, None, citations, confidence=lead.score)
 
-    def _typed_lead(self, question: str, kind: str | None, ranked: list[ScoredSentence]) -> ScoredSentence:
+    def _typed_lead(self, question: str, kind: str | None, ranked: list[ScoredSentence]) -> ScoredSentence | None:
         """The sentence that leads the answer: the ranker's best, unless the question asks for a kind of fact
         (a name, a number, a date …) that the best sentence does not hold by the entity recogniser while one
         of the next few does and clears the threshold. A news lead often restates the question's words ("Which MP
@@ -190,6 +198,9 @@ class Answerer:
         for candidate in ranked[1:1 + lookahead]:
             if candidate.score >= self.threshold and finder.holds(question, kind, candidate.text):
                 return candidate
+        if self.settings.answer_type_decline and not any(
+                finder.holds(question, kind, c.text) for c in ranked[1:1 + lookahead]):
+            return None
         return ranked[0]
 
 

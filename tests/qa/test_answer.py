@@ -68,12 +68,12 @@ class _Holds:
 
 
 def _answer_with(ranked: list[ScoredSentence], question: str = "Why did it happen?", mass: float = 0.9,
-                 most: int = 3, holding: set[int] | None = None, lookahead: int = 3):
+                 most: int = 3, holding: set[int] | None = None, lookahead: int = 3, decline: bool = True):
     """The answerer's choice among ``ranked`` (already scored): the model is bypassed, selection is what runs;
     ``holding``: the sentences the recogniser finds an entity of the asked kind in (None: no recogniser)."""
     answerer = Answerer.__new__(Answerer)
     answerer.settings = types.SimpleNamespace(answer_max_sentences=most, answer_confidence_mass=mass,
-                                              answer_type_lookahead=lookahead)
+                                              answer_type_lookahead=lookahead, answer_type_decline=decline)
     answerer.threshold = 0.1
     answerer.score_sentences = lambda *args: ranked
     answerer._span = lambda *args: None
@@ -115,15 +115,28 @@ def test_a_typed_lead_replaces_a_best_sentence_without_the_asked_kind():
     assert all(c.score < best.score for c in answer.citations if c is not best)
 
 
+def test_declined_when_no_close_sentence_holds_the_asked_kind():
+    """"Where did Milton Friedman die?" against "Friedman has died at the age of 94": on topic, but no sentence
+    near the top names a place, so none answers."""
+    ranked = [_sentence(1, 9.0, score=0.8), _sentence(2, 6.0, score=0.5), _sentence(3, 5.5, score=0.5),
+              _sentence(4, 5.0, score=0.5), _sentence(5, 4.0, score=0.5)]
+    answer = _answer_with(ranked, question="Where did Milton Friedman die?", holding={5})
+    assert not answer.answerable and answer.citations == []
+    assert "names a place" in answer.reason and answer.confidence == 0.8
+    kept = _answer_with(ranked, question="Where did Milton Friedman die?", holding={5}, decline=False)
+    assert kept.answerable and max(kept.citations, key=lambda c: c.score).start == 100
+
+
 @pytest.mark.parametrize("holding,lookahead,question", [
     ({1, 2}, 3, "Which MP supports the campaign?"),  # the best holds one: it leads
+    ({2}, 3, "Which MP supports the campaign?"),  # one holds it but is below the threshold: no decline
     ({3}, 1, "Which MP supports the campaign?"),  # the one holding it is beyond the lookahead
     (None, 3, "Which MP supports the campaign?"),  # no entity model installed
     (set(), 3, "Why did it happen?"),  # no kind asked
 ])
 def test_the_ranker_best_leads_when_the_type_check_does_not_apply(holding, lookahead, question):
-    ranked = [_sentence(1, 9.0, score=0.8), _sentence(2, 6.0, score=0.5), _sentence(3, 5.5, score=0.5)]
-    answer = _answer_with(ranked, question=question, holding=holding, lookahead=lookahead)
+    ranked = [_sentence(1, 9.0, score=0.8), _sentence(2, 6.0, score=0.05), _sentence(3, 5.5, score=0.5)]
+    answer = _answer_with(ranked, question=question, holding=holding, lookahead=lookahead, decline=False)
     assert max(answer.citations, key=lambda c: c.score).start == 100 and answer.confidence == 0.8
 
 
