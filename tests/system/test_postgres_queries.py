@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -112,3 +112,19 @@ def test_a_version_published_by_another_process_is_learnt_without_asking(postgre
         assert statements.sent == []  # learnt from the notification, not by polling the pointer
     finally:
         replica.close()
+
+
+def test_date_filters_that_exclude_nothing_are_dropped_and_others_still_apply(pg_index, encoder):
+    """Every question carries an as-of date (today): one after every article's date must search as no filter
+    (the folder store's rule), and one before them must still leave out what was not yet published."""
+    reader = open_index(pg_index.index_dir)
+    vector = encoder.encode([QUESTIONS[0]])[0]
+    dates = reader.chunk_dates([int(i) for i in reader.filtered_chunk_ids(Filters())])
+    newest = max(d for d in dates.values() if d is not None)
+    assert reader.hybrid_search(QUESTIONS[0], vector, 20, Filters(as_of=newest)) == \
+        reader.hybrid_search(QUESTIONS[0], vector, 20)
+    before = min(d for d in dates.values() if d is not None) - timedelta(days=1)
+    unfiltered = {cid for hits in reader.hybrid_search(QUESTIONS[0], vector, 20).values() for cid, _ in hits}
+    early = reader.hybrid_search(QUESTIONS[0], vector, 20, Filters(as_of=before))
+    assert any(dates[cid] is not None for cid in unfiltered)  # the filter has something to leave out ...
+    assert all(dates[cid] is None for hits in early.values() for cid, _ in hits)  # ... and leaves it out

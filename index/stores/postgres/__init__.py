@@ -59,7 +59,7 @@ class PostgresStore:
         return name
 
     def open(self, version: str | None = None) -> PostgresReader:
-        columns = "v.id, v.name, v.floor, v.manifest, v.chunks, v.tokens"
+        columns = f"v.id, v.name, v.floor, v.manifest, v.chunks, v.tokens, (SELECT format FROM {S}.store)"
         query = (f"SELECT {columns} FROM {S}.versions v WHERE v.name = %s" if version else
                  f"SELECT {columns} FROM {S}.live l JOIN {S}.versions v ON v.id = l.version")
         try:
@@ -72,6 +72,9 @@ class PostgresStore:
                 raise IndexUnavailable(f"version {version} is no longer kept in {self.location}; reload the service")
             raise IndexUnavailable(f"no index in {self.location}; build one with "
                                    f"`python scripts/build_index.py --index {self.location}` (or `qa build`)")
+        if row[6] != FORMAT:
+            raise IndexUnavailable(f"{self.location} holds an index in store format {row[6]}; this version reads "
+                                   f"format {FORMAT}: drop schema {S} (DROP SCHEMA {S} CASCADE) and build again")
         return PostgresReader(self.db, row[0], row[1], row[2], manifest_of(row[3]), row[4], row[5])
 
     def live_manifest(self) -> Manifest:
@@ -227,10 +230,16 @@ def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> No
                                "or later on it") from None
     try:
         with conn.transaction():
-            conn.execute(ddl(dimension))
-            conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
-                         "ON CONFLICT DO NOTHING", (FORMAT, dimension))
-            stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+            # Another format's tables are refused before the DDL below meets them (it names this format's columns).
+            held = conn.execute(f"SELECT to_regclass('{S}.store') IS NOT NULL").fetchone()[0] and conn.execute(
+                f"SELECT format FROM {S}.store").fetchone()
+            if held and held[0] != FORMAT:
+                stored_format, stored_dimension = held[0], dimension
+            else:
+                conn.execute(ddl(dimension))
+                conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
+                             "ON CONFLICT DO NOTHING", (FORMAT, dimension))
+                stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
     except psycopg.Error as exc:
         explained = db.explain(exc)
         if explained is None:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 SCHEMES = ("postgresql", "postgres")
 #: Session settings of every reader connection: pgvector 0.8 keeps scanning the HNSW graph until
 #: enough rows pass the WHERE clause (filters and version), so filtering never starves the top-k.
-READER_SETTINGS = ("SET hnsw.iterative_scan = relaxed_order", "SET hnsw.ef_search = 100")
+READER_SETTINGS = ("SET hnsw.iterative_scan = relaxed_order", "SET hnsw.ef_search = 40")
 
 
 def is_url(location) -> bool:

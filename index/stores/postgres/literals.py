@@ -10,11 +10,9 @@ from __future__ import annotations
 import struct
 
 import numpy as np
-import Stemmer
 
-from index.keywords import TOKEN, fold, stems
+from index.keywords import document_stems, stems
 
-_STEMMER = Stemmer.Stemmer("porter")
 MAX_STEM_CHARS = 200  # longer "words" are noise (and would bloat the stem index)
 
 
@@ -34,17 +32,12 @@ def parse_vector(text: str) -> np.ndarray:
     return np.array(text[1:-1].split(","), dtype=np.float32)
 
 
-def all_stems(text: str) -> list[str]:
-    """Every token's stem in order, stop words included (as FTS5 indexes them)."""
-    return _STEMMER.stemWords([fold(t) for t in TOKEN.findall(text)])
-
-
 def term_counts(title: str, text: str) -> tuple[dict[str, tuple[int, int]], int]:
     """Each stem's (title, text) occurrences, and the number of tokens: one chunk's postings and length."""
     counts: dict[str, list[int]] = {}
     tokens = 0
     for column, part in enumerate((title, text)):
-        found = all_stems(part)
+        found = document_stems(part)  # the folder store's keyword tokens: each word folded and stemmed once
         tokens += len(found)
         for stem in found:
             if 0 < len(stem) <= MAX_STEM_CHARS:

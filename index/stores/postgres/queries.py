@@ -30,20 +30,21 @@ def keyword(where: str) -> str:
     """BM25 over the postings of ``%(terms)s`` (FTS5's formula: IDF floored at 1e-6, title weighted):
     the CTEs ``hits`` and ``idf`` (with each stem's document frequency ``df``), then the ranked chunks."""
     return f"""hits AS (
-                   SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, c.tokens
-                   FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
-                   WHERE p.stem = ANY(%(terms)s) AND {visible('c')}),
+                   SELECT p.stem, p.chunk, %(title_weight)s * p.tf_title + p.tf_text AS f, p.tokens, p.article_row
+                   FROM {S}.postings p
+                   WHERE p.stem = ANY(%(terms)s) AND {visible('p')}),
                idf AS (
                    SELECT stem, count(*) AS df,
-                          GREATEST(ln((0.5 + %(n)s - count(*)) / (0.5 + count(*))), 1e-6) AS idf
+                          GREATEST(ln((0.5 + %(n)s::float8 - count(*)) / (0.5 + count(*))), 1e-6) AS idf
                    FROM hits GROUP BY stem),
                keyword AS (
-                   SELECT h.chunk, sum(idf.idf * h.f * {K1 + 1} / (h.f + {K1} * (1 - {B} + {B} * h.tokens / %(avgdl)s)))
+                   SELECT h.chunk, h.article_row,
+                          sum(idf.idf * h.f * {K1 + 1}::float8
+                              / (h.f + {K1}::float8 * ({1 - B}::float8 + {B}::float8 * h.tokens / %(avgdl)s::float8)))
                           AS score
                    FROM hits h JOIN idf USING (stem)
-                   {f"JOIN {S}.chunks c ON c.id = h.chunk JOIN {S}.articles a ON a.row_id = c.article_row "
-                    f"WHERE {where}" if where else ""}
-                   GROUP BY h.chunk ORDER BY score DESC, h.chunk LIMIT %(k)s)"""
+                   {f"JOIN {S}.articles a ON a.row_id = h.article_row WHERE {where}" if where else ""}
+                   GROUP BY h.chunk, h.article_row ORDER BY score DESC, h.chunk LIMIT %(k)s)"""
 
 
 def hybrid(kinds: tuple[str, ...], where: str) -> str:
@@ -52,18 +53,18 @@ def hybrid(kinds: tuple[str, ...], where: str) -> str:
     Parameters: ``q``, ``k``, ``k_sentences`` and those of ``keyword`` and the filters."""
     ctes, found = [], []
     if "dense" in kinds:
-        ctes.append(f"dense AS ({nearest('chunks', 't.id AS chunk', where)})")
-        found.append("SELECT 'dense' AS kind, chunk, score FROM dense")
+        ctes.append(f"dense AS ({nearest('chunks', 't.id AS chunk, t.article_row', where)})")
+        found.append("SELECT 'dense' AS kind, chunk, article_row, score FROM dense")
     if "sentence" in kinds:
-        ctes.append(f"sentence AS ({nearest('sentences', 't.chunk AS chunk', where).replace('%(k)s', '%(k_sentences)s')})")
-        found.append("SELECT 'sentence', chunk, score FROM sentence")
+        ctes.append(f"sentence AS ({nearest('sentences', 't.chunk AS chunk, t.article_row', where).replace('%(k)s', '%(k_sentences)s')})")
+        found.append("SELECT 'sentence', chunk, article_row, score FROM sentence")
     if "keyword" in kinds:
         ctes.append(keyword(where))
-        found.append("SELECT 'keyword', chunk, score FROM keyword")
+        found.append("SELECT 'keyword', chunk, article_row, score FROM keyword")
     ctes.append(f"found AS ({' UNION ALL '.join(found)})")
     statement = f"""WITH {', '.join(ctes)}
         SELECT f.kind, f.chunk, f.score::float8, a.effective_date, NULL::text AS stem
-        FROM found f JOIN {S}.chunks c ON c.id = f.chunk JOIN {S}.articles a ON a.row_id = c.article_row"""
+        FROM found f JOIN {S}.articles a ON a.row_id = f.article_row"""
     if "keyword" in kinds:
         statement += " UNION ALL SELECT 'df', NULL, df::float8, NULL, stem FROM idf"
     return statement

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -54,11 +55,16 @@ class PostgresReader:
         self._dates: Memo[date | None] = Memo(MEMO_DATES)
         self._frequencies: Memo[int] = Memo(MEMO_STEMS)
         self._mentions: Memo[list[DateMention]] = Memo(MEMO_CHUNKS)  # chunk id -> dates its text mentions
-        # This version holds superseded revisions: every read then picks each article's revision (filter_sql);
-        # None keeps the plain reads (no join to articles) of an index without any.
-        self._revised = version_id if self._rows(
-            f"SELECT EXISTS (SELECT 1 FROM {S}.articles a WHERE a.superseded <= %(v)s AND {visible('a')})")[0][0] \
-            else None
+        # One statement at open: whether this version holds superseded revisions (every read then picks each
+        # article's revision, filter_sql; None keeps the plain reads, no join to articles, of an index without
+        # any) and the dates it holds, so a date filter that excludes nothing is dropped (DateRange).
+        revised, low, high, first, last, later = self._rows(
+            f"""SELECT bool_or(a.superseded <= %(v)s), MIN(a.effective_date), MAX(a.effective_date),
+                       MIN(a.published_date), MAX(a.published_date), MAX(a.valid_from) FILTER (WHERE a.revision > 1)
+                FROM {S}.articles a WHERE {visible('a')}""")[0]
+        self._revised = version_id if revised else None
+        # A later revision's valid_from counts as a date: an as-of before it is no no-op.
+        self._range = DateRange(low, max(filter(None, (high, later)), default=None), first, last)
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -72,8 +78,15 @@ class PostgresReader:
         """Nothing to release: connections belong to the store's pool, shared by all versions."""
 
     def _rows(self, statement: str, **params) -> list[tuple]:
+        """Results in binary: a passage's sentence vectors arrive as their bytes (hex text was twice the size,
+        and decoding it cost more than the statement)."""
         with self.db.connection() as conn:
-            return conn.execute(statement, {**self._scope, **params}).fetchall()
+            return conn.execute(statement, {**self._scope, **params}, binary=True).fetchall()
+
+    def _filter_sql(self, filters: Filters | None) -> tuple[str, dict]:
+        """``filter_sql`` of this version, without the date conditions that exclude nothing here: every question
+        carries an as-of date (today by default), and kept, it would join articles into every vector scan."""
+        return filter_sql(None if filters is None else self._range.without_noops(filters), self._revised)
 
     # --- records -----------------------------------------------------------------------------
 
@@ -195,7 +208,7 @@ class PostgresReader:
 
     def chunks_mentioning(self, first: date, last: date, filters: Filters | None = None) -> list[int]:
         """Ids of the chunks whose text mentions a day from ``first`` to ``last``, among those ``filters`` pass."""
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         rows = self._rows(
             f"""SELECT DISTINCT c.id FROM {S}.date_mentions m JOIN {S}.chunks c
                     ON c.article_row = m.article_row AND m.start >= c.start AND m."end" <= c."end"
@@ -242,7 +255,7 @@ class PostgresReader:
         """One statement: a LATERAL nearest-sentence scan per vector."""
         if not len(vectors) or k <= 0:
             return [[] for _ in vectors]
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         # The text and metadata are read after the cut to k: read before it, the planner may detoast every
         # candidate's body (60 ms a quote at 300 articles when it scans rather than walks the graph).
         rows = self._rows(
@@ -264,7 +277,7 @@ class PostgresReader:
                  join: bool = False) -> list[tuple]:
         if k <= 0:
             return []
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         return self._rows(queries.nearest(table, columns, where, join), q=vector(vector_), k=int(k), **params)
 
     def hybrid_search(self, text: str, vector_: np.ndarray, k: int, filters: Filters | None = None,
@@ -276,7 +289,7 @@ class PostgresReader:
         out: dict[str, Hits] = {kind: [] for kind in kinds}
         if k <= 0 or not asked:
             return out
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         rows = self._rows(queries.hybrid(asked, where), q=vector(vector_), k=int(k), k_sentences=int(k) * 4,
                           terms=terms, title_weight=float(title_weight), **self._bm25, **params)
         found: dict[str, list[tuple[int, float]]] = {kind: [] for kind in asked}
@@ -301,7 +314,7 @@ class PostgresReader:
         terms = query_stems(text)
         if not terms or k <= 0:
             return []
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         rows = self._rows(f"WITH {queries.keyword(where)} SELECT chunk, score FROM keyword ORDER BY score DESC, chunk",
                           terms=terms, k=int(k), title_weight=float(title_weight), **self._bm25, **params)
         return [(int(i), float(s)) for i, s in rows]
@@ -317,15 +330,15 @@ class PostgresReader:
         held, missing = self._frequencies.get_many(stems_)
         if missing:
             rows = self._rows(
-                f"""SELECT p.stem, count(*) FROM {S}.postings p JOIN {S}.chunks c ON c.id = p.chunk
-                    WHERE p.stem = ANY(%(stems)s) AND {visible('c')} GROUP BY p.stem""", stems=list(missing))
+                f"""SELECT p.stem, count(*) FROM {S}.postings p
+                    WHERE p.stem = ANY(%(stems)s) AND {visible('p')} GROUP BY p.stem""", stems=list(missing))
             fetched = {stem: int(n) for stem, n in rows}
             self._frequencies.put_many((stem, fetched.get(stem, 0)) for stem in missing)
             held |= {stem: n for stem, n in fetched.items()}
         return {stem: n for stem, n in held.items() if n}
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
-        where, params = filter_sql(filters, self._revised)
+        where, params = self._filter_sql(filters)
         rows = self._rows(
             f"""SELECT c.id FROM {S}.chunks c {f"JOIN {S}.articles a ON a.row_id = c.article_row" if where else ""}
                 WHERE {visible('c')} {"AND " + where if where else ""} ORDER BY c.id""", **params)
@@ -423,6 +436,28 @@ def filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[str
         clauses.append(f"EXISTS (SELECT 1 FROM {S}.entities e WHERE e.article_row = a.row_id AND e.key = %(f_e{i})s)")
         params[f"f_e{i}"] = name
     return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The dates a version holds, to tell date filters that exclude nothing (undated articles always pass
+    them): the folder store's rule, so both stores search the same rows."""
+
+    min_effective: date | None
+    max_effective: date | None
+    min_published: date | None
+    max_published: date | None
+
+    def without_noops(self, filters: Filters) -> Filters:
+        as_of, window = filters.as_of, filters.window
+        if as_of and (self.max_effective is None or as_of >= self.max_effective):
+            as_of = None
+        if window and (self.min_published is None or (window[0] <= self.min_published
+                                                       and window[1] >= self.max_published)):
+            window = None
+        if as_of is filters.as_of and window is filters.window:
+            return filters
+        return replace(filters, as_of=as_of, window=window)
 
 
 def _meta(row: Sequence) -> dict:

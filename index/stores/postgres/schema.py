@@ -14,7 +14,8 @@ import re
 from psycopg import sql
 
 SCHEMA = "newsqa"
-FORMAT = 1  # bumped when the tables change meaning; a database in another format is refused
+FORMAT = 2  # bumped when the tables change meaning; a database in another format is refused
+#: 2: postings carry their chunk's born, died, tokens and article row (a keyword search joins nothing)
 
 _DDL = """
 CREATE SCHEMA IF NOT EXISTS {s};
@@ -72,11 +73,14 @@ CREATE TABLE IF NOT EXISTS {s}.chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON {s}.chunks (article_row);
 CREATE TABLE IF NOT EXISTS {s}.postings (  -- the keyword index: Porter stems per chunk, as FTS5 stores them
     stem text NOT NULL,
-    chunk bigint NOT NULL REFERENCES {s}.chunks(id) ON DELETE CASCADE,
+    chunk bigint NOT NULL,               -- its chunk's id ...
+    born bigint NOT NULL, died bigint,   -- ... and the chunk's born, died, tokens and article (denormalised: a
+    tokens int NOT NULL,                 -- keyword search reads postings alone, no lookup per posting)
+    article_row bigint NOT NULL REFERENCES {s}.articles(row_id) ON DELETE CASCADE,
     tf_title int NOT NULL, tf_text int NOT NULL
 );
 CREATE INDEX IF NOT EXISTS postings_stem ON {s}.postings (stem);
-CREATE INDEX IF NOT EXISTS postings_chunk ON {s}.postings (chunk);
+CREATE INDEX IF NOT EXISTS postings_article ON {s}.postings (article_row);
 CREATE INDEX IF NOT EXISTS chunks_embedding ON {s}.chunks USING hnsw (embedding vector_cosine_ops);
 CREATE SEQUENCE IF NOT EXISTS {s}.sentence_ids;
 CREATE TABLE IF NOT EXISTS {s}.sentences (
@@ -121,7 +125,8 @@ ALTER TABLE {s}.articles ADD COLUMN IF NOT EXISTS superseded bigint;  -- the ver
 CREATE INDEX IF NOT EXISTS articles_superseded ON {s}.articles (superseded) WHERE superseded IS NOT NULL;
 """
 
-#: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow).
+#: Tables whose rows carry born/died, pruned when no kept version sees them (story_bands and postings follow
+#: their article).
 VERSIONED = ("sentences", "chunks", "articles", "skipped")
 
 

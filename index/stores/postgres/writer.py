@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -43,7 +44,8 @@ BANDS = ("story_bands", [("key", "int8"), ("article_row", "int8")])
 CHUNKS = ("chunks", [("id", "int8"), ("born", "int8"), ("article_row", "int8"), ("chunk_id", "text"),
                      ("position", "int4"), ("start", "int4"), ('"end"', "int4"), ("sentences", "jsonb"),
                      ("tokens", "int4"), ("embedding", "bytea")])
-POSTINGS = ("postings", [("stem", "text"), ("chunk", "int8"), ("tf_title", "int4"), ("tf_text", "int4")])
+POSTINGS = ("postings", [("stem", "text"), ("chunk", "int8"), ("born", "int8"), ("tokens", "int4"),
+                          ("article_row", "int8"), ("tf_title", "int4"), ("tf_text", "int4")])
 SENTENCES = ("sentences", [("id", "int8"), ("born", "int8"), ("chunk", "int8"), ("article_row", "int8"),
                            ("start", "int4"), ('"end"', "int4"), ("embedding", "bytea")])
 MENTIONS = ("date_mentions", [("article_row", "int8"), ("start", "int4"), ('"end"', "int4"), ("first_day", "date"),
@@ -115,8 +117,10 @@ class PostgresWriter:
                 RETURNING a.row_id""", keys=keys)]
         if not rows:
             return 0
+        self.conn.execute(f"UPDATE {S}.postings t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s)",
+                          {**self._scope, "rows": rows})
         removed = 0
-        for table in ("sentences", "chunks"):  # they live and die with their article
+        for table in ("sentences", "chunks"):  # they live and die with their article (and so do postings)
             removed = len(self._rows(
                 f"UPDATE {S}.{table} t SET died = %(v)s WHERE t.article_row = ANY(%(rows)s) RETURNING 1", rows=rows))
         return removed  # the chunks
@@ -233,13 +237,17 @@ class PostgresWriter:
                 counts, tokens = term_counts(a.title, chunk.text)
                 chunk_rows.append((cid, v, row_id, chunk.chunk_id, chunk.position, chunk.start, chunk.end,
                                    chunk.sentences, tokens, vec))
-                postings += [(stem, cid, in_title, in_text) for stem, (in_title, in_text) in counts.items()]
+                postings += [(stem, cid, v, tokens, row_id, in_title, in_text)
+                             for stem, (in_title, in_text) in counts.items()]
             for sid, (position, start, end), vec in zip(sentence_ids[sentence_at:sentence_at + len(p.sentences)],
                                                          p.sentences, vector_bytes(p.sentence_vectors)):
                 sentence_rows.append((sid, v, ids[position], row_id, start, end, vec))
             sentence_at += len(p.sentences)
             mentions += [(row_id, m.start, m.end, m.first, m.last) for m in p.mentions]
             entities += [(row_id, e.start, e.end, e.kind, e.text, entity_key(e.text)) for e in p.entities]
+        # By stem: a stem's postings from one flush lie on neighbouring pages, so a keyword search reads a few
+        # pages per stem and flush instead of one page per posting.
+        postings.sort(key=itemgetter(0))
         with self.conn.cursor() as cur:
             for table, rows in ((ARTICLES, articles), (BANDS, bands), (CHUNKS, chunk_rows), (POSTINGS, postings),
                                 (SENTENCES, sentence_rows), (MENTIONS, mentions), (ENTITIES, entities)):
