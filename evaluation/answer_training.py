@@ -40,6 +40,7 @@ from qa.engine import Engine
 from qa.settings import Settings
 
 CACHE = PROJECT_ROOT / "var" / "answerer"
+FEATURE_CODE = PROJECT_ROOT / "qa" / "answering"  # features, candidates, kinds, lemmas: what the rows are made by
 FIXED_SCORES = PROJECT_ROOT / "tests" / "fixtures" / "answerer" / "fixed_scores.json"
 REGULARISATION = 1.0  # scikit-learn's C; 0.1 and 10 gave the same validation figures to two decimals
 DECLINE_BUDGET = 0.10  # at most this share of answerable validation questions may be declined
@@ -302,7 +303,9 @@ def load_groups(settings: Settings, refresh: bool, squad_sample: dict[str, int] 
     """Harvested groups of both sets, cached under var/answerer/ (a local cache, never committed)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     settings = harvest_settings(settings)
-    key = json.dumps([settings.model, settings.answer.answer_passages, list(FEATURES)], sort_keys=True)
+    # The code that computes the features is part of the key: a change to it must not reuse old rows.
+    code = [hashlib.sha1(path.read_bytes()).hexdigest() for path in sorted(FEATURE_CODE.glob("*.py"))]
+    key = json.dumps([settings.model, settings.answer.answer_passages, list(FEATURES), code], sort_keys=True)
     tag = hashlib.sha1(key.encode()).hexdigest()[:10]
     groups: dict[str, list[Group]] = {s: [] for s in SPLITS}
     sources = [("squad", json.dumps(squad_sample, sort_keys=True), lambda: harvest_squad(settings, squad_sample))]

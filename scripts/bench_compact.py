@@ -8,8 +8,10 @@ larger sizes with small noise (``--tile``; as ``bench_ann.py`` does) — builds 
 structure ``auto`` used before it (flat up to 20,000 vectors, HNSW beyond, 8-bit HNSW past 500,000; up to
 ``--baseline-max``, as HNSW builds take minutes). Each index is saved, then opened in a fresh process that
 reports its resident memory (RSS after opening minus before, anonymous and file-backed apart), answers the
-questions one at a time (the indexes search on one thread) (p50 of per-query medians over ``--runs``), and reports RSS again
-(the float16 pages the re-scoring touched count as file-backed). Agreement is the share of exact search's
+questions one at a time (the indexes search on one thread), and reports RSS again (the float16 pages the
+re-scoring touched count as file-backed). Latency is timed apart: the structures of one set are loaded in one
+process and searched in turn, run after run (p50 of per-query medians over ``--runs``), so the shared machine's
+load falls on each alike. Agreement is the share of exact search's
 top 10 found. At the archive's own size it also compares what a user sees: the hybrid retriever's top 10
 passages with both compact indexes against exact vectors (as ``bench_codecs.py``).
 
@@ -77,6 +79,38 @@ print(json.dumps({"open_s": open_s, "p50_ms": p50, "found": found,
 """
 
 
+INTERLEAVED = r"""
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+import numpy as np
+from index.ann import load_vector_index
+dimension, queries, runs = int(sys.argv[2]), np.load(sys.argv[3]), int(sys.argv[4])
+indexes = [load_vector_index(kind, Path(path), dimension) for kind, path in zip(sys.argv[5::2], sys.argv[6::2])]
+for index in indexes:  # one warm-up pass each
+    for q in queries:
+        index.search(q, 10)
+times = [[[] for _ in queries] for _ in indexes]
+for run in range(runs):
+    for index, spent in zip(indexes, times):
+        for i, q in enumerate(queries):
+            t = time.perf_counter()
+            index.search(q, 10)
+            spent[i].append(time.perf_counter() - t)
+print(json.dumps([statistics.median(statistics.median(t) for t in spent) * 1000 for spent in times]))
+"""
+
+
+def interleaved_p50(files: list[tuple[str, Path]], dimension: int, queries_file: Path, runs: int) -> list[float]:
+    """p50 ms of each saved index, all loaded in one process and timed in turn, run after run, so load on
+    the shared machine falls on each alike (separate processes minutes apart saw different loads)."""
+    out = subprocess.run([sys.executable, "-c", INTERLEAVED, str(PROJECT_ROOT), str(dimension), str(queries_file),
+                          str(runs), *[str(x) for pair in files for x in pair]], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(out.stderr[-2000:])
+    return json.loads(out.stdout.splitlines()[-1])
+
+
 def exported(segmented) -> tuple[np.ndarray, np.ndarray]:
     parts = [part.export() for part in segmented.parts]
     return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts]).astype(np.float32)
@@ -129,8 +163,8 @@ def measure(kind_label: str, index, kind: str, ids, vectors, queries_file: Path,
     agree = statistics.fmean(len(set(f) & t) / 10 for f, t in zip(child["found"], truth))
     own = load_vector_index(kind, path, vectors.shape[1]).resident_bytes() / len(ids) if kind == "compact" else None
     row = {"structure": kind_label, "vectors": len(ids), "build_s": build_s, "disk": path.stat().st_size,
-           "agreement": agree, "own": own, **{k: child[k] for k in ("open_s", "p50_ms", "opened", "queried")}}
-    path.unlink()
+           "agreement": agree, "own": own, "path": path,
+           **{k: child[k] for k in ("open_s", "p50_ms", "opened", "queried")}}
     return row
 
 
@@ -141,6 +175,8 @@ def main() -> int:
     parser.add_argument("--baseline-max", type=int, default=300_000, help="largest size to build HNSW at")
     parser.add_argument("--squad-questions", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scratch", type=Path, help="where to write the indexes measured (default: beside --index, "
+                                                     "which may be read-only)")
     args = parser.parse_args()
 
     reader = open_index(args.index)
@@ -166,7 +202,7 @@ def main() -> int:
     print("| vectors | n | structure | build s | disk bytes/vector | resident bytes/vector after open (anon / file) "
           "| after queries (anon / file) | compact's own count | open s | p50 ms | top-10 agreement with exact |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory(dir=Path(args.index).parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=args.scratch or Path(args.index).parent) as tmp:
         folder = Path(tmp)
         np.save(folder / "queries.npy", queries)
         for name, ids, vectors in sets:
@@ -175,12 +211,16 @@ def main() -> int:
             if len(ids) <= args.baseline_max:
                 index, label = before_structure(dimension, len(ids))
                 candidates.insert(0, (label, index, "auto"))
-            for label, index, kind in candidates:
-                row = measure(label, index, kind, ids, vectors, folder / "queries.npy", truth, folder, args.runs)
-                row["name"], own = name, row["own"]
+            measured = [measure(label, index, kind, ids, vectors, folder / "queries.npy", truth, folder, args.runs)
+                        for label, index, kind in candidates]
+            p50s = interleaved_p50([(kind, row["path"]) for (_, _, kind), row in zip(candidates, measured)],
+                                   dimension, folder / "queries.npy", args.runs)
+            for row, p50 in zip(measured, p50s):
+                row["path"].unlink()
+                row["name"], own, row["p50_ms"] = name, row["own"], p50
                 rows.append(row)
                 n = row["vectors"]
-                print(f"| {name} | {n:,} | {label} | {row['build_s']:.1f} | {row['disk'] / n:,.0f} "
+                print(f"| {name} | {n:,} | {row['structure']} | {row['build_s']:.1f} | {row['disk'] / n:,.0f} "
                       f"| {row['opened']['RssAnon'] / n:,.0f} / {row['opened']['RssFile'] / n:,.0f} "
                       f"| {row['queried']['RssAnon'] / n:,.0f} / {row['queried']['RssFile'] / n:,.0f} "
                       f"| {'' if own is None else f'{own:,.0f}'} | {row['open_s']:.2f} | {row['p50_ms']:.2f} "
@@ -206,7 +246,7 @@ def main() -> int:
         retrieve.run(state, SimpleNamespace(index=reader))
         return state.passages
     dense, sentences = reader.vectors, reader.sentence_vector_index
-    with tempfile.TemporaryDirectory(dir=Path(args.index).parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=args.scratch or Path(args.index).parent) as tmp:
         swapped = []
         for ids, vectors, name in ((chunk_ids, chunk_vectors, "c"), (sentence_ids, sentence_vectors, "s")):
             index = new_vector_index("compact", dimension)

@@ -2,8 +2,8 @@
 """``/search`` latency and service memory with the compact vector index against the structures an archive
 was built with, on the same archive, over HTTP.
 
-Copies an index folder, rewrites every vector segment of the copy's live version as the compact structure
-(``auto`` files holding compact codes and float16 rows; the recorded segment sizes updated), then serves the
+Copies an index folder, rewrites every vector segment of the copy's live version as the ``compact`` kind
+(codes and float16 rows; the manifest's vector index type and the recorded segment sizes updated), then serves the
 original and the copy in two child processes (``bench_scale.py``'s service) and times ``/search`` with the
 same questions, alternating between the two per round so machine load hits both alike; prints p50 / p95
 (median of per-round p50s) and each child's RSS after the rounds.
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evaluation import squad  # noqa: E402
 from index import Manifest  # noqa: E402
 from index.ann import load_vector_index  # noqa: E402
-from index.ann.auto import AutoIndex  # noqa: E402
 from index.ann.compact import CompactIndex  # noqa: E402
 from index.stores.folder import FolderStore  # noqa: E402
 from index.stores.folder.schema import METADATA, State, connect  # noqa: E402
@@ -37,11 +37,14 @@ SCALE = Path(__file__).resolve().parent / "bench_scale.py"
 
 
 def to_compact(index_dir: Path) -> int:
-    """Rewrite the live version's segments as compact; returns how many vectors were rewritten."""
+    """Rewrite the live version's segments as compact; returns how many vectors were rewritten. (``auto``
+    files no longer hold compact codes: the copy becomes a ``compact`` index, as a build with
+    NEWSQA_VECTOR_INDEX=compact would make it.)"""
     folder = FolderStore(index_dir).folder(FolderStore(index_dir).live_version())
     manifest = Manifest.from_json((folder / "manifest.json").read_text())
-    if manifest.vector_index != "auto":
-        raise SystemExit(f"{index_dir} was built with the {manifest.vector_index!r} kind; this script rewrites auto")
+    if manifest.vector_index == CompactIndex.kind:
+        raise SystemExit(f"{index_dir} is already compact")
+    compact = replace(manifest, vector_index=CompactIndex.kind).to_json()
     total = 0
     with connect(folder / METADATA) as db:
         state = State.read(db)
@@ -49,14 +52,16 @@ def to_compact(index_dir: Path) -> int:
             segments = []
             for segment in getattr(state, name):
                 path = folder / segment.file
-                ids, vectors = load_vector_index("auto", path, manifest.dimension).export()
-                compact = AutoIndex(manifest.dimension, CompactIndex._from_vectors(manifest.dimension, ids, vectors))
-                compact.save(path)
+                ids, vectors = load_vector_index(manifest.vector_index, path, manifest.dimension).export()
+                CompactIndex._from_vectors(manifest.dimension, ids, vectors).save(path)
                 total += len(ids)
                 segments.append(type(segment)(segment.file, segment.lo, segment.hi, segment.vectors,
                                               path.stat().st_size))
             setattr(state, name, segments)
+        if state.manifest:  # the version's manifest as its readers take it
+            state.manifest = compact
         state.write(db)
+    (folder / "manifest.json").write_text(compact)
     return total
 
 

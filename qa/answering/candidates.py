@@ -10,6 +10,7 @@ import numpy as np
 from index import Encoder, IndexReader
 from qa.answering.features import Candidate
 from qa.answering.kinds import content_of
+from qa.answering.lemmas import base_forms
 from qa.passages import Passage
 
 
@@ -67,7 +68,7 @@ def sentence_vectors(sentences: list[Sentence], passages: list[Passage], index: 
 
 def question_idf(question: str, index: IndexReader) -> dict[str, float]:
     """BM25's IDF of each content stem of the question, from the index's own term statistics."""
-    q_stems = sorted(set(index.stems(content_of(question))))
+    q_stems = sorted(set(index.stems(base_forms(content_of(question)))))
     n = max(index.chunk_count(), 1)
     df = index.document_frequencies(q_stems)
     return {s: math.log(1 + (n - df.get(s, 0) + 0.5) / (df.get(s, 0) + 0.5)) for s in q_stems}

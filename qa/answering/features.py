@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answering.kinds import content_of, expected_kind, kind_match
+from qa.answering.lemmas import base_forms
 
 FEATURES = (
     "similarity",              # cosine of sentence and question embeddings
@@ -136,6 +137,10 @@ def extract(question: str, candidates: Sequence[Candidate], passage_texts: Seque
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
         return out
+    index_stems = stems
+
+    def stems(text: str) -> list[str]:  # the index's analyser on base forms: "won" meets "win" (lemmas.py)
+        return index_stems(base_forms(text))
     q_stems = sorted(set(stems(content_of(question))))
     weights = {s: float(idf.get(s, 0.0)) for s in q_stems}
     total = sum(weights.values()) or 1.0

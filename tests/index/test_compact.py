@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
+import faiss
 import numpy as np
 import pytest
 
@@ -21,11 +22,11 @@ from tests.support import make_settings, version_dir
 DIM = 48
 
 
-def clustered(rows: int, seed: int, topics: int = 60) -> np.ndarray:
+def clustered(rows: int, seed: int, topics: int = 60, spread: float = 0.6) -> np.ndarray:
     """Unit vectors around topic centres, as sentence embeddings are (uniform noise has no neighbours)."""
     rng = np.random.default_rng(seed)
     centres = np.random.default_rng(99).normal(size=(topics, DIM))
-    v = centres[rng.integers(0, topics, rows)] + 0.6 * rng.normal(size=(rows, DIM))
+    v = centres[rng.integers(0, topics, rows)] + spread * rng.normal(size=(rows, DIM))
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -67,6 +68,25 @@ def test_a_loaded_index_searches_its_codes_and_scores_exactly(saved, data):
     truth = {int(i): float(s) for i, s in zip(ids, vectors @ queries[0])}
     for hit, score in top:  # re-scored from the float16 rows: exact to float16's rounding
         assert score == pytest.approx(truth[hit], abs=2e-3)
+
+
+def test_the_codes_a_search_scans_grow_slower_than_the_index(data):
+    """A query scans a shrinking share of a growing index (sqrt(lists) probed, not a share of them), so a
+    search does not slow down in step with the archive, and still finds exact search's top 10."""
+    scanned, indexes = {}, {}
+    for rows in (16_000, 64_000):
+        vectors, ids = clustered(rows, 2, topics=2000, spread=0.4), np.arange(rows, dtype=np.int64)
+        index = indexes[rows] = new_vector_index("compact", DIM)
+        index.add(ids, vectors)
+        index._code()
+        faiss.cvar.indexIVF_stats.reset()
+        queries = clustered(40, 1, topics=2000, spread=0.4)
+        for q in queries:
+            index.search(q, 10)
+        scanned[rows] = faiss.cvar.indexIVF_stats.ndis / len(queries)
+    assert scanned[64_000] / scanned[16_000] < 3.5  # a fixed share of the lists scanned 4× as many
+    assert scanned[64_000] < 0.3 * 64_000
+    assert agreement(indexes[64_000], vectors, ids, queries) >= 0.98
 
 
 def test_a_truncated_float16_file_is_named_as_damaged(saved):

@@ -120,6 +120,22 @@ def test_a_sentence_opening_with_a_full_name_counts_it():
     assert col(x, "new_names")[0] > col(x, "new_names")[1] > 0
 
 
+def test_irregular_past_forms_cover_the_question_verb():
+    """"How many seats did the Liberals win?" is answered by "having won 29 seats": the features compare base
+    forms, so the answer holds every term of the question."""
+    q = "How many seats did the Liberals win?"
+    x = extract(q, [Candidate("The Liberals formed the government, having won 29 seats.", .5, 0, 1, 0)],
+                ["The Liberals formed the government, having won 29 seats."], stems, idf_for(q, set()))
+    assert col(x, "coverage")[0] == 1.0 and col(x, "missing_weight")[0] == 0.0
+
+
+def test_base_forms_leave_other_words_alone():
+    from qa.answering.lemmas import base_forms
+
+    assert base_forms("Prices ROSE after he paid; she won, then left.") == "Prices rise after he pay; she win, then leave."
+    assert base_forms("A bit of the bound volume") == "A bit of the bound volume"  # mostly other words in news
+
+
 def test_question_names_skip_question_words_and_possessives():
     assert question_names("Who is Japan's prime minister?") == ["japan"]
     assert question_names("Which MP supports McDonald's campaign?") == ["mp", "mcdonald"]

@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from index.dates import DateMention
 from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import fts_query, stems
 from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
+from index.stores.date_range import DateRange
 from index.stores.folder import keyword_index
 from index.stores.folder.keyword_index import KeywordReader
 from index.stores.folder.schema import MANIFEST, METADATA, SENTENCE_VECTORS, VECTORS, State, connect
@@ -70,7 +71,7 @@ class FolderReader:
                 "SELECT MIN(effective_date), MAX(effective_date), MIN(published_date), MAX(published_date), "
                 "MAX(CASE WHEN revision > 1 THEN valid_from END) FROM articles").fetchone()
             # A later revision's valid_from counts as a date: an as-of before it is no no-op.
-            self._dates = _DateRange(low, max(filter(None, (high, revised)), default=None), first, last)
+            self._dates = DateRange.of(low, high, first, last, revised)
             removed = {kind: np.fromiter((r[0] for r in db.execute(
                 "SELECT id FROM removed_vectors WHERE kind = ? ORDER BY id", (kind,))), dtype=np.int64)
                 for kind in ("chunks", "sentences")}
@@ -510,27 +511,6 @@ class _IdMap:
             return np.zeros(len(ids), dtype=np.int32)
         at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
         return np.where(self.ids[at] == ids, self.values[at], 0)
-
-
-@dataclass(frozen=True)
-class _DateRange:
-    """The dates an index holds, to tell date filters that exclude nothing (undated articles always pass them)."""
-
-    min_effective: str | None
-    max_effective: str | None
-    min_published: str | None
-    max_published: str | None
-
-    def without_noops(self, filters: Filters) -> Filters:
-        as_of, window = filters.as_of, filters.window
-        if as_of and (self.max_effective is None or as_of.isoformat() >= self.max_effective):
-            as_of = None
-        if window and (self.min_published is None or (window[0].isoformat() <= self.min_published
-                                                       and window[1].isoformat() >= self.max_published)):
-            window = None
-        if as_of is filters.as_of and window is filters.window:
-            return filters
-        return replace(filters, as_of=as_of, window=window)
 
 
 def _batches(items: list, size: int):
