@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -18,6 +17,7 @@ from index.dates import DateMention
 from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import stems
 from index.stores.base import Hits, IndexUnavailable
+from index.stores.date_range import DateRange
 from index.stores.postgres.connection import Database
 from index.stores.postgres import queries
 from index.stores.postgres.literals import parse_vector, query_stems, vector
@@ -65,7 +65,7 @@ class PostgresReader:
                 FROM {S}.articles a WHERE {visible('a')}""")[0]
         self._revised = version_id if revised else None
         # A later revision's valid_from counts as a date: an as-of before it is no no-op.
-        self._range = DateRange(low, max(filter(None, (high, later)), default=None), first, last)
+        self._range = DateRange.of(low, high, first, last, later)
 
     def check_encoder(self, identity: str, dimension: int) -> None:
         if self.manifest.encoder != identity or self.manifest.dimension != dimension:
@@ -467,28 +467,6 @@ def filter_sql(filters: Filters | None, revised: int | None = None) -> tuple[str
         clauses.append(f"EXISTS (SELECT 1 FROM {S}.entities e WHERE e.article_row = a.row_id AND e.key = %(f_e{i})s)")
         params[f"f_e{i}"] = name
     return " AND ".join(clauses), params
-
-
-@dataclass(frozen=True)
-class DateRange:
-    """The dates a version holds, to tell date filters that exclude nothing (undated articles always pass
-    them): the folder store's rule, so both stores search the same rows."""
-
-    min_effective: date | None
-    max_effective: date | None
-    min_published: date | None
-    max_published: date | None
-
-    def without_noops(self, filters: Filters) -> Filters:
-        as_of, window = filters.as_of, filters.window
-        if as_of and (self.max_effective is None or as_of >= self.max_effective):
-            as_of = None
-        if window and (self.min_published is None or (window[0] <= self.min_published
-                                                       and window[1] >= self.max_published)):
-            window = None
-        if as_of is filters.as_of and window is filters.window:
-            return filters
-        return replace(filters, as_of=as_of, window=window)
 
 
 def _meta(row: Sequence) -> dict:
