@@ -45,9 +45,9 @@ FEATURES = (
     "neighbour_coverage",      # best coverage of those neighbours
     "similarity_x_coverage",   # the two main signals together
     "context_coverage",        # coverage of the sentence read with the one before it and its article's title
-    "new_names",               # log(1 + capitalised words the question lacks), past the sentence's first word
+    "new_names",               # log(1 + capitalised words the question lacks; a first word only opening a name)
     "new_full_name",           # two or more adjacent such words (a full name) when the question asks "who"
-    # Derived from the columns above (``derive``): ranks within the question's candidates, one interaction.
+    # Derived from the columns above (``derive``): ranks within the question's candidates, two interactions.
     "similarity_rank",         # 1 / (1 + rank of its similarity among the candidates)
     "coverage_rank",           # 1 / (1 + rank of its coverage)
     "kind_x_coverage",         # holds a new fact of the asked kind and the question's terms
@@ -141,6 +141,7 @@ def extract(question: str, candidates: Sequence[Candidate], passage_texts: Seque
 
     def stems(text: str) -> list[str]:  # the index's analyser on base forms: "won" meets "win" (lemmas.py)
         return index_stems(base_forms(text))
+
     q_stems = sorted(set(stems(content_of(question))))
     weights = {s: float(idf.get(s, 0.0)) for s in q_stems}
     total = sum(weights.values()) or 1.0
