@@ -59,8 +59,9 @@ class EntitySpans:
         self.nlp = nlp
 
     def holds(self, question: str, kind: str | None, sentence: str) -> bool:
-        """Whether the sentence holds an entity that can answer: of the asked kind's first labels (a person
-        for "who", not any name), and one the question does not name."""
+        """Whether the sentence holds an entity that can answer, one the question does not name: a person for
+        "which MP …", a person or an organisation for "who" (not a nationality or a place), a number for "how
+        many" … (``ANSWERS``)."""
         labels = ANSWERS.get(kind)
         if labels is None or not sentence.strip():
             return True  # nothing to check
