@@ -202,6 +202,8 @@ def main() -> int:
     print("| vectors | n | structure | build s | disk bytes/vector | resident bytes/vector after open (anon / file) "
           "| after queries (anon / file) | compact's own count | open s | p50 ms | top-10 agreement with exact |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if args.scratch:
+        Path(args.scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.scratch or Path(args.index).parent) as tmp:
         folder = Path(tmp)
         np.save(folder / "queries.npy", queries)
@@ -246,6 +248,8 @@ def main() -> int:
         retrieve.run(state, SimpleNamespace(index=reader))
         return state.passages
     dense, sentences = reader.vectors, reader.sentence_vector_index
+    if args.scratch:
+        Path(args.scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.scratch or Path(args.index).parent) as tmp:
         swapped = []
         for ids, vectors, name in ((chunk_ids, chunk_vectors, "c"), (sentence_ids, sentence_vectors, "s")):
