@@ -163,7 +163,8 @@ class PostgresReader:
                              for start, v in zip(starts, _binary_vectors(r[9], len(starts)))]
             mentions.append((r[1], [DateMention(*m) for m in zip(r[10] or (), r[11] or (), r[12] or (), r[13] or ())]))
         for meta in articles.values():
-            stories.setdefault(meta.story_id, []).append(meta)
+            if meta.story_id is not None:  # an article of no story is no member (the SQL matches no NULL either)
+                stories.setdefault(meta.story_id, []).append(meta)
         self._sentences.put_many(vectors_)
         self._chunks.put_many(entries)
         self._mentions.put_many(mentions)
