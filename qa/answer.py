@@ -5,9 +5,9 @@ and character offsets are returned. Each sentence of the top passages is scored 
 model (qa/answering: features of the question/sentence pair; a listwise ranker and an answerability
 logistic regression, trained by scripts/train_answerer.py). The ranker's best sentence leads — unless the
 question asks for a kind of fact it lacks by the entity recogniser and one of the next few holds one (then
-that one leads, the best kept beside it); the ranker's best sentence's probability of answering decides
-whether to decline (below the threshold chosen on a validation split), the lead's is the answer's confidence. Further sentences join, in the ranker's order, until the quoted ones hold the
-set share of the ranker's probability (a confidence set: when the ranker is sure, one quote; when two
+that one leads, the best kept beside it). The ranker's best sentence's probability of answering decides
+whether to decline (below the threshold chosen on a validation split); the lead's is the answer's
+confidence. Further sentences join, in the ranker's order, until the quoted ones hold the set share of the ranker's probability (a confidence set: when the ranker is sure, one quote; when two
 sentences compete, both). For short-fact questions the entity of the asked kind inside the best quote is
 marked as its span.
 """
@@ -195,13 +195,13 @@ class Answerer:
         finder = self.span_finder() if kind is not None and lookahead else None
         if finder is None or finder.holds(question, kind, ranked[0].text):
             return ranked[0]
+        any_holds = False
         for candidate in ranked[1:1 + lookahead]:
-            if candidate.score >= self.threshold and finder.holds(question, kind, candidate.text):
-                return candidate
-        if self.settings.answer_type_decline and not any(
-                finder.holds(question, kind, c.text) for c in ranked[1:1 + lookahead]):
-            return None
-        return ranked[0]
+            if finder.holds(question, kind, candidate.text):
+                if candidate.score >= self.threshold:
+                    return candidate
+                any_holds = True
+        return None if self.settings.answer_type_decline and not any_holds else ranked[0]
 
 
 def _shares(ranked: list[ScoredSentence]) -> np.ndarray:

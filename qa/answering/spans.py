@@ -12,6 +12,7 @@ and answers carry no span (the quote is unchanged). Nothing here is generated.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ class EntitySpans:
 
     def __init__(self, nlp) -> None:
         self.nlp = nlp
+        # The answer-type check and the span read the same sentences (the lead is checked, then spanned): the
+        # recogniser runs once per sentence text.
+        self.entities = functools.lru_cache(maxsize=2048)(lambda sentence: tuple(nlp(sentence).ents))
 
     def holds(self, question: str, kind: str | None, sentence: str) -> bool:
         """Whether the sentence holds an entity that can answer, one the question does not name: a person for
@@ -68,7 +72,7 @@ class EntitySpans:
         if kind == "name" and asks_for_person(question):
             labels = ("PERSON",)
         asked = {w.lower() for w in _WORD.findall(question)}
-        found = self.nlp(sentence).ents
+        found = self.entities(sentence)
         entities = [e for e in found if e.label_ in labels
                     or (kind == "date" and e.label_ == "CARDINAL" and _YEAR.fullmatch(e.text))]
         return bool(_fresh(entities, asked))
@@ -80,7 +84,7 @@ class EntitySpans:
         if kind == "number" and _MONEY_QUESTION.search(question):
             labels = ("MONEY",) + labels
         asked = {w.lower() for w in _WORD.findall(question)}
-        found = self.nlp(sentence).ents
+        found = self.entities(sentence)
         entities = [e for e in found if e.label_ in labels]
         if kind == "date":  # a bare year ("began in 911") is tagged CARDINAL
             labels = labels + ("CARDINAL",)
