@@ -17,7 +17,7 @@ from index.ann import VectorIndexError
 from index.dates import DateMention
 from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import fts_query, stems
-from index.stores.base import SEARCHES, Hits, IndexUnavailable, separate_searches
+from index.stores.base import SEARCHES, SENTENCE_DEPTH, Hits, IndexUnavailable, separate_searches
 from index.stores.date_range import DateRange
 from index.stores.folder import keyword_index
 from index.stores.folder.keyword_index import KeywordReader
@@ -195,7 +195,7 @@ class FolderReader:
         return self.vectors.search(vector, k, self._allowed("chunks", filters))
 
     def sentence_search(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
-        hits = self.sentence_vector_index.search(vector, k * 4, self._allowed("sentences", filters))
+        hits = self.sentence_vector_index.search(vector, k * SENTENCE_DEPTH, self._allowed("sentences", filters))
         if not hits:
             return []
         owners = self._owners.get(np.fromiter((i for i, _ in hits), dtype=np.int64, count=len(hits)))

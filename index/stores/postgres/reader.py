@@ -16,7 +16,7 @@ import numpy as np
 from index.dates import DateMention
 from index.entities import ENTITY_KINDS, Entity, entity_key, entity_name
 from index.keywords import stems
-from index.stores.base import Hits, IndexUnavailable
+from index.stores.base import SENTENCE_DEPTH, Hits, IndexUnavailable
 from index.stores.date_range import DateRange
 from index.stores.postgres.connection import Database
 from index.stores.postgres import queries
@@ -276,7 +276,7 @@ class PostgresReader:
         return _ranked((int(r[0]), float(r[1])) for r in rows)
 
     def sentence_search(self, vector_: np.ndarray, k: int, filters: Filters | None = None) -> Hits:
-        rows = self._nearest("sentences", "t.chunk", vector_, k * 4, filters)
+        rows = self._nearest("sentences", "t.chunk", vector_, k * SENTENCE_DEPTH, filters)
         return _best_per_chunk([(int(r[0]), float(r[1])) for r in rows], k)
 
     def similar_sentences(self, vector_: np.ndarray, k: int, filters: Filters | None = None) -> list[SentenceHit]:
@@ -322,7 +322,7 @@ class PostgresReader:
         if k <= 0 or not asked:
             return out
         where, params = self._filter_sql(filters)
-        rows = self._rows(queries.hybrid(asked, where), q=vector(vector_), k=int(k), k_sentences=int(k) * 4,
+        rows = self._rows(queries.hybrid(asked, where), q=vector(vector_), k=int(k), k_sentences=int(k) * SENTENCE_DEPTH,
                           terms=terms, title_weight=float(title_weight), **self._bm25, **params)
         found: dict[str, list[tuple[int, float]]] = {kind: [] for kind in asked}
         frequencies: dict[str, int] = {}
