@@ -71,6 +71,26 @@ def test_full_then_incremental_build_writes_only_what_changed(postgres_server, t
     assert old.keyword_search("Skerryvore", 3)
 
 
+def test_a_build_runs_beside_a_long_read_without_waiting_for_it(postgres_server, tmp_path, encoder, squad_data):
+    """A replica's read holds a shared lock on the articles until it ends; a build whose tables are in place
+    must not ALTER them (that waits for the read, and every replica's next read queues behind it)."""
+    paragraphs, _ = squad_data
+    corpus = seed_corpus(tmp_path / "corpus", paragraphs, 3)
+    settings = make_settings(corpus, postgres_server.new_database())
+    build_index(settings, encoder=encoder, progress=False)
+    (corpus / "lighthouse.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with psycopg.connect(settings.index_dir) as reading:
+        reading.execute("SELECT count(*) FROM newsqa.articles").fetchone()  # its transaction stays open
+        done: list = []
+        builder = threading.Thread(target=lambda: done.append(build_index(settings, encoder=encoder, progress=False)))
+        builder.start()
+        builder.join(timeout=60)
+        stalled = builder.is_alive()
+    builder.join()  # the read has ended: a stalled build goes on
+    assert not stalled, "the build waited for a reader's lock"
+    assert done[0].added == 1
+
+
 def test_a_database_of_an_older_store_format_is_refused_with_the_fix(postgres_server, tmp_path, encoder, squad_data):
     """Format 1's postings lacked the chunk's born, died, tokens and article: a build must say to drop the schema
     rather than fail on a missing column, and a reader must refuse instead of answering 500s."""

@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 import psycopg
+from psycopg import sql
 
 from index.stores.base import BuildInProgress, IndexUnavailable
 from index.stores.postgres.connection import READER_SETTINGS, Database, is_url, redact
 from index.stores.postgres.live import CHANNEL, UNKNOWN, LiveWatcher
 from index.stores.postgres.reader import PostgresReader, manifest_of
-from index.stores.postgres.schema import FORMAT, SCHEMA, VECTOR_INDEXES, VERSIONED, ddl, visible
+from index.stores.postgres.schema import FORMAT, SCHEMA, VECTOR_INDEXES, VERSIONED, ddl, ddl_mark, visible
 from index.stores.postgres.writer import PostgresWriter
 from index.types import Manifest
 
@@ -236,10 +237,17 @@ def _ensure_schema(conn: psycopg.Connection, dimension: int, db: Database) -> No
             if held and held[0] != FORMAT:
                 stored_format, stored_dimension = held[0], dimension
             else:
-                conn.execute(ddl(dimension))
-                conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
-                             "ON CONFLICT DO NOTHING", (FORMAT, dimension))
+                mark = ddl_mark(dimension)
+                current = held and conn.execute(f"SELECT obj_description('{S}'::regnamespace)").fetchone()[0] == mark
+                if not current:
+                    conn.execute(ddl(dimension))
+                    conn.execute(f"INSERT INTO {S}.store (one, format, dimension) VALUES (true, %s, %s) "
+                                 "ON CONFLICT DO NOTHING", (FORMAT, dimension))
                 stored_format, stored_dimension = conn.execute(f"SELECT format, dimension FROM {S}.store").fetchone()
+                if not current and stored_dimension == dimension:
+                    with suppress(psycopg.errors.InsufficientPrivilege), conn.transaction():
+                        # Not the schema's owner: the DDL runs again next build, as it did before marks.
+                        conn.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(sql.Identifier(S), sql.Literal(mark)))
     except psycopg.Error as exc:
         explained = db.explain(exc)
         if explained is None:
