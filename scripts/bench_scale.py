@@ -295,7 +295,7 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
     finally:
         child.terminate()
         child.wait(timeout=30)
-    add_s, add_mib = add_articles(settings, encoder, real, runs=add_runs) if add_runs else (float("nan"),) * 2
+    add_s, add_mib = add_articles(settings, encoder, real, runs=add_runs, keep=existing) if add_runs else (float("nan"),) * 2
     return {"size": size, "encoder": encoder_kind, "backend": settings.encoder_backend,
             "store": "postgres" if database else "folder",
             "articles": report.articles, "chunks": report.chunks,
@@ -305,21 +305,28 @@ def measure(size: int, encoder_kind: str, real: list[dict], questions: list[str]
             "by_source": p50_p95(by_source), "by_date": p50_p95(by_date), "recall": recall, "keyword": keyword}
 
 
-def add_articles(settings: Settings, encoder, real: list[dict], runs: int, count: int = 100) -> tuple[float, float]:
+def add_articles(settings: Settings, encoder, real: list[dict], runs: int, count: int = 100,
+                 keep: bool = False) -> tuple[float, float]:
     """Median seconds and MiB written (bytes this process passed to write()) of an incremental build that adds
-    ``count`` new articles to the archive, over ``runs`` builds (each adds its own new file)."""
-    seconds, written = [], []
+    ``count`` new articles to the archive, over ``runs`` builds (each adds its own new file). The files are
+    removed afterwards unless ``keep`` (``--existing``, whose index keeps them), so the next store's row builds
+    the same archive as this one."""
+    seconds, written, added = [], [], []
     for run in range(runs):
         taken = len(list(settings.corpus_dir.glob("zz-new-*.jsonl")))  # --existing: earlier runs' files stay
         new = settings.corpus_dir / f"zz-new-{taken}.jsonl"
         new.write_text("".join(json.dumps(a) + "\n" for a in synthetic_articles(count, real, 1000 + taken,
                                                                                  f"new{taken}")), encoding="utf-8")
+        added.append(new)
         before = write_bytes()
         started = time.perf_counter()
         report = build_index(settings, encoder=encoder, progress=False)
         seconds.append(time.perf_counter() - started)
         written.append((write_bytes() - before) / 2**20)
         assert report.added == count and not report.full, report
+    if not keep:
+        for path in added:
+            path.unlink()
     return statistics.median(seconds), statistics.median(written)
 
 
