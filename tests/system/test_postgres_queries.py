@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack, nullcontext
 import time
 from datetime import date, timedelta
 
@@ -27,21 +28,38 @@ def pg_index(postgres_server, tmp_path_factory, encoder, squad_data):
 
 
 class Statements:
-    """Statements this thread sends while counting (the pool's empty liveness checks are not statements)."""
+    """Statements sent while counting, from any thread (the pool's empty liveness checks are not statements),
+    and when each was waited for: statements in flight together are one round trip's wait."""
 
     def __init__(self, monkeypatch) -> None:
         self.sent: list[str] = []
-        thread, execute = threading.get_ident(), psycopg.Cursor.execute
+        self.spans: list[tuple[float, float]] = []
+        lock, execute = threading.Lock(), psycopg.Cursor.execute
 
         def counting(cursor, query, *args, **kwargs):
-            if threading.get_ident() == thread and str(query).strip():
-                self.sent.append(" ".join(str(query).split())[:100])
-            return execute(cursor, query, *args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return execute(cursor, query, *args, **kwargs)
+            finally:
+                if str(query).strip():
+                    with lock:
+                        self.sent.append(" ".join(str(query).split())[:100])
+                        self.spans.append((started, time.perf_counter()))
 
         monkeypatch.setattr(psycopg.Cursor, "execute", counting)
 
+    @property
+    def round_trips(self) -> int:
+        """Waits one after another: statements whose times overlap were sent at once and count once."""
+        trips, end = 0, float("-inf")
+        for start, stop in sorted(self.spans):
+            if start >= end:
+                trips += 1
+            end = max(end, stop) if start < end else stop
+        return trips
 
-def test_a_question_is_answered_in_at_most_three_statements(pg_index, encoder, monkeypatch):
+
+def test_a_question_is_answered_in_at_most_three_round_trips(pg_index, encoder, monkeypatch):
     Engine(pg_index, encoder).ask(QUESTIONS[1], 5)  # the process's store: pool connected, version learnt
     engine = Engine(pg_index, encoder)
     with engine.holder.snapshot():
@@ -51,7 +69,8 @@ def test_a_question_is_answered_in_at_most_three_statements(pg_index, encoder, m
     assert result.answer.answerable and len(result.answer.citations) >= 1, result.answer
     assert result.answer.citations[0].quote in result.passages[0].chunk.text or any(
         c.quote in p.chunk.text for c in result.answer.citations for p in result.passages)
-    assert len(statements.sent) <= 3, statements.sent  # the searches, the passages, corroboration
+    # The vector and keyword searches at once, the passages, corroboration.
+    assert statements.round_trips <= 3 and len(statements.sent) <= 4, statements.sent
 
 
 def same_ranking(got, want) -> None:
@@ -132,7 +151,7 @@ def test_date_filters_that_exclude_nothing_are_dropped_and_others_still_apply(pg
     assert all(dates[cid] is None for hits in early.values() for cid, _ in hits)  # ... and leaves it out
 
 
-def test_a_search_is_answered_in_at_most_three_statements_with_the_same_results(pg_index, encoder, monkeypatch):
+def test_a_search_is_answered_in_at_most_three_round_trips_with_the_same_results(pg_index, encoder, monkeypatch):
     """The candidate pool is read without sentence vectors and the page's in one more statement: the results
     and snippets equal those of a reader that reads every passage's vectors."""
     Engine(pg_index, encoder).search(QUESTIONS[0], 5)  # the process's store: pool connected, version learnt
@@ -142,7 +161,7 @@ def test_a_search_is_answered_in_at_most_three_statements_with_the_same_results(
     statements = Statements(monkeypatch)
     deferred = engine.search(QUESTIONS[2], 5)
     sent = list(statements.sent)
-    assert len(sent) <= 3, sent  # the searches, the pool, the page's vectors
+    assert statements.round_trips <= 3 and len(sent) <= 4, sent  # the searches at once, the pool, the page's vectors
     assert deferred.articles and all(r.snippet is not None for r in deferred.articles)
 
     monkeypatch.setattr(PostgresReader, "chunks_without_vectors", PostgresReader.chunks)  # every vector read
@@ -168,3 +187,36 @@ def test_a_chunk_read_without_its_vectors_or_that_forgot_them_is_read_again_with
     assert reader.chunks(ids) == light and len(statements.sent) == 2
     assert reader.sentence_vectors(chunk.article.article_id, starts, chunk.article.revision).keys() == set(starts)
     assert len(statements.sent) == 2
+
+
+def test_without_a_spare_connection_the_searches_run_in_turn_alike(pg_index, encoder, monkeypatch):
+    """A request that finds no second connection free does not wait for one (two requests doing so would
+    wedge the pool): it runs both statements on its own, with the same results."""
+    reader = open_index(pg_index.index_dir)
+    vector = encoder.encode([QUESTIONS[0]])[0]
+    at_once = reader.hybrid_search(QUESTIONS[0], vector, 20)
+    database = reader.db
+    with ExitStack() as held:
+        for _ in range(database.pool_size):  # every connection of the pool is taken
+            held.enter_context(database.connection())
+        started = time.perf_counter()
+        with database.spare_connection() as spare:
+            assert spare is None and time.perf_counter() - started < 1  # said at once, not after the pool's 5 s
+    monkeypatch.setattr(type(database), "spare_connection", lambda self: nullcontext())
+    fresh = open_index(pg_index.index_dir)
+    statements = Statements(monkeypatch)
+    in_turn = fresh.hybrid_search(QUESTIONS[0], vector, 20)
+    assert in_turn == at_once and statements.round_trips == len(statements.sent) == 2
+
+
+def test_a_failing_statement_sent_beside_another_is_raised_and_frees_both_connections(pg_index):
+    database = open_index(pg_index.index_dir).db
+
+    def failing(conn):
+        conn.execute("SELECT 1/0")
+
+    for _ in range(3):  # more than the pool holds: a connection kept by a failure would starve the third
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            database.at_once(lambda conn: conn.execute("SELECT pg_sleep(0.05)").fetchall(), failing)
+    assert database.at_once(lambda conn: conn.execute("SELECT 1").fetchone(),
+                            lambda conn: conn.execute("SELECT 2").fetchone()) == ((1,), (2,))

@@ -14,12 +14,14 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from index.errors import NewsQAError
 from index.stores.base import IndexUnavailable
@@ -30,6 +32,9 @@ SCHEMES = ("postgresql", "postgres")
 #: Session settings of every reader connection: pgvector 0.8 keeps scanning the HNSW graph until
 #: enough rows pass the WHERE clause (filters and version), so filtering never starves the top-k.
 READER_SETTINGS = ("SET hnsw.iterative_scan = relaxed_order", "SET hnsw.ef_search = 40")
+#: Seconds a request holding a connection waits for a spare one before running its statements in turn.
+SPARE_WAIT = 0.001
+T, U = TypeVar("T"), TypeVar("U")
 
 
 def is_url(location) -> bool:
@@ -79,6 +84,7 @@ class Database:
         self.pool_size = pool_size
         self.timeout = timeout
         self._pool: ConnectionPool | None = None
+        self._threads: ThreadPoolExecutor | None = None  # runs the second of two statements sent at once
         self._lock = threading.Lock()
         self._secrets = secrets_of(dsn)
 
@@ -90,7 +96,7 @@ class Database:
             if pool_size is not None and pool_size != self.pool_size:
                 self.pool_size = pool_size
                 if self._pool is not None:
-                    self._pool.resize(min_size=1, max_size=pool_size)
+                    self._pool.resize(min_size=min(2, pool_size), max_size=pool_size)
 
     def reason(self, exc: BaseException) -> str:
         """The driver's first line, without any piece of the user-info."""
@@ -130,9 +136,44 @@ class Database:
     def connection(self) -> Iterator[psycopg.Connection]:
         """A pooled autocommit connection with the reader settings."""
         pool = self._current_pool()
+        with self._said(pool), pool.connection(timeout=self.timeout) as conn:
+            yield conn
+
+    @contextmanager
+    def spare_connection(self) -> Iterator[psycopg.Connection | None]:
+        """Another pooled connection if one is free at once, else None. Taken while holding one, it is never
+        waited for: two requests each holding one connection and waiting for a second would wedge the pool."""
+        pool = self._current_pool()
         try:
-            with pool.connection(timeout=self.timeout) as conn:
+            conn = pool.getconn(timeout=SPARE_WAIT)
+        except PoolTimeout:
+            yield None
+            return
+        try:
+            with self._said(pool):
                 yield conn
+        finally:
+            pool.putconn(conn)
+
+    def at_once(self, first: Callable[[psycopg.Connection], T], second: Callable[[psycopg.Connection], U]
+                ) -> tuple[T, U]:
+        """``first`` and ``second`` run on two connections at the same time when a second is free (the server
+        works on both at once: one round trip's wait instead of two), else one after the other on one."""
+        with self.connection() as conn, self.spare_connection() as spare:
+            if spare is None:
+                return first(conn), second(conn)
+            later = self._executor().submit(second, spare)
+            try:
+                done = first(conn)
+            finally:
+                wait([later])  # the spare goes back to the pool only once its statement is over
+            return done, later.result()
+
+    @contextmanager
+    def _said(self, pool: ConnectionPool) -> Iterator[None]:
+        """Driver errors as a user reads them: an outage replaces the pool and is a 503 with the reason."""
+        try:
+            yield
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # PoolTimeout is one too
             self._discard(pool)
             raise self.unavailable(exc) from None
@@ -142,6 +183,12 @@ class Database:
             if explained is None:
                 raise
             raise explained from None
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(max_workers=self.pool_size, thread_name_prefix="newsqa-pg")
+            return self._threads
 
     def connect(self, autocommit: bool = False) -> psycopg.Connection:
         """A connection of its own (a build holds its lock and its transaction on one)."""
@@ -153,6 +200,9 @@ class Database:
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
+            threads, self._threads = self._threads, None
+        if threads is not None:
+            threads.shutdown(wait=False)
         if pool is not None:
             pool.close(timeout=2)
 
@@ -167,7 +217,7 @@ class Database:
         with self._lock:
             if self._pool is None:
                 self._pool = ConnectionPool(
-                    self.dsn, min_size=1, max_size=self.pool_size, open=False, name="newsqa",
+                    self.dsn, min_size=min(2, self.pool_size), max_size=self.pool_size, open=False, name="newsqa",
                     kwargs={"autocommit": True, "connect_timeout": self._connect_timeout()},
                     configure=_configure, reset=_returned, check=_check,
                     reconnect_timeout=max(10.0, self.timeout * 2),
