@@ -289,9 +289,6 @@ def main() -> int:
                 row["path"].unlink()
 
     compact = [r for r in rows if r["structure"] == "compact"]
-    if args.no_hybrid:
-        reader.close()
-        return 0
     largest = max(compact, key=lambda r: r["vectors"])
     vectors_1m = MILLION * (1 + per_chunk)
     resident = largest["queried"]["RssAnon"] / largest["vectors"]
@@ -301,6 +298,10 @@ def main() -> int:
           f"{largest['own'] * vectors_1m / GIB:.2f} GiB; disk {largest['disk'] / largest['vectors'] * vectors_1m / GIB:.2f}"
           f" GiB. File-backed pages (the float16 rows re-scored) are the page cache's to evict; after "
           f"{len(questions)} queries at each k they were {largest['queried']['RssFile'] / MIB:.0f} MiB.")
+
+    if args.no_hybrid:
+        reader.close()
+        return 0
 
     # What a user sees: the hybrid retriever's top 10 passages, with both compact indexes against exact vectors.
     retrieve = RetrieveStage(settings.retrieval, encoder)
