@@ -12,7 +12,7 @@ questions one at a time (the indexes search on one thread), and reports RSS agai
 re-scoring touched count as file-backed). Latency is timed apart: the structures of one set are loaded in one
 process and searched in turn, run after run (p50 of per-query medians over ``--runs``), so the shared machine's
 load falls on each alike. Each set is searched at every ``--k`` (10 always; ``service``: the k the service asks
-for, 100 of the chunk index and 400 of a sentence index): agreement@k is the share of exact search's top k among
+for, 100 of the chunk index and 100·SENTENCE_DEPTH of a sentence index): agreement@k is the share of exact search's top k among
 the k found, top-10 agreement the share of exact search's top 10 among the first 10 found. ``--compact-variants``
 times the same compact file again with other probe and shortlist settings. At the archive's own size it also compares what a user sees: the hybrid retriever's top 10
 passages with both compact indexes against exact vectors (as ``bench_codecs.py``).
@@ -46,11 +46,13 @@ from index import PROJECT_ROOT, Filters, make_encoder, open_index  # noqa: E402
 from index.ann import load_vector_index, new_vector_index  # noqa: E402
 from index.ann.auto import AutoIndex  # noqa: E402
 from index.ann.hnsw import HNSWIndex  # noqa: E402
+from index.stores.base import SENTENCE_DEPTH  # noqa: E402
 from qa.pipeline import Plan, Request, State  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.stages.retrieve import RetrieveStage  # noqa: E402
 
 MIB, GIB, MILLION = 1 << 20, 1 << 30, 1_000_000
+CANDIDATES = Settings().retrieval.candidates  # what retrieval asks each retriever for
 
 CHILD = r"""
 import json, sys, time
@@ -160,13 +162,13 @@ def agreement(found: list[list[int]], truth: list[list[int]], k: int) -> float:
 
 
 def ks_for(name: str, spec: str) -> list[int]:
-    """The k's a set is searched at: ``service`` is what the service asks of it (100 of the chunk index, 400 of
-    the sentence index: retrieval's candidates, and sentence_search's k*4)."""
+    """The k's a set is searched at: ``service`` is what the service asks of it (100 of the chunk index, 200 of
+    the sentence index: retrieval's candidates, and sentence_search's k·SENTENCE_DEPTH)."""
     out = []
     for part in spec.split(","):
         part = part.strip()
         if part == "service":
-            out.append(100 if name == "chunks" else 400)
+            out.append(CANDIDATES if name == "chunks" else CANDIDATES * SENTENCE_DEPTH)
         elif part:
             out.append(int(part))
     return sorted(set(out) | {10})
@@ -215,7 +217,7 @@ def main() -> int:
     parser.add_argument("--squad-questions", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--k", default="10", help="comma-separated k's each set is searched at (10 always); "
-                        "'service' is the k the service asks for: 100 of chunks, 400 of sentence sets")
+                        "'service' is the k the service asks for: 100 of chunks, 200 of sentence sets")
     parser.add_argument("--compact-variants", default="", help="also time the compact index with these "
                         "probe_per_sqrt:shortlist settings (comma-separated, e.g. 6:200,9:100)")
     parser.add_argument("--sets", default="", help="only these sets (comma-separated: chunks, sentences, "
