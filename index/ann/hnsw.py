@@ -6,7 +6,8 @@
   ``storage="sq8"`` (8-bit scalar quantisation, ~665 bytes a vector; scores approximate to ~1e-3) is
   what ``auto`` switches to for very large indexes; it is recorded in the file.
 - **Search**: efSearch 256 (at least k), on the calling thread only. Recall@10 against exact search:
-  0.998 on 10k and 50k real sentence vectors, 0.989 at 1M tiled ones; see ``scripts/bench_ann.py``.
+  0.998 on 10k and 50k real sentence vectors, 0.974 at 1M tiled ones (``scripts/bench_ann.py``); with
+  8-bit storage 0.966 there, and 0.92 at 1.2M in ``scripts/bench_compact.py``'s tiling.
 - **Filters** (``allowed``) apply before the cut. A small allowed set (at most ``EXACT_MAX`` vectors
   or ``EXACT_SHARE`` of the index) is scanned exactly — a filtered graph walk there is slower and
   misses results (recall 0.33–0.54 at 0.5–1% with plain efSearch). Larger sets walk the graph with a
