@@ -1,10 +1,11 @@
 """The statements that answer a question in few round trips.
 
-``hybrid``: the dense, sentence and keyword searches as CTEs of one statement, with the filters
+``hybrid``: any of the dense, sentence and keyword searches as CTEs of one statement, with the filters
 inside each (so they apply before the cut to k), plus each hit's article date (for recency) and the
-question's stem frequencies (for the answerer's IDF). ``passages``: chunks by id with their
-sentences' vectors and their stories' members. Together with the live-version check and
-corroboration's nearest sentences, an answer takes four statements instead of about fifteen.
+question's stem frequencies (for the answerer's IDF); the reader sends the vector searches and the
+keyword search as two such statements at once. ``passages``: chunks by id with their sentences'
+vectors and their stories' members. With corroboration's nearest sentences, an answer waits on three
+round trips instead of about fifteen.
 """
 
 from __future__ import annotations
