@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from contextlib import ExitStack, nullcontext
 import time
+from contextlib import ExitStack, nullcontext
 from datetime import date, timedelta
 
 import psycopg
